@@ -1,0 +1,65 @@
+package io.benchline.deployments.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** deployment-service settings; each key can be set by environment variable (BENCHLINE_BOOTSTRAP_API_KEY, …). */
+@ConfigMapping(prefix = "benchline")
+public interface DeploymentServiceConfig {
+    /** The public base URL (the gateway); webhook URLs shown to users are built on it. */
+    @WithDefault("http://localhost:8080")
+    String publicUrl();
+
+    Bootstrap bootstrap();
+
+    Api api();
+
+    Consumer consumer();
+
+    interface Bootstrap {
+        /** Organization created on start when {@code api-key} is set. */
+        @WithDefault("default")
+        String orgName();
+
+        /** An API key to make valid for that organization on start (how a fresh install gets its first key). */
+        Optional<String> apiKey();
+    }
+
+    interface Api {
+        /** Page size of GET /v2/deployments when the request gives no limit. */
+        @WithDefault("20")
+        int defaultPageSize();
+
+        /** Largest page GET /v2/deployments serves. */
+        @WithDefault("100")
+        int maxPageSize();
+
+        /** Most log lines one GET /v2/deployments/{id}/logs returns (page on with ?after=). */
+        @WithDefault("5000")
+        int maxLogLines();
+
+        /** Most runs GET /v2/deployments/{id}/runs returns (newest first). */
+        @WithDefault("500")
+        int maxRuns();
+    }
+
+    interface Consumer {
+        /** Build log lines longer than this are cut (with a marker), so one runaway line cannot bloat the table. */
+        @WithDefault("8192")
+        int maxLogLineLength();
+
+        /** Attempts for an event whose handling fails transiently (database down) before it goes to the dead-letter topic. */
+        @WithDefault("30")
+        int maxAttempts();
+
+        /** First wait between attempts; doubles up to {@code max-backoff}. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        @WithDefault("10s")
+        Duration maxBackoff();
+    }
+}

@@ -1,0 +1,23 @@
+package io.benchline.deployments.model;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** An API key of an organization, kept only as the SHA-256 hex of the key. */
+@Entity
+@Table(name = "api_keys")
+public class ApiKey {
+    @Id
+    public String id;
+    @Column(name = "org_id")
+    public String orgId;
+    @Column(name = "key_hash")
+    public String keyHash;
+    public String name;
+    @Column(name = "created_at")
+    public Instant createdAt;
+}

@@ -1,0 +1,75 @@
+package io.benchline.deployments.model;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** The built artifact of a procedure at a commit, and the state of its build. */
+@Entity
+@Table(name = "deployments")
+public class Deployment {
+    public static final String PENDING = "pending";
+    public static final String BUILDING = "building";
+    public static final String READY = "ready";
+    public static final String FAILED = "failed";
+
+    @Id
+    public String id;
+    @Column(name = "org_id")
+    public String orgId;
+    @Column(name = "procedure_id")
+    public String procedureId;
+    public long sequence;
+    /** The provider delivery that caused it (auto trigger); unique per procedure. */
+    @Column(name = "delivery_id")
+    public String deliveryId;
+    @Column(name = "commit_sha")
+    public String commitSha;
+    @Column(name = "commit_message")
+    public String commitMessage;
+    @Column(name = "commit_author")
+    public String commitAuthor;
+    public String branch;
+    public String environment;
+    public String trigger;
+    public String status;
+    public String source;
+    public String platform;
+    public String language;
+    @Column(name = "runtime_version")
+    public String runtimeVersion;
+    @Column(name = "entry_point")
+    public String entryPoint;
+    @Column(name = "started_at")
+    public Instant startedAt;
+    @Column(name = "ended_at")
+    public Instant endedAt;
+    @Column(name = "build_duration_ms")
+    public Long buildDurationMs;
+    @Column(name = "artifact_digest")
+    public String artifactDigest;
+    @Column(name = "artifact_size_bytes")
+    public Long artifactSizeBytes;
+    @Column(name = "artifact_signature")
+    public String artifactSignature;
+    @Column(name = "artifact_key_id")
+    public String artifactKeyId;
+    @Column(name = "failure_reason")
+    public String failureReason;
+    @Column(name = "promoted_from")
+    public String promotedFrom;
+    @Column(name = "retry_of")
+    public String retryOf;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    /** Ready and failed are final: no build event changes them again (invariant 2). */
+    public boolean isFinal() {
+        return READY.equals(status) || FAILED.equals(status);
+    }
+}

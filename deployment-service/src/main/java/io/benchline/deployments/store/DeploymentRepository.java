@@ -1,0 +1,54 @@
+package io.benchline.deployments.store;
+
+import io.benchline.deployments.model.Deployment;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import java.util.List;
+
+@ApplicationScoped
+public class DeploymentRepository implements PanacheRepositoryBase<Deployment, String> {
+
+    public Uni<Deployment> findInOrg(String orgId, String id) {
+        return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
+    }
+
+    /** Locks the deployment row: build events for one deployment arrive on several topics at once. */
+    public Uni<Deployment> lock(String id) {
+        return findById(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    public Uni<Boolean> existsForDelivery(String procedureId, String deliveryId) {
+        return count("procedureId = ?1 and deliveryId = ?2", procedureId, deliveryId).map(n -> n > 0);
+    }
+
+    /** One page, newest first; ids are time-ordered, so "older than the cursor" is "id < cursor". */
+    public Uni<List<Deployment>> page(DeploymentFilter filter, int limit) {
+        StringBuilder query = new StringBuilder("orgId = :org");
+        Parameters params = Parameters.with("org", filter.orgId());
+        if (filter.procedureId() != null) {
+            query.append(" and procedureId = :procedure");
+            params.and("procedure", filter.procedureId());
+        }
+        if (filter.status() != null) {
+            query.append(" and status = :status");
+            params.and("status", filter.status());
+        }
+        if (filter.environment() != null) {
+            query.append(" and environment = :environment");
+            params.and("environment", filter.environment());
+        }
+        if (filter.cursor() != null) {
+            query.append(" and id < :cursor");
+            params.and("cursor", filter.cursor());
+        }
+        query.append(" order by id desc");
+        return find(query.toString(), params).range(0, limit - 1).list();
+    }
+
+    public record DeploymentFilter(String orgId, String procedureId, String status, String environment, String cursor) {
+    }
+}

@@ -1,0 +1,86 @@
+package io.benchline.deployments.store;
+
+import io.benchline.deployments.model.Run;
+import io.benchline.deployments.model.StationPointer;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The station pointer and run projections fed by station-dispatcher's events. */
+@ApplicationScoped
+public class StationRepository {
+
+    /** Writes the pointer only when this version is newer than the stored one: newest pointer version wins. */
+    public Uni<Integer> upsertPointer(String stationId, String procedureId, String orgId, String deploymentId,
+            long pointerVersion) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                        "insert into station_pointers (station_id, procedure_id, org_id, deployment_id, pointer_version, updated_at)"
+                                + " values (?1, ?2, ?3, ?4, ?5, now())"
+                                + " on conflict (station_id, procedure_id) do update set deployment_id = excluded.deployment_id,"
+                                + " pointer_version = excluded.pointer_version, org_id = excluded.org_id, updated_at = now()"
+                                + " where station_pointers.pointer_version < excluded.pointer_version")
+                .setParameter(1, stationId).setParameter(2, procedureId).setParameter(3, orgId)
+                .setParameter(4, deploymentId).setParameter(5, pointerVersion)
+                .executeUpdate());
+    }
+
+    /** Merges a run's started or finished report, in whichever order they arrive. */
+    public Uni<Void> upsertRun(String runId, String stationId, String orgId, String deploymentId, String procedureId,
+            Instant startedAt, Instant finishedAt, String outcome, Long durationMs) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                        "insert into runs (run_id, station_id, org_id, deployment_id, procedure_id, started_at, finished_at, outcome, duration_ms)"
+                                + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                                + " on conflict (run_id) do update set"
+                                + " started_at = coalesce(runs.started_at, excluded.started_at),"
+                                + " finished_at = coalesce(excluded.finished_at, runs.finished_at),"
+                                + " outcome = coalesce(excluded.outcome, runs.outcome),"
+                                + " duration_ms = coalesce(excluded.duration_ms, runs.duration_ms)")
+                .setParameter(1, runId).setParameter(2, stationId).setParameter(3, orgId)
+                .setParameter(4, deploymentId).setParameter(5, procedureId)
+                .setParameter(6, utc(startedAt)).setParameter(7, utc(finishedAt))
+                .setParameter(8, outcome).setParameter(9, durationMs)
+                .executeUpdate()).replaceWithVoid();
+    }
+
+    public Uni<List<StationPointer>> pointersNaming(String deploymentId) {
+        return Panache.getSession().chain(s -> s.createSelectionQuery(
+                        "from StationPointer where deploymentId = ?1 order by stationId", StationPointer.class)
+                .setParameter(1, deploymentId).getResultList());
+    }
+
+    public Uni<List<Run>> runsOf(String deploymentId, int limit) {
+        return Panache.getSession().chain(s -> s.createSelectionQuery(
+                        "from Run where deploymentId = ?1 order by runId desc", Run.class)
+                .setParameter(1, deploymentId).setMaxResults(limit).getResultList());
+    }
+
+    /** deployment id → number of station pointers naming it (its active stations). */
+    public Uni<Map<String, Long>> activeStations(Collection<String> deploymentIds) {
+        if (deploymentIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Panache.getSession().chain(s -> s.createSelectionQuery(
+                        "select deploymentId, count(*) from StationPointer where deploymentId in ?1 group by deploymentId",
+                        Object[].class)
+                .setParameter(1, deploymentIds).getResultList())
+                .map(rows -> {
+                    Map<String, Long> counts = new HashMap<>();
+                    for (Object[] row : rows) {
+                        counts.put((String) row[0], ((Number) row[1]).longValue());
+                    }
+                    return counts;
+                });
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,32 @@
+package io.benchline.events;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.time.Instant;
+
+/**
+ * A build's result (topic {@link Topics#BUILD_COMPLETED}).
+ *
+ * @param outcome        {@code ready} or {@code failed}
+ * @param failureReason  a readable reason when failed, else null
+ * @param commit         the commit that was built (resolved from a branch when the request named none)
+ * @param artifact       the stored, signed archive when ready, else null
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record BuildCompleted(
+        String deploymentId,
+        String outcome,
+        String failureReason,
+        Instant startedAt,
+        Instant endedAt,
+        Commit commit,
+        String runtimeVersion,
+        String platform,
+        String language,
+        String entryPoint,
+        ArtifactRef artifact) {
+
+    public static final String READY = "ready";
+    public static final String FAILED = "failed";
+}

@@ -1,0 +1,89 @@
+package io.benchline.events;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventContractTest {
+    static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+    static final String DIGEST = "sha256:" + "ab".repeat(32);
+    static final ArtifactRef ARTIFACT = new ArtifactRef(DIGEST, 1234, "c2lnbmF0dXJl", "key_1");
+    static final Commit COMMIT = new Commit(SHA, "Add test", "Ada", "main", Instant.parse("2026-11-01T10:00:00Z"));
+
+    static Map<String, Object> samples() {
+        String dep = EventIds.withPrefix("dep");
+        String org = EventIds.withPrefix("org");
+        String prc = EventIds.withPrefix("prc");
+        String stn = EventIds.withPrefix("stn");
+        return Map.of(
+                EventTypes.DEPLOYMENT_REQUESTED, new DeploymentRequested("github", "72d3162e", "hk_1", org,
+                        new DeploymentRequested.Repository("acme/rig", "https://github.com/acme/rig.git", null, null),
+                        "refs/heads/main", "branch", "main", "0".repeat(40), SHA, SHA, COMMIT, false, false, true,
+                        "ada", 1),
+                EventTypes.BUILD_REQUESTED, new BuildRequested(dep, org, prc, "rig", 3, "production",
+                        new BuildRequested.Source("git", "file:///tmp/rig.git", SHA, "main", null)),
+                EventTypes.BUILD_STARTED, new BuildStarted(dep, "worker-1", Instant.now()),
+                EventTypes.BUILD_LOGS, new BuildLogs(dep, List.of(new BuildLogs.Line(1, Instant.now(), "info", "x"))),
+                EventTypes.BUILD_COMPLETED, new BuildCompleted(dep, "ready", null, Instant.now(), Instant.now(), COMMIT,
+                        "3.11", "linux/amd64", "python", "main.py", ARTIFACT),
+                EventTypes.DEPLOYMENT_LIFECYCLE, new DeploymentEvent("ready", dep, org, prc, 3, "production", "auto",
+                        "ready", "main", SHA, true, ARTIFACT),
+                EventTypes.POINTER_MOVED, new PointerMoved(stn, org, prc, null, dep, "auto", 1),
+                EventTypes.STATION_RUN, new StationRun(EventIds.withPrefix("run"), stn, org, prc, dep, "finished",
+                        "passed", Instant.now(), 1200L));
+    }
+
+    @Test
+    void everyTypeHasARecordATopicAndASchema() {
+        assertThat(EventTypes.TYPE_OF_TOPIC.keySet()).containsExactlyInAnyOrderElementsOf(Topics.ALL);
+        assertThat(EventTypes.TYPE_OF_TOPIC.values()).containsExactlyInAnyOrderElementsOf(EventTypes.DATA_CLASSES.keySet());
+        for (String type : EventTypes.DATA_CLASSES.keySet()) {
+            assertThat(EventSchemas.schema(EventTypes.schemaFile(type))).as(type).isNotNull();
+        }
+    }
+
+    @Test
+    void serializedRecordsParseAgainstTheirSchemasAndRoundTrip() {
+        samples().forEach((type, data) -> {
+            EventEnvelope envelope = EventCodec.envelope(type, "/test", "subject-1", data);
+            String json = EventCodec.toJson(envelope);
+            assertThat(EventSchemas.validate(json)).as(type + ": " + json).isEmpty();
+            EventEnvelope parsed = EventCodec.parse(json);
+            assertThat(parsed.id()).isEqualTo(envelope.id());
+            assertThat(EventCodec.data(parsed, data.getClass())).isEqualTo(data);
+        });
+    }
+
+    @Test
+    void schemasRejectWhatTheContractForbids() {
+        String dep = EventIds.withPrefix("dep");
+        String bad = EventCodec.toJson(EventCodec.envelope(EventTypes.BUILD_COMPLETED, "/test", dep,
+                new BuildCompleted(dep, "done", null, null, Instant.now(), null, null, null, null, null, null)));
+        assertThat(EventSchemas.validate(bad)).anyMatch(m -> m.contains("outcome"));
+        String noId = "{\"specversion\":\"1.0\",\"type\":\"io.benchline.build.started\",\"source\":\"/x\","
+                + "\"time\":\"2026-01-01T00:00:00Z\",\"schemaversion\":\"1\",\"data\":{}}";
+        assertThat(EventSchemas.validate(noId)).isNotEmpty();
+        assertThat(EventSchemas.validate("not json")).isNotEmpty();
+    }
+
+    @Test
+    void envelopeRefusesDataOfTheWrongType() {
+        assertThatThrownBy(() -> EventCodec.envelope(EventTypes.BUILD_STARTED, "/x", "s", "a string"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EventCodec.parse("{\"id\":1")).isInstanceOf(EventCodec.MalformedEventException.class);
+    }
+
+    @Test
+    void idsAreTimeOrderedAndWellFormed() throws InterruptedException {
+        String a = EventIds.withPrefix("dep");
+        Thread.sleep(2);
+        String b = EventIds.withPrefix("dep");
+        assertThat(a).matches("dep_[0-9a-z]{26}");
+        assertThat(a.compareTo(b)).isNegative();
+    }
+}

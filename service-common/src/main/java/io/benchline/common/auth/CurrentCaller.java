@@ -1,0 +1,25 @@
+package io.benchline.common.auth;
+
+import io.benchline.common.api.ProblemException;
+import jakarta.enterprise.context.RequestScoped;
+
+/** The caller of the current {@code /v2} request, set by {@link ApiKeyFilter}. */
+@RequestScoped
+public class CurrentCaller {
+    private Caller caller;
+
+    void set(Caller caller) {
+        this.caller = caller;
+    }
+
+    public Caller get() {
+        if (caller == null) {
+            throw ProblemException.unauthorized("an API key is required: send Authorization: Bearer <key>");
+        }
+        return caller;
+    }
+
+    public String orgId() {
+        return get().orgId();
+    }
+}

@@ -1,0 +1,34 @@
+package io.benchline.stations.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** One run on a station, tagged with the deployment it started on. */
+@Entity
+@Table(name = "runs")
+public class Run extends PanacheEntityBase {
+    @Id
+    public String id;
+    @Column(name = "station_id", nullable = false)
+    public String stationId;
+    @Column(name = "procedure_id", nullable = false)
+    public String procedureId;
+    @Column(name = "deployment_id", nullable = false)
+    public String deploymentId;
+    @Column(name = "run_request_id")
+    public String runRequestId;
+    @Column(name = "started_at")
+    public Instant startedAt;
+    @Column(name = "finished_at")
+    public Instant finishedAt;
+    public String outcome;
+    @Column(name = "duration_ms")
+    public Long durationMs;
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+}

@@ -1,0 +1,23 @@
+package io.benchline.webhooks.app;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Limits and peer settings of the webhook receiver ({@code benchline.webhooks.*}). */
+@ConfigMapping(prefix = "benchline.webhooks")
+public interface WebhooksConfig {
+    /** Largest accepted webhook body; larger ones get 413. GitHub caps its payloads at 25 MiB. */
+    @WithDefault("25M")
+    MemorySize maxBodySize();
+
+    /** How long a hook secret fetched from deployment-service is reused before asking again. */
+    @WithDefault("60s")
+    Duration secretCacheTtl();
+
+    /** Connect and read timeout of the hook lookup; keeps our answer inside the 1 s budget. */
+    @WithDefault("700ms")
+    Duration hookLookupTimeout();
+}

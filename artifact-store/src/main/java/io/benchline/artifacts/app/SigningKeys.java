@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /** The signing keys: makes sure exactly one is active, signs with it, lists all for verifiers. */
 @ApplicationScoped
@@ -67,6 +68,11 @@ public class SigningKeys {
     public Uni<ActiveKey> active() {
         ActiveKey key = current;
         return key != null ? Uni.createFrom().item(key) : ensureActive();
+    }
+
+    /** The loaded active key, without touching the database (blocking callers cannot use Hibernate Reactive). */
+    public Optional<ActiveKey> current() {
+        return Optional.ofNullable(current);
     }
 
     /** Every key, oldest first: retired keys stay, so artifacts signed earlier keep verifying. */

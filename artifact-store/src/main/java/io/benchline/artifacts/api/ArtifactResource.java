@@ -1,0 +1,66 @@
+package io.benchline.artifacts.api;
+
+import io.benchline.artifacts.app.Artifacts;
+import io.benchline.artifacts.model.Digest;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
+
+import java.io.InputStream;
+
+/** Service-to-service artifact API (guarded by the internal token filter). Object-store calls block: worker threads. */
+@Path("/internal/v1/artifacts")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class ArtifactResource {
+    private final Artifacts artifacts;
+
+    public ArtifactResource(Artifacts artifacts) {
+        this.artifacts = artifacts;
+    }
+
+    /** Stores an archive (content-addressed) and returns its digest and signature. 201 also when it existed. */
+    @POST
+    @Consumes({"application/zip", MediaType.APPLICATION_OCTET_STREAM})
+    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength) {
+        Artifacts.SignedArtifact stored = artifacts.upload(body, contentLength == null ? -1 : contentLength);
+        return Response.created(UriBuilder.fromPath("/internal/v1/artifacts/{digest}")
+                        .build(stored.digest().toString()))
+                .entity(toApi(stored)).build();
+    }
+
+    @GET
+    @Path("/{digest}")
+    public ArtifactApi.StoredArtifact describe(@PathParam("digest") String digest) {
+        return toApi(artifacts.describe(Digest.parse(digest)));
+    }
+
+    @GET
+    @Path("/{digest}/download-url")
+    public ArtifactApi.DownloadUrl downloadUrl(@PathParam("digest") String digest, @QueryParam("ttl") String ttl) {
+        Artifacts.DownloadUrl url = artifacts.downloadUrl(Digest.parse(digest), ttl);
+        return new ArtifactApi.DownloadUrl(url.url(), url.expiresAt());
+    }
+
+    @GET
+    @Path("/{digest}/contents")
+    public ArtifactApi.Contents contents(@PathParam("digest") String digest) {
+        return new ArtifactApi.Contents(artifacts.contents(Digest.parse(digest)).stream()
+                .map(e -> new ArtifactApi.Entry(e.path(), e.size(), e.sha256())).toList());
+    }
+
+    private static ArtifactApi.StoredArtifact toApi(Artifacts.SignedArtifact stored) {
+        return new ArtifactApi.StoredArtifact(stored.digest().toString(), stored.sizeBytes(), stored.signature(),
+                stored.keyId());
+    }
+}

@@ -1,0 +1,237 @@
+package io.benchline.artifacts.app;
+
+import io.benchline.artifacts.model.Digest;
+import io.benchline.artifacts.storage.ObjectInfo;
+import io.benchline.artifacts.storage.ObjectStorage;
+import io.benchline.common.api.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * The artifact use cases. They block on disk and object-store I/O: call them from worker threads.
+ * Artifacts are content-addressed, so a digest names the same bytes forever (invariant 3).
+ */
+@ApplicationScoped
+public class Artifacts {
+    private static final Logger LOG = Logger.getLogger(Artifacts.class);
+    private static final String ZIP = "application/zip";
+    private final ObjectStorage storage;
+    private final SigningKeys keys;
+    private final ArtifactsConfig config;
+
+    public Artifacts(ObjectStorage storage, SigningKeys keys, ArtifactsConfig config) {
+        this.storage = storage;
+        this.keys = keys;
+        this.config = config;
+    }
+
+    /** A stored archive and its signature by the active key. */
+    public record SignedArtifact(Digest digest, long sizeBytes, String signature, String keyId, boolean created) {
+    }
+
+    public record DownloadUrl(String url, Instant expiresAt) {
+    }
+
+    public record Entry(String path, long size, String sha256) {
+    }
+
+    /**
+     * Spools the body to a temporary file while hashing it, then stores it under its digest unless an object
+     * is there already. The hash is computed here, never taken from the caller, so no upload can make a digest
+     * name other bytes.
+     *
+     * @param declaredLength Content-Length, or -1 when the body is chunked
+     */
+    public SignedArtifact upload(InputStream body, long declaredLength) {
+        long max = config.maxSize().asLongValue();
+        if (declaredLength > max) {
+            throw tooLarge(max);
+        }
+        SigningKeys.ActiveKey key = keys.current()
+                .orElseThrow(() -> ProblemException.unavailable("the signing key is not loaded yet; retry shortly"));
+        Path spool = createSpoolFile();
+        try {
+            MessageDigest sha256 = sha256();
+            long size = 0;
+            try (OutputStream out = Files.newOutputStream(spool)) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = body.read(buffer)) != -1) {
+                    size += n;
+                    if (size > max) {
+                        throw tooLarge(max);
+                    }
+                    sha256.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                throw ProblemException.invalid("body", "the upload was interrupted: " + e.getMessage());
+            }
+            if (size == 0) {
+                throw ProblemException.invalid("body", "the archive is empty");
+            }
+            requireZip(spool);
+            Digest digest = Digest.ofSha256(sha256.digest());
+            Optional<ObjectInfo> existing = storage.stat(digest.objectKey());
+            boolean created = existing.isEmpty() || existing.get().size() != size;
+            if (created) {
+                if (existing.isPresent()) {
+                    // Same name, other size: the stored object is damaged; the digest defines what belongs there.
+                    LOG.errorf("object %s has %d bytes, its digest says %d; rewriting it", digest.objectKey(),
+                            existing.get().size(), size);
+                }
+                storage.put(digest.objectKey(), spool, ZIP);
+            }
+            String signature = Ed25519.sign(key.privateKey(), digest.toString());
+            return new SignedArtifact(digest, size, signature, key.keyId(), created);
+        } finally {
+            deleteQuietly(spool);
+        }
+    }
+
+    /** Size and a fresh signature of a stored artifact; 404 when unknown. */
+    public SignedArtifact describe(Digest digest) {
+        ObjectInfo info = storage.stat(digest.objectKey())
+                .orElseThrow(() -> ProblemException.notFound("artifact", digest.toString()));
+        SigningKeys.ActiveKey key = keys.current()
+                .orElseThrow(() -> ProblemException.unavailable("the signing key is not loaded yet; retry shortly"));
+        return new SignedArtifact(digest, info.size(), Ed25519.sign(key.privateKey(), digest.toString()),
+                key.keyId(), false);
+    }
+
+    /** A presigned GET against the public endpoint; 404 when unknown. */
+    public DownloadUrl downloadUrl(Digest digest, String ttlText) {
+        Duration ttl = parseTtl(ttlText);
+        storage.stat(digest.objectKey()).orElseThrow(() -> ProblemException.notFound("artifact", digest.toString()));
+        Instant expiresAt = Instant.now().plus(ttl).truncatedTo(ChronoUnit.SECONDS);
+        return new DownloadUrl(storage.presignedGet(digest.objectKey(), ttl), expiresAt);
+    }
+
+    /** The archive's file entries in archive order, each with its size and SHA-256. */
+    public List<Entry> contents(Digest digest) {
+        InputStream in = storage.get(digest.objectKey())
+                .orElseThrow(() -> ProblemException.notFound("artifact", digest.toString()));
+        Path spool = createSpoolFile();
+        try {
+            try (in) {
+                Files.copy(in, spool, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (ZipFile zip = new ZipFile(spool.toFile())) {
+                if (zip.size() > config.maxContentsEntries()) {
+                    throw new ProblemException(422, "archive-too-large", "Archive too large",
+                            "the archive has " + zip.size() + " entries; at most " + config.maxContentsEntries()
+                                    + " are listed (benchline.artifacts.max-contents-entries)");
+                }
+                List<Entry> entries = new ArrayList<>();
+                Enumeration<? extends ZipEntry> all = zip.entries();
+                while (all.hasMoreElements()) {
+                    ZipEntry entry = all.nextElement();
+                    if (entry.isDirectory()) {
+                        continue;
+                    }
+                    MessageDigest sha256 = sha256();
+                    long size = 0;
+                    try (InputStream data = zip.getInputStream(entry)) {
+                        byte[] buffer = new byte[64 * 1024];
+                        int n;
+                        while ((n = data.read(buffer)) != -1) {
+                            sha256.update(buffer, 0, n);
+                            size += n;
+                        }
+                    }
+                    entries.add(new Entry(entry.getName(), size, HexFormat.of().formatHex(sha256.digest())));
+                }
+                return entries;
+            }
+        } catch (ZipException e) {
+            throw new ProblemException(422, "unreadable-archive", "Unreadable archive",
+                    "the stored artifact " + digest + " is not a readable zip: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read artifact " + digest, e);
+        } finally {
+            deleteQuietly(spool);
+        }
+    }
+
+    /** Seconds ({@code 900}) or an ISO-8601 duration ({@code PT15M}); default and maximum from config. */
+    Duration parseTtl(String text) {
+        if (text == null || text.isBlank()) {
+            return config.downloadUrlTtl();
+        }
+        Duration ttl;
+        try {
+            ttl = text.chars().allMatch(Character::isDigit) ? Duration.ofSeconds(Long.parseLong(text))
+                    : Duration.parse(text);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw ProblemException.invalid("ttl", "must be a number of seconds or an ISO-8601 duration such as PT15M");
+        }
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(config.maxDownloadUrlTtl()) > 0) {
+            throw ProblemException.invalid("ttl", "must be between 1 second and " + config.maxDownloadUrlTtl().toSeconds()
+                    + " seconds");
+        }
+        return ttl;
+    }
+
+    private static void requireZip(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            if (zip.size() == 0) {
+                throw ProblemException.invalid("body", "the zip archive has no entries");
+            }
+        } catch (IOException e) {
+            throw ProblemException.invalid("body", "the body is not a zip archive (" + e.getMessage() + ")");
+        }
+    }
+
+    private static ProblemException tooLarge(long max) {
+        return ProblemException.tooLarge("the archive exceeds the limit of " + max
+                + " bytes (benchline.artifacts.max-size)");
+    }
+
+    private Path createSpoolFile() {
+        try {
+            Path dir = Path.of(config.tempDir().orElse(System.getProperty("java.io.tmpdir")));
+            Files.createDirectories(dir);
+            return Files.createTempFile(dir, "artifact-", ".zip");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a spool file", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warnf("cannot delete spool file %s: %s", file, e.getMessage());
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.benchline.deployments.api;
+
+import io.benchline.deployments.app.DeploymentServiceConfig;
+import io.benchline.deployments.app.DeploymentView;
+import io.benchline.deployments.model.Deployment;
+import io.benchline.deployments.model.Procedure;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Entities to API types, in one place. */
+@ApplicationScoped
+public class ApiMapper {
+    private final String publicUrl;
+
+    public ApiMapper(DeploymentServiceConfig config) {
+        String url = config.publicUrl();
+        this.publicUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public ProcedureResponse procedure(Procedure p, boolean withSecret) {
+        return new ProcedureResponse(p.id, p.name,
+                new ProcedureResponse.Repository(p.provider, p.cloneUrl, p.fullName),
+                p.productionBranch, p.autoPush, p.excludedBranches,
+                new ProcedureResponse.Webhook(p.hookId, publicUrl + "/webhooks/github/" + p.hookId,
+                        publicUrl + "/webhooks/gitlab/" + p.hookId, withSecret ? p.hookSecret : null),
+                p.createdAt, p.updatedAt);
+    }
+
+    public DeploymentResponse deployment(DeploymentView view) {
+        Deployment d = view.deployment();
+        return new DeploymentResponse(d.id, new DeploymentResponse.ProcedureRef(d.procedureId, view.procedureName()),
+                new DeploymentResponse.Commit(d.commitSha, d.commitMessage, d.commitAuthor, d.branch),
+                d.environment, d.trigger, d.status, d.platform, d.language, d.runtimeVersion, d.startedAt, d.endedAt,
+                d.artifactSizeBytes, d.createdAt, d.sequence, d.source,
+                d.artifactDigest == null ? null
+                        : new DeploymentResponse.Artifact(d.artifactDigest, d.artifactSignature, d.artifactKeyId),
+                d.promotedFrom, d.retryOf, d.buildDurationMs, view.activeStations(), d.failureReason, d.entryPoint);
+    }
+}

@@ -1,0 +1,123 @@
+package io.benchline.deployments.api;
+
+import io.benchline.common.api.ProblemException;
+import io.benchline.common.auth.CurrentCaller;
+import io.benchline.deployments.app.DeploymentService;
+import io.benchline.deployments.app.DeploymentServiceConfig;
+import io.benchline.deployments.app.Environments;
+import io.benchline.deployments.model.Deployment;
+import io.benchline.deployments.store.DeploymentRepository.DeploymentFilter;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.util.Set;
+
+@Path("/v2/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class DeploymentResource {
+    private static final Set<String> STATUSES = Set.of(Deployment.PENDING, Deployment.BUILDING, Deployment.READY,
+            Deployment.FAILED);
+    private final DeploymentService deployments;
+    private final CurrentCaller caller;
+    private final ApiMapper mapper;
+    private final DeploymentServiceConfig config;
+
+    public DeploymentResource(DeploymentService deployments, CurrentCaller caller, ApiMapper mapper,
+            DeploymentServiceConfig config) {
+        this.deployments = deployments;
+        this.caller = caller;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    /** 202: the deployment is pending; the build happens asynchronously. */
+    @POST
+    public Uni<Response> create(DeploymentRequest body) {
+        String commitSha = RequestValidation.manualDeployment(body);
+        return deployments.createManual(caller.orgId(), body.procedureId(), commitSha, body.branch())
+                .map(view -> Response.accepted(mapper.deployment(view))
+                        .location(URI.create("/v2/deployments/" + view.deployment().id)).build());
+    }
+
+    @GET
+    public Uni<DeploymentResponse.Page> list(@QueryParam("procedure_id") String procedureId,
+            @QueryParam("status") String status, @QueryParam("environment") String environment,
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.invalid("status", "must be one of pending, building, ready, failed");
+        }
+        if (environment != null && !Environments.ALL.contains(environment)) {
+            throw ProblemException.invalid("environment", "must be one of production, preview, development");
+        }
+        if (cursor != null && !cursor.matches("dep_[0-9a-z]{26}")) {
+            throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
+        }
+        int pageSize = intParam("limit", limit, config.api().defaultPageSize(), 1, config.api().maxPageSize());
+        return deployments.list(new DeploymentFilter(caller.orgId(), blankToNull(procedureId), status, environment,
+                        cursor), pageSize)
+                .map(page -> new DeploymentResponse.Page(page.data().stream().map(mapper::deployment).toList(),
+                        page.nextCursor()));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<DeploymentResponse> get(@PathParam("id") String id) {
+        return deployments.get(caller.orgId(), id).map(mapper::deployment);
+    }
+
+    /** Log lines in order; {@code after} pages on from a line number. */
+    @GET
+    @Path("/{id}/logs")
+    public Uni<DetailResponses.Data<DetailResponses.LogLine>> logs(@PathParam("id") String id,
+            @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        long afterNumber = intParam("after", after, 0, 0, Integer.MAX_VALUE);
+        int max = intParam("limit", limit, config.api().maxLogLines(), 1, config.api().maxLogLines());
+        return deployments.logs(caller.orgId(), id, afterNumber, max).map(lines -> new DetailResponses.Data<>(
+                lines.stream().map(l -> new DetailResponses.LogLine(l.number, l.timestamp, l.level, l.text)).toList()));
+    }
+
+    /** The stations whose pointer names this deployment. */
+    @GET
+    @Path("/{id}/stations")
+    public Uni<DetailResponses.Data<DetailResponses.Station>> stations(@PathParam("id") String id) {
+        return deployments.stations(caller.orgId(), id).map(ps -> new DetailResponses.Data<>(ps.stream()
+                .map(p -> new DetailResponses.Station(p.stationId, p.pointerVersion, p.updatedAt)).toList()));
+    }
+
+    @GET
+    @Path("/{id}/runs")
+    public Uni<DetailResponses.Data<DetailResponses.Run>> runs(@PathParam("id") String id) {
+        return deployments.runs(caller.orgId(), id, config.api().maxRuns()).map(rs -> new DetailResponses.Data<>(rs
+                .stream().map(r -> new DetailResponses.Run(r.runId, r.stationId, r.procedureId, r.deploymentId,
+                        r.startedAt, r.finishedAt, r.outcome, r.durationMs)).toList()));
+    }
+
+    private static int intParam(String name, String value, int fallback, int min, int max) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below like an out-of-range value
+        }
+        throw ProblemException.invalid(name, "must be an integer from " + min + " to " + max);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,42 @@
+package io.benchline.deployments.api;
+
+import io.benchline.common.api.ProblemException;
+import io.benchline.deployments.app.ApiKeys;
+import io.benchline.deployments.app.ProcedureService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Service-to-service endpoints (guarded by InternalTokenFilter): key introspection and webhook secrets. */
+@Path("/internal/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class InternalResource {
+    private final ApiKeys apiKeys;
+    private final ProcedureService procedures;
+
+    public InternalResource(ApiKeys apiKeys, ProcedureService procedures) {
+        this.apiKeys = apiKeys;
+        this.procedures = procedures;
+    }
+
+    /** 200 {org_id, key_id} for a valid key, else 401. */
+    @POST
+    @Path("/auth/introspect")
+    public Uni<InternalMessages.IntrospectResponse> introspect(InternalMessages.IntrospectRequest body) {
+        return apiKeys.verify(body == null ? null : body.apiKey()).map(caller -> caller
+                .map(c -> new InternalMessages.IntrospectResponse(c.orgId(), c.keyId()))
+                .orElseThrow(() -> ProblemException.unauthorized("the API key is not valid")));
+    }
+
+    @GET
+    @Path("/hooks/{hook_id}")
+    public Uni<InternalMessages.HookResponse> hook(@PathParam("hook_id") String hookId) {
+        return procedures.byHookId(hookId).map(p -> new InternalMessages.HookResponse(p.hookId, p.orgId, p.hookSecret));
+    }
+}

@@ -1,0 +1,18 @@
+package io.benchline.deployments.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A procedure as the API shows it. The webhook secret is included only in the answer to the create. */
+public record ProcedureResponse(String id, String name, Repository repository, String productionBranch,
+        boolean autoPush, List<String> excludedBranches, Webhook webhook, Instant createdAt, Instant updatedAt) {
+
+    public record Repository(String provider, String cloneUrl, String fullName) {
+    }
+
+    public record Webhook(String id, String githubUrl, String gitlabUrl,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {
+    }
+}

@@ -1,0 +1,47 @@
+package io.benchline.deployments.app;
+
+import io.benchline.common.outbox.Outbox;
+import io.benchline.deployments.model.Deployment;
+import io.benchline.deployments.model.Procedure;
+import io.benchline.events.ArtifactRef;
+import io.benchline.events.BuildRequested;
+import io.benchline.events.DeploymentEvent;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventTypes;
+import io.benchline.events.Topics;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Writes this service's events to the outbox, in the caller's transaction. Key: deployment id. */
+@ApplicationScoped
+public class DeploymentPublisher {
+    static final String SOURCE = "/deployment-service";
+    private static final String AGGREGATE = "deployment";
+    private final Outbox outbox;
+
+    public DeploymentPublisher(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    public Uni<Void> buildRequested(Deployment d, Procedure procedure) {
+        BuildRequested data = new BuildRequested(d.id, d.orgId, d.procedureId, procedure.name, d.sequence,
+                d.environment, new BuildRequested.Source("git", procedure.cloneUrl, d.commitSha, d.branch, null));
+        return outbox.append(Topics.BUILD_REQUESTED, d.id, AGGREGATE,
+                EventCodec.envelope(EventTypes.BUILD_REQUESTED, SOURCE, d.id, data));
+    }
+
+    public Uni<Void> lifecycle(String change, Deployment d, boolean autoPush) {
+        DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
+                d.trigger, d.status, d.branch, d.commitSha, autoPush, artifactOf(d));
+        return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
+                EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
+    }
+
+    static ArtifactRef artifactOf(Deployment d) {
+        if (d.artifactDigest == null) {
+            return null;
+        }
+        return new ArtifactRef(d.artifactDigest, d.artifactSizeBytes == null ? 0 : d.artifactSizeBytes,
+                d.artifactSignature, d.artifactKeyId);
+    }
+}

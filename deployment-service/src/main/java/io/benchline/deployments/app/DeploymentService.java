@@ -1,0 +1,104 @@
+package io.benchline.deployments.app;
+
+import io.benchline.common.api.ProblemException;
+import io.benchline.deployments.model.BuildLogLine;
+import io.benchline.deployments.model.Deployment;
+import io.benchline.deployments.model.Run;
+import io.benchline.deployments.model.StationPointer;
+import io.benchline.deployments.store.BuildLogRepository;
+import io.benchline.deployments.store.DeploymentRepository;
+import io.benchline.deployments.store.DeploymentRepository.DeploymentFilter;
+import io.benchline.deployments.store.ProcedureRepository;
+import io.benchline.deployments.store.StationRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Manual deployments and every read of deployments, scoped to the caller's organization. */
+@ApplicationScoped
+public class DeploymentService {
+    private final ProcedureRepository procedures;
+    private final DeploymentRepository deployments;
+    private final BuildLogRepository logs;
+    private final StationRepository stations;
+    private final NewDeployments newDeployments;
+
+    public DeploymentService(ProcedureRepository procedures, DeploymentRepository deployments, BuildLogRepository logs,
+            StationRepository stations, NewDeployments newDeployments) {
+        this.procedures = procedures;
+        this.deployments = deployments;
+        this.logs = logs;
+        this.stations = stations;
+        this.newDeployments = newDeployments;
+    }
+
+    /** A manual build of a commit or a branch head: trigger manual, environment preview (production only by promote). */
+    @WithTransaction
+    public Uni<DeploymentView> createManual(String orgId, String procedureId, String commitSha, String branch) {
+        return procedures.lockInOrg(orgId, procedureId).chain(p -> {
+            if (p == null) {
+                throw ProblemException.notFound("procedure", procedureId);
+            }
+            return newDeployments.create(p, new NewDeployments.NewDeployment(null, commitSha, null, null, branch,
+                            Environments.PREVIEW, Environments.TRIGGER_MANUAL))
+                    .map(d -> new DeploymentView(d, p.name, 0));
+        });
+    }
+
+    @WithSession
+    public Uni<DeploymentView> get(String orgId, String id) {
+        return found(orgId, id).chain(d -> views(orgId, List.of(d))).map(views -> views.get(0));
+    }
+
+    /** One page, newest first, and the cursor of the next page (null on the last). */
+    @WithSession
+    public Uni<Page> list(DeploymentFilter filter, int limit) {
+        return deployments.page(filter, limit + 1).chain(rows -> {
+            boolean more = rows.size() > limit;
+            List<Deployment> page = more ? rows.subList(0, limit) : rows;
+            return views(filter.orgId(), page).map(views -> new Page(views, more ? page.get(page.size() - 1).id : null));
+        });
+    }
+
+    @WithSession
+    public Uni<List<BuildLogLine>> logs(String orgId, String id, long after, int limit) {
+        return found(orgId, id).chain(d -> logs.linesAfter(d.id, after, limit));
+    }
+
+    @WithSession
+    public Uni<List<StationPointer>> stations(String orgId, String id) {
+        return found(orgId, id).chain(d -> stations.pointersNaming(d.id));
+    }
+
+    @WithSession
+    public Uni<List<Run>> runs(String orgId, String id, int limit) {
+        return found(orgId, id).chain(d -> stations.runsOf(d.id, limit));
+    }
+
+    private Uni<Deployment> found(String orgId, String id) {
+        return deployments.findInOrg(orgId, id).map(d -> {
+            if (d == null) {
+                throw ProblemException.notFound("deployment", id);
+            }
+            return d;
+        });
+    }
+
+    private Uni<List<DeploymentView>> views(String orgId, List<Deployment> page) {
+        List<String> procedureIds = page.stream().map(d -> d.procedureId).distinct().toList();
+        List<String> ids = page.stream().map(d -> d.id).toList();
+        return procedures.findByIds(orgId, procedureIds).chain(ps -> stations.activeStations(ids).map(active -> {
+            Map<String, String> names = ps.stream().collect(Collectors.toMap(p -> p.id, p -> p.name));
+            return page.stream().map(d -> new DeploymentView(d, names.get(d.procedureId),
+                    active.getOrDefault(d.id, 0L))).toList();
+        }));
+    }
+
+    public record Page(List<DeploymentView> data, String nextCursor) {
+    }
+}

@@ -1,0 +1,319 @@
+package io.benchline.stack;
+
+import io.benchline.events.Topics;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The whole platform on one machine without containers: PostgreSQL, Kafka, S3Proxy, the five
+ * services as their own processes, the gateway on one public base URL, and (optionally) a demo
+ * procedure with a station agent. Data lives under {@link StackOptions#dir()}, so a restart keeps it.
+ */
+public final class LocalStack implements AutoCloseable {
+    /** Services in start order, with their databases (null: none). */
+    public static final List<String> SERVICES = List.of("deployment-service", "webhook-service", "artifact-store",
+            "station-dispatcher", "build-worker");
+    static final Map<String, String> DATABASES = Map.of(
+            "deployment-service", "benchline_deployments",
+            "webhook-service", "benchline_webhooks",
+            "artifact-store", "benchline_artifacts",
+            "station-dispatcher", "benchline_dispatcher");
+
+    private final StackOptions options;
+    private final StackLayout layout;
+    private final ProcessSupervisor supervisor;
+    private final Properties credentials;
+    private final Map<String, Integer> servicePorts = new LinkedHashMap<>();
+    private PostgresServer postgres;
+    private KafkaServer kafka;
+    private S3ProxyServer s3;
+    private Gateway gateway;
+    private final Map<String, ProcessSupervisor.Child> services = new LinkedHashMap<>();
+    private final long startedAt = System.nanoTime();
+
+    private LocalStack(StackOptions options, StackLayout layout) {
+        this.options = options;
+        this.layout = layout;
+        this.supervisor = new ProcessSupervisor(options.dir().resolve("run"));
+        this.credentials = loadOrCreateCredentials(options.dir().resolve("credentials.properties"));
+        for (int i = 0; i < SERVICES.size(); i++) {
+            servicePorts.put(SERVICES.get(i), options.servicePortBase() + i);
+        }
+    }
+
+    /** Starts everything; on failure stops what it started and rethrows. */
+    public static LocalStack start(StackOptions options, StackLayout layout) {
+        LocalStack stack = new LocalStack(options, layout);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        supervisor.reapLeftovers();
+        checkPorts();
+        Path dir = options.dir();
+        log("starting PostgreSQL, Kafka and S3Proxy …");
+        CompletableFuture<Void> pg = CompletableFuture.runAsync(() -> {
+            postgres = PostgresServer.start(dir.resolve("postgres"), options.postgresPort());
+            DATABASES.values().forEach(postgres::createDatabase);
+        });
+        CompletableFuture<Void> kf = CompletableFuture.runAsync(() -> {
+            kafka = KafkaServer.start(layout, supervisor, dir.resolve("kafka"), options.kafkaPort(),
+                    options.kafkaControllerPort());
+            kafka.createTopics(Topics.ALL, options.partitions());
+        });
+        CompletableFuture<Void> st = CompletableFuture.runAsync(() -> s3 = S3ProxyServer.start(layout, supervisor,
+                dir.resolve("s3proxy"), dir.resolve("objects"), options.s3Port(), credentials.getProperty("s3.access-key"),
+                credentials.getProperty("s3.secret-key")));
+        join(CompletableFuture.allOf(pg, kf, st));
+        log("starting services …");
+        for (String service : SERVICES) {
+            services.put(service, startService(service));
+        }
+        for (String service : SERVICES) {
+            int port = servicePorts.get(service);
+            ProcessSupervisor.Child child = services.get(service);
+            Waits.until(() -> ready(port), options.serviceStartTimeout(), service, child.process(), child.log());
+        }
+        gateway = Gateway.start(options.gatewayPort(), Gateway.routes(servicePorts.get("webhook-service"),
+                servicePorts.get("deployment-service"), servicePorts.get("artifact-store"),
+                servicePorts.get("station-dispatcher")));
+    }
+
+    private void checkPorts() {
+        Ports.requireFree(options.gatewayPort(), "the gateway");
+        Ports.requireFree(options.postgresPort(), "PostgreSQL");
+        servicePorts.forEach((service, port) -> Ports.requireFree(port, service));
+    }
+
+    private ProcessSupervisor.Child startService(String service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(servicePorts.get(service)));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("BENCHLINE_PUBLIC_URL", baseUrl());
+        env.put("BENCHLINE_AUTH_INTERNAL_TOKEN", credentials.getProperty("internal-token"));
+        env.put("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", serviceUrl("deployment-service"));
+        env.put("BENCHLINE_SERVICES_DEPLOYMENT_URL", serviceUrl("deployment-service"));
+        env.put("BENCHLINE_SERVICES_ARTIFACT_URL", serviceUrl("artifact-store"));
+        String database = DATABASES.get(service);
+        if (database != null) {
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database));
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database));
+            env.put("QUARKUS_DATASOURCE_USERNAME", PostgresServer.USER);
+            env.put("QUARKUS_DATASOURCE_PASSWORD", PostgresServer.PASSWORD);
+        }
+        if (service.equals("deployment-service")) {
+            env.put("BENCHLINE_BOOTSTRAP_API_KEY", credentials.getProperty("api-key"));
+            env.put("BENCHLINE_BOOTSTRAP_ORG_NAME", "local");
+        }
+        if (service.equals("artifact-store")) {
+            env.put("BENCHLINE_S3_ENDPOINT", s3.endpoint());
+            env.put("BENCHLINE_S3_PUBLIC_ENDPOINT", s3.endpoint());
+            env.put("BENCHLINE_S3_ACCESS_KEY", s3.accessKey());
+            env.put("BENCHLINE_S3_SECRET_KEY", s3.secretKey());
+            env.put("BENCHLINE_S3_REGION", "us-east-1");
+        }
+        env.putAll(options.extraEnv().getOrDefault(service, Map.of()));
+        Path jar = layout.quarkusRunJar(service);
+        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + options.serviceHeap(), "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss512k"));
+        return supervisor.startJava(service, jvm, jar.toString(), "io.quarkus.bootstrap.runner.QuarkusEntryPoint",
+                List.of(), env, options.dir().resolve("logs").resolve(service + ".log"));
+    }
+
+    private static boolean ready(int port) {
+        try {
+            HttpResponse<Void> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops one service process (tests use this to kill and restart a service). */
+    public void stopService(String service) {
+        ProcessSupervisor.Child child = services.remove(service);
+        if (child != null) {
+            supervisor.stop(child);
+        }
+    }
+
+    /** Kills one service without letting it shut down cleanly. */
+    public void killService(String service) {
+        ProcessSupervisor.Child child = services.remove(service);
+        if (child != null) {
+            child.process().toHandle().destroyForcibly();
+            try {
+                child.process().waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts a stopped service again and waits until it is ready. */
+    public void restartService(String service) {
+        stopService(service);
+        ProcessSupervisor.Child child = startService(service);
+        services.put(service, child);
+        Waits.until(() -> ready(servicePorts.get(service)), options.serviceStartTimeout(), service, child.process(),
+                child.log());
+    }
+
+    /** Starts an extra process under this stack's supervision (the demo agent, or a test's agent). */
+    public ProcessSupervisor.Child startJavaProcess(String name, String classpath, String mainClass, List<String> args,
+            Path log) {
+        return supervisor.startJava(name, List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                classpath, mainClass, args, Map.of(), log);
+    }
+
+    public void stopProcess(ProcessSupervisor.Child child) {
+        supervisor.stop(child);
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + options.gatewayPort();
+    }
+
+    public String serviceUrl(String service) {
+        return "http://127.0.0.1:" + servicePorts.get(service);
+    }
+
+    public String apiKey() {
+        return credentials.getProperty("api-key");
+    }
+
+    public String internalToken() {
+        return credentials.getProperty("internal-token");
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    public StackLayout layout() {
+        return layout;
+    }
+
+    public StackOptions options() {
+        return options;
+    }
+
+    public Duration uptime() {
+        return Duration.ofNanos(System.nanoTime() - startedAt);
+    }
+
+    /** Resident memory of every process of the stack, in bytes (from /proc; 0 where unreadable). */
+    public long residentBytes() {
+        long total = rss(ProcessHandle.current().pid());
+        for (ProcessHandle handle : ProcessHandle.current().descendants().toList()) {
+            total += rss(handle.pid());
+        }
+        return total;
+    }
+
+    private static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // process gone or no /proc
+        }
+        return 0;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (gateway != null) {
+            gateway.close();
+            gateway = null;
+        }
+        supervisor.close();
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    private static Properties loadOrCreateCredentials(Path file) {
+        Properties props = new Properties();
+        try {
+            Files.createDirectories(file.getParent());
+            if (Files.exists(file)) {
+                try (var in = Files.newBufferedReader(file)) {
+                    props.load(in);
+                }
+                return props;
+            }
+            props.setProperty("api-key", "blk_" + random(24));
+            props.setProperty("internal-token", random(24));
+            props.setProperty("s3.access-key", "benchline");
+            props.setProperty("s3.secret-key", random(20));
+            try (var out = Files.newBufferedWriter(file)) {
+                props.store(out, "Benchline local stack credentials (created on first start; keep private)");
+            }
+            file.toFile().setReadable(false, false);
+            file.toFile().setReadable(true, true);
+            return props;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String random(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static void join(CompletableFuture<Void> future) {
+        try {
+            future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private void log(String message) {
+        if (!options.quiet()) {
+            System.out.println("benchline: " + message);
+        }
+    }
+}

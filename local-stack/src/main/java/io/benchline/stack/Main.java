@@ -1,0 +1,157 @@
+package io.benchline.stack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code benchline-local up|down [options]}: runs or stops the whole platform locally.
+ * Every option also reads an environment variable (shown in {@code --help}).
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        Deque<String> args = new ArrayDeque<>(List.of(argv));
+        String command = args.isEmpty() ? "up" : args.pop();
+        try {
+            switch (command) {
+                case "up" -> up(args);
+                case "down" -> down(args);
+                case "help", "--help", "-h" -> System.out.println(HELP);
+                default -> {
+                    System.err.println("unknown command " + command + "\n" + HELP);
+                    System.exit(2);
+                }
+            }
+        } catch (StackException e) {
+            System.err.println("benchline: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static final String HELP = """
+            usage: benchline-local up|down [options]
+              --dir DIR             data folder (BENCHLINE_DIR, default .benchline)
+              --port N              public base URL port (BENCHLINE_PORT, default 8080)
+              --service-ports N     first of five service ports (BENCHLINE_SERVICE_PORTS, default 8081)
+              --postgres-port N     (BENCHLINE_POSTGRES_PORT, default 15432)
+              --kafka-port N        (BENCHLINE_KAFKA_PORT, default 19092; controller N+1)
+              --s3-port N           (BENCHLINE_S3_PORT, default 19000)
+              --no-demo             do not create or start the demo procedure, station and agent
+            """;
+
+    private static StackOptions options(Deque<String> args, boolean[] demo) {
+        Path dir = Path.of(env("BENCHLINE_DIR", ".benchline"));
+        int port = Integer.parseInt(env("BENCHLINE_PORT", "8080"));
+        int services = Integer.parseInt(env("BENCHLINE_SERVICE_PORTS", "8081"));
+        int pg = Integer.parseInt(env("BENCHLINE_POSTGRES_PORT", "15432"));
+        int kafka = Integer.parseInt(env("BENCHLINE_KAFKA_PORT", "19092"));
+        int s3 = Integer.parseInt(env("BENCHLINE_S3_PORT", "19000"));
+        while (!args.isEmpty()) {
+            String flag = args.pop();
+            switch (flag) {
+                case "--dir" -> dir = Path.of(value(flag, args));
+                case "--port" -> port = number(flag, args);
+                case "--service-ports" -> services = number(flag, args);
+                case "--postgres-port" -> pg = number(flag, args);
+                case "--kafka-port" -> kafka = number(flag, args);
+                case "--s3-port" -> s3 = number(flag, args);
+                case "--no-demo" -> demo[0] = false;
+                default -> throw new StackException("unknown option " + flag + "\n" + HELP);
+            }
+        }
+        StackOptions d = StackOptions.defaults(dir.toAbsolutePath().normalize());
+        return new StackOptions(d.dir(), port, pg, kafka, kafka + 1, s3, services, d.partitions(), d.serviceHeap(),
+                d.serviceStartTimeout(), false, d.extraEnv());
+    }
+
+    private static void up(Deque<String> args) {
+        boolean[] demo = {true};
+        StackOptions options = options(args, demo);
+        StackLayout layout = StackLayout.detect();
+        Path launcherPid = options.dir().resolve("run/launcher.pid");
+        LocalStack stack = LocalStack.start(options, layout);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nbenchline: stopping …");
+            stack.close();
+            try {
+                Files.deleteIfExists(launcherPid);
+            } catch (Exception ignored) {
+                // best effort
+            }
+            stopped.countDown();
+        }, "benchline-stop"));
+        try {
+            Files.writeString(launcherPid, Long.toString(ProcessHandle.current().pid()));
+            String banner;
+            if (demo[0]) {
+                Demo d = new Demo(stack);
+                d.setUp();
+                banner = d.banner();
+            } else {
+                banner = "\nBenchline is running at " + stack.baseUrl() + "\nAPI key: " + stack.apiKey() + "\n";
+            }
+            System.out.println(banner);
+            System.out.printf("benchline: started in %.1f s; the stack's processes use %d MiB resident memory%n",
+                    stack.uptime().toMillis() / 1000.0, stack.residentBytes() / (1024 * 1024));
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            System.err.println("benchline: " + e.getMessage());
+            stack.close();
+            System.exit(1);
+        }
+    }
+
+    /** Stops a stack started from another terminal (or left by a crash). */
+    private static void down(Deque<String> args) {
+        StackOptions options = options(args, new boolean[] {true});
+        Path run = options.dir().resolve("run");
+        Path launcherPid = run.resolve("launcher.pid");
+        try {
+            if (Files.exists(launcherPid)) {
+                long pid = Long.parseLong(Files.readString(launcherPid).trim());
+                ProcessHandle.of(pid).ifPresent(h -> {
+                    System.out.println("benchline: stopping launcher " + pid);
+                    ProcessSupervisor.destroy(h, Duration.ofSeconds(60));
+                });
+                Files.deleteIfExists(launcherPid);
+            }
+            if (Files.isDirectory(run)) {
+                new ProcessSupervisor(run).reapLeftovers();
+            }
+            System.out.println("benchline: stopped");
+        } catch (Exception e) {
+            throw new StackException("cannot stop: " + e.getMessage(), e);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String value(String flag, Deque<String> args) {
+        if (args.isEmpty()) {
+            throw new StackException(flag + " needs a value");
+        }
+        return args.pop();
+    }
+
+    private static int number(String flag, Deque<String> args) {
+        String v = value(flag, args);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new StackException(flag + " needs a port number, not " + v);
+        }
+    }
+}

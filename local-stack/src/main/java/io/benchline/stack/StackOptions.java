@@ -1,0 +1,55 @@
+package io.benchline.stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Ports and folders of a local stack. Defaults are the documented ones; every one can be changed
+ * by a command-line flag or an environment variable (see {@link Main}).
+ */
+public record StackOptions(
+        Path dir,
+        int gatewayPort,
+        int postgresPort,
+        int kafkaPort,
+        int kafkaControllerPort,
+        int s3Port,
+        int servicePortBase,
+        int partitions,
+        String serviceHeap,
+        Duration serviceStartTimeout,
+        boolean quiet,
+        Map<String, Map<String, String>> extraEnv) {
+
+    public static StackOptions defaults(Path dir) {
+        return new StackOptions(dir, 8080, 15432, 19092, 19093, 19000, 8081, 3, "256m", Duration.ofSeconds(120),
+                false, Map.of());
+    }
+
+    /** Free ports everywhere: for tests that run beside anything else. */
+    public static StackOptions randomPorts(Path dir) {
+        int base = freeRange(5);
+        return new StackOptions(dir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), base, 3,
+                "256m", Duration.ofSeconds(180), true, Map.of());
+    }
+
+    public StackOptions withExtraEnv(Map<String, Map<String, String>> env) {
+        return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
+                partitions, serviceHeap, serviceStartTimeout, quiet, env);
+    }
+
+    private static int freeRange(int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20000 + new java.util.Random().nextInt(30000);
+            boolean free = true;
+            for (int i = 0; i < count && free; i++) {
+                free = !Ports.listening(base + i);
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new StackException("no free range of " + count + " ports");
+    }
+}

@@ -1,0 +1,93 @@
+package io.benchline.stations.api;
+
+import io.benchline.stations.api.ApiTypes.ArtifactView;
+import io.benchline.stations.api.ApiTypes.AssignedRunRequest;
+import io.benchline.stations.api.ApiTypes.Assignment;
+import io.benchline.stations.api.ApiTypes.AssignmentsResponse;
+import io.benchline.stations.api.ApiTypes.PointerReportRequest;
+import io.benchline.stations.api.ApiTypes.PointerResponse;
+import io.benchline.stations.api.ApiTypes.RunReportRequest;
+import io.benchline.stations.api.ApiTypes.RunResponse;
+import io.benchline.stations.app.AgentService;
+import io.benchline.stations.app.ArtifactStoreClient;
+import io.benchline.stations.model.Pointer;
+import io.benchline.stations.model.ProjectedDeployment;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The agent channel: Bearer agent token, as returned once when the station was created. */
+@Path("/agent/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class AgentResource {
+    private final AgentService agents;
+    private final ArtifactStoreClient artifacts;
+
+    public AgentResource(AgentService agents, ArtifactStoreClient artifacts) {
+        this.agents = agents;
+        this.artifacts = artifacts;
+    }
+
+    @GET
+    @Path("/assignments")
+    public Uni<AssignmentsResponse> assignments(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return agents.snapshot(authorization).chain(snapshot -> {
+            Map<String, ProjectedDeployment> byId = snapshot.deployments().stream()
+                    .collect(Collectors.toMap(d -> d.id, Function.identity()));
+            List<Uni<Assignment>> assignments = new ArrayList<>();
+            for (Pointer p : snapshot.pointers()) {
+                ProjectedDeployment d = byId.get(p.deploymentId);
+                if (d == null || d.artifactDigest == null) {
+                    continue;
+                }
+                ArtifactView artifact = new ArtifactView(d.artifactDigest,
+                        d.artifactSizeBytes == null ? 0 : d.artifactSizeBytes, d.artifactSignature, d.artifactKeyId);
+                assignments.add(artifacts.downloadUrl(d.artifactDigest).map(url -> new Assignment(p.procedureId,
+                        p.deploymentId, p.pointerVersion, null, artifact, url.orElse(null))));
+            }
+            List<AssignedRunRequest> requests = snapshot.runRequests().stream()
+                    .map(r -> new AssignedRunRequest(r.id, r.procedureId)).toList();
+            Uni<List<Assignment>> all = assignments.isEmpty() ? Uni.createFrom().item(List.of())
+                    : Uni.join().all(assignments).andFailFast();
+            return all.map(list -> new AssignmentsResponse(snapshot.station().id, list, requests));
+        });
+    }
+
+    @PUT
+    @Path("/pointers/{procedure_id}")
+    public Uni<PointerResponse> reportPointer(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("procedure_id") String procedureId, PointerReportRequest request) {
+        StationResource.requireBody(request);
+        return agents.reportPointer(authorization, procedureId, request.deploymentId(), request.pointerVersion())
+                .map(PointerResponse::of);
+    }
+
+    /** 202 for a new report (published asynchronously on station.runs), 200 for a retried one. */
+    @POST
+    @Path("/runs")
+    public Uni<Response> reportRun(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            RunReportRequest request) {
+        StationResource.requireBody(request);
+        return agents.reportRun(authorization, new AgentService.RunReport(request.runId(), request.procedureId(),
+                        request.deploymentId(), request.phase(), request.outcome(), request.at(), request.durationMs(),
+                        request.runRequestId()))
+                .map(result -> Response.status(result.recorded() ? 202 : 200)
+                        .entity(RunResponse.of(result.run())).build());
+    }
+}

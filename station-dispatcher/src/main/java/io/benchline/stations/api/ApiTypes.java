@@ -1,0 +1,94 @@
+package io.benchline.stations.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.benchline.stations.app.StationDetails;
+import io.benchline.stations.model.Link;
+import io.benchline.stations.model.Pointer;
+import io.benchline.stations.model.Run;
+import io.benchline.stations.model.RunRequest;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Request and response bodies of /v2/stations and /agent/v1 (snake_case on the wire). Mapped explicitly from entities. */
+public final class ApiTypes {
+    private ApiTypes() {
+    }
+
+    public record CreateStationRequest(String name) {
+    }
+
+    public record CreateLinkRequest(String procedureId, String environment, String branch) {
+    }
+
+    public record CreateRunRequest(String procedureId) {
+    }
+
+    public record StationResponse(String id, String name, Instant createdAt, Instant lastSeenAt,
+            List<LinkResponse> links, List<PointerResponse> pointers,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String agentToken) {
+
+        static StationResponse of(StationDetails d) {
+            return new StationResponse(d.station().id, d.station().name, d.station().createdAt, d.station().lastSeenAt,
+                    d.links().stream().map(LinkResponse::of).toList(),
+                    d.pointers().stream().map(PointerResponse::of).toList(), d.agentToken());
+        }
+    }
+
+    public record LinkResponse(String procedureId, String environment, String branch, Instant createdAt) {
+        static LinkResponse of(Link l) {
+            return new LinkResponse(l.procedureId, l.environment, l.branch, l.createdAt);
+        }
+    }
+
+    public record PointerResponse(String procedureId, String deploymentId, Long sequence, long pointerVersion,
+            Instant movedAt, String actualDeploymentId, Instant actualReportedAt) {
+        static PointerResponse of(Pointer p) {
+            return new PointerResponse(p.procedureId, p.deploymentId, p.sequence, p.pointerVersion, p.movedAt,
+                    p.actualDeploymentId, p.actualReportedAt);
+        }
+    }
+
+    public record RunRequestResponse(String id, String stationId, String procedureId, Instant createdAt,
+            Instant claimedAt, String runId) {
+        static RunRequestResponse of(RunRequest r) {
+            return new RunRequestResponse(r.id, r.stationId, r.procedureId, r.createdAt, r.claimedAt, r.runId);
+        }
+    }
+
+    public record RunResponse(String id, String stationId, String procedureId, String deploymentId,
+            String runRequestId, String status, String outcome, Instant startedAt, Instant finishedAt,
+            Long durationMs) {
+        static RunResponse of(Run r) {
+            return new RunResponse(r.id, r.stationId, r.procedureId, r.deploymentId, r.runRequestId,
+                    r.finishedAt != null ? "finished" : "running", r.outcome, r.startedAt, r.finishedAt, r.durationMs);
+        }
+    }
+
+    public record ListResponse<T>(List<T> data) {
+    }
+
+    // Agent channel
+
+    public record AssignmentsResponse(String stationId, List<Assignment> assignments,
+            List<AssignedRunRequest> runRequests) {
+    }
+
+    public record Assignment(String procedureId, String deploymentId, long pointerVersion,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String entryPoint, ArtifactView artifact,
+            String downloadUrl) {
+    }
+
+    public record ArtifactView(String digest, long sizeBytes, String signature, String keyId) {
+    }
+
+    public record AssignedRunRequest(String id, String procedureId) {
+    }
+
+    public record PointerReportRequest(String deploymentId, Long pointerVersion) {
+    }
+
+    public record RunReportRequest(String runId, String procedureId, String deploymentId, String phase,
+            String outcome, Instant at, Long durationMs, String runRequestId) {
+    }
+}

@@ -1,0 +1,215 @@
+package io.benchline.stations.app;
+
+import io.benchline.common.api.ProblemException;
+import io.benchline.common.auth.IntrospectingApiKeyVerifier;
+import io.benchline.common.outbox.Outbox;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventTypes;
+import io.benchline.events.StationRun;
+import io.benchline.events.Topics;
+import io.benchline.stations.model.Pointer;
+import io.benchline.stations.model.ProjectedDeployment;
+import io.benchline.stations.model.Run;
+import io.benchline.stations.model.RunRequest;
+import io.benchline.stations.model.Station;
+import io.benchline.stations.store.DeploymentProjectionRepository;
+import io.benchline.stations.store.PointerRepository;
+import io.benchline.stations.store.RunRepository;
+import io.benchline.stations.store.RunRequestRepository;
+import io.benchline.stations.store.StationRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/** Use cases of the agent channel. Every call authenticates the agent token and notes the station as seen. */
+@ApplicationScoped
+public class AgentService {
+    public static final String STARTED = "started";
+    public static final String FINISHED = "finished";
+    private static final List<String> OUTCOMES = List.of("passed", "failed", "error");
+
+    private final StationRepository stations;
+    private final PointerRepository pointers;
+    private final DeploymentProjectionRepository deployments;
+    private final RunRequestRepository runRequests;
+    private final RunRepository runs;
+    private final Outbox outbox;
+
+    public AgentService(StationRepository stations, PointerRepository pointers,
+            DeploymentProjectionRepository deployments, RunRequestRepository runRequests, RunRepository runs,
+            Outbox outbox) {
+        this.stations = stations;
+        this.pointers = pointers;
+        this.deployments = deployments;
+        this.runRequests = runRequests;
+        this.runs = runs;
+        this.outbox = outbox;
+    }
+
+    /** What the station should run now, with the artifacts, and the run requests not yet claimed. */
+    public record Snapshot(Station station, List<Pointer> pointers, List<ProjectedDeployment> deployments,
+            List<RunRequest> runRequests) {
+    }
+
+    /** A run report as the agent sent it. */
+    public record RunReport(String runId, String procedureId, String deploymentId, String phase, String outcome,
+            Instant at, Long durationMs, String runRequestId) {
+    }
+
+    /** The run as stored, and whether this report was new (false: a retried report, nothing published). */
+    public record RunResult(Run run, boolean recorded) {
+    }
+
+    @WithTransaction
+    public Uni<Snapshot> snapshot(String authorization) {
+        return authenticate(authorization).chain(station -> pointers.assigned(station.id)
+                .chain(assigned -> deployments.byIds(assigned.stream().map(p -> p.deploymentId).toList())
+                        .chain(deps -> runRequests.open(station.id)
+                                .map(open -> new Snapshot(station, assigned, deps, open)))));
+    }
+
+    /** Records what the agent runs now for a procedure. */
+    @WithTransaction
+    public Uni<Pointer> reportPointer(String authorization, String procedureId, String deploymentId,
+            Long pointerVersion) {
+        return authenticate(authorization).invoke(() -> {
+            Ids.procedure("procedure_id", procedureId);
+            Ids.deployment("deployment_id", deploymentId);
+            if (pointerVersion == null || pointerVersion < 0) {
+                throw ProblemException.invalid("pointer_version", "is required and must be at least 0");
+            }
+        }).chain(station -> pointers.lock(station.id, procedureId)
+                .chain(pointer -> {
+                    if (pointer == null) {
+                        throw ProblemException.notFound("link of procedure", procedureId);
+                    }
+                    if (pointerVersion > pointer.pointerVersion) {
+                        throw ProblemException.conflict("unknown-pointer-version", "pointer version " + pointerVersion
+                                + " was never assigned; the newest is " + pointer.pointerVersion);
+                    }
+                    return requireDeploymentOf(procedureId, deploymentId).map(d -> {
+                        pointer.actualDeploymentId = deploymentId;
+                        pointer.actualReportedAt = StationService.now();
+                        return pointer;
+                    });
+                }));
+    }
+
+    /**
+     * Records a run phase and publishes it on station.runs. A retried report (same run id and phase)
+     * publishes nothing; a finished report naming another deployment than the run started on is refused.
+     */
+    @WithTransaction
+    public Uni<RunResult> reportRun(String authorization, RunReport report) {
+        return authenticate(authorization).invoke(() -> validate(report)).chain(station -> pointers.find(station.id, report.procedureId())
+                .chain(pointer -> {
+                    if (pointer == null) {
+                        throw ProblemException.notFound("link of procedure", report.procedureId());
+                    }
+                    return requireDeploymentOf(report.procedureId(), report.deploymentId());
+                })
+                .chain(() -> runs.findById(report.runId()))
+                .chain(existing -> record(station, existing, report)));
+    }
+
+    private Uni<RunResult> record(Station station, Run existing, RunReport report) {
+        Instant at = report.at() == null ? StationService.now() : report.at();
+        if (existing != null) {
+            if (!existing.stationId.equals(station.id) || !existing.procedureId.equals(report.procedureId())) {
+                throw ProblemException.conflict("run-id-taken", "run " + report.runId() + " belongs to another"
+                        + " station or procedure");
+            }
+            if (!existing.deploymentId.equals(report.deploymentId())) {
+                throw ProblemException.conflict("deployment-mismatch", "run " + report.runId() + " started on "
+                        + existing.deploymentId + "; a run reports the deployment it started on");
+            }
+            boolean duplicate = STARTED.equals(report.phase()) || existing.finishedAt != null;
+            if (duplicate) {
+                return Uni.createFrom().item(new RunResult(existing, false));
+            }
+            existing.finishedAt = at;
+            existing.outcome = report.outcome();
+            existing.durationMs = report.durationMs();
+            return publish(station, existing, report, at).replaceWith(new RunResult(existing, true));
+        }
+        Run run = new Run();
+        run.id = report.runId();
+        run.stationId = station.id;
+        run.procedureId = report.procedureId();
+        run.deploymentId = report.deploymentId();
+        run.runRequestId = report.runRequestId();
+        run.createdAt = StationService.now();
+        if (STARTED.equals(report.phase())) {
+            run.startedAt = at;
+        } else {
+            // The started report was lost; the finished one still counts.
+            run.finishedAt = at;
+            run.outcome = report.outcome();
+            run.durationMs = report.durationMs();
+        }
+        Uni<Boolean> claim = report.runRequestId() == null ? Uni.createFrom().item(false)
+                : runRequests.claim(report.runRequestId(), station.id, report.procedureId(), run.id, at);
+        return runs.persist(run).chain(() -> claim).chain(() -> publish(station, run, report, at))
+                .replaceWith(new RunResult(run, true));
+    }
+
+    private Uni<Void> publish(Station station, Run run, RunReport report, Instant at) {
+        StationRun event = new StationRun(run.id, station.id, station.orgId, run.procedureId, run.deploymentId,
+                report.phase(), FINISHED.equals(report.phase()) ? report.outcome() : null, at,
+                FINISHED.equals(report.phase()) ? report.durationMs() : null);
+        return outbox.append(Topics.STATION_RUNS, station.id, "station",
+                EventCodec.envelope(EventTypes.STATION_RUN, PointerMover.SOURCE, station.id, event));
+    }
+
+    private Uni<ProjectedDeployment> requireDeploymentOf(String procedureId, String deploymentId) {
+        return deployments.findById(deploymentId).map(d -> {
+            if (d == null || !Objects.equals(d.procedureId, procedureId)) {
+                throw ProblemException.invalid("deployment_id", "deployment " + deploymentId
+                        + " is not a known deployment of procedure " + procedureId);
+            }
+            return d;
+        });
+    }
+
+    private static void validate(RunReport report) {
+        Ids.run("run_id", report.runId());
+        Ids.procedure("procedure_id", report.procedureId());
+        Ids.deployment("deployment_id", report.deploymentId());
+        if (!STARTED.equals(report.phase()) && !FINISHED.equals(report.phase())) {
+            throw ProblemException.invalid("phase", "must be started or finished");
+        }
+        if (STARTED.equals(report.phase()) && report.outcome() != null) {
+            throw ProblemException.invalid("outcome", "must be absent when phase is started");
+        }
+        if (FINISHED.equals(report.phase()) && !OUTCOMES.contains(report.outcome())) {
+            throw ProblemException.invalid("outcome", "must be passed, failed or error when phase is finished");
+        }
+        if (report.durationMs() != null && report.durationMs() < 0) {
+            throw ProblemException.invalid("duration_ms", "must be at least 0");
+        }
+        if (report.runRequestId() != null && !report.runRequestId().matches("^rrq_[0-9a-z]{26}$")) {
+            throw ProblemException.invalid("run_request_id", "must be a run request id (rrq_ + 26 characters)");
+        }
+    }
+
+    /** The station whose agent token this is; 401 otherwise. Marks the station as seen now. */
+    private Uni<Station> authenticate(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                || authorization.length() <= 7) {
+            return Uni.createFrom().failure(ProblemException.unauthorized(
+                    "an agent token is required: send Authorization: Bearer <agent token>"));
+        }
+        String hash = IntrospectingApiKeyVerifier.sha256(authorization.substring(7).strip());
+        return stations.findByTokenHash(hash).map(station -> {
+            if (station == null) {
+                throw ProblemException.unauthorized("the agent token is not valid");
+            }
+            station.lastSeenAt = StationService.now();
+            return station;
+        });
+    }
+}

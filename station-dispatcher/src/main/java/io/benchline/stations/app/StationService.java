@@ -1,0 +1,204 @@
+package io.benchline.stations.app;
+
+import io.benchline.common.api.ProblemException;
+import io.benchline.common.auth.IntrospectingApiKeyVerifier;
+import io.benchline.events.EventIds;
+import io.benchline.stations.model.Link;
+import io.benchline.stations.model.Pointer;
+import io.benchline.stations.model.Run;
+import io.benchline.stations.model.RunRequest;
+import io.benchline.stations.model.Station;
+import io.benchline.stations.store.DeploymentProjectionRepository;
+import io.benchline.stations.store.LinkRepository;
+import io.benchline.stations.store.PointerRepository;
+import io.benchline.stations.store.ProcedureLocks;
+import io.benchline.stations.store.RunRepository;
+import io.benchline.stations.store.StationRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+
+/** Use cases of /v2/stations: every one scoped to the caller's organization. */
+@ApplicationScoped
+public class StationService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final StationRepository stations;
+    private final LinkRepository links;
+    private final PointerRepository pointers;
+    private final DeploymentProjectionRepository deployments;
+    private final RunRepository runs;
+    private final ProcedureLocks locks;
+    private final PointerMover mover;
+    private final DispatcherConfig config;
+
+    public StationService(StationRepository stations, LinkRepository links, PointerRepository pointers,
+            DeploymentProjectionRepository deployments, RunRepository runs, ProcedureLocks locks, PointerMover mover,
+            DispatcherConfig config) {
+        this.stations = stations;
+        this.links = links;
+        this.pointers = pointers;
+        this.deployments = deployments;
+        this.runs = runs;
+        this.locks = locks;
+        this.mover = mover;
+        this.config = config;
+    }
+
+    @WithTransaction
+    public Uni<StationDetails> create(String orgId, String name) {
+        String trimmed = name == null ? "" : name.strip();
+        if (trimmed.isEmpty()) {
+            throw ProblemException.invalid("name", "is required");
+        }
+        if (trimmed.length() > config.maxNameLength()) {
+            throw ProblemException.invalid("name", "must be at most " + config.maxNameLength() + " characters");
+        }
+        return stations.nameTaken(orgId, trimmed).chain(taken -> {
+            if (taken) {
+                throw ProblemException.conflict("station-name-taken", "a station named " + trimmed + " exists already");
+            }
+            String token = newAgentToken();
+            Station station = new Station();
+            station.id = EventIds.withPrefix("stn");
+            station.orgId = orgId;
+            station.name = trimmed;
+            station.agentTokenHash = IntrospectingApiKeyVerifier.sha256(token);
+            station.createdAt = now();
+            return stations.persistAndFlush(station)
+                    .onFailure(Failures::isUniqueViolation).transform(f -> ProblemException.conflict(
+                            "station-name-taken", "a station named " + trimmed + " exists already"))
+                    .map(s -> new StationDetails(s, List.of(), List.of(), token));
+        });
+    }
+
+    @WithSession
+    public Uni<List<StationDetails>> list(String orgId) {
+        return stations.listInOrg(orgId).chain(list -> {
+            List<String> ids = list.stream().map(s -> s.id).toList();
+            return links.ofStations(ids).chain(allLinks -> pointers.ofStations(ids).map(allPointers -> list.stream()
+                    .map(s -> new StationDetails(s,
+                            allLinks.stream().filter(l -> l.stationId.equals(s.id)).toList(),
+                            allPointers.stream().filter(p -> p.stationId.equals(s.id)).toList(), null))
+                    .toList()));
+        });
+    }
+
+    @WithSession
+    public Uni<StationDetails> get(String orgId, String stationId) {
+        return requireStation(orgId, stationId).chain(this::details);
+    }
+
+    /**
+     * Links a procedure (checked by the caller with deployment-service beforehand) and, when a matching
+     * ready deployment is known already, points the new link at the newest one.
+     */
+    @WithTransaction
+    public Uni<StationDetails> link(String orgId, String stationId, String procedureId, String environment,
+            String branch) {
+        return requireStation(orgId, stationId)
+                .call(() -> locks.lock(procedureId))
+                .call(() -> links.find(stationId, procedureId).invoke(existing -> {
+                    if (existing != null) {
+                        throw ProblemException.conflict("already-linked", "station " + stationId
+                                + " is linked to procedure " + procedureId + " already");
+                    }
+                }))
+                .chain(station -> {
+                    Link link = new Link();
+                    link.stationId = stationId;
+                    link.procedureId = procedureId;
+                    link.environment = environment;
+                    link.branch = branch;
+                    link.createdAt = now();
+                    Pointer pointer = new Pointer();
+                    pointer.stationId = stationId;
+                    pointer.procedureId = procedureId;
+                    return links.persist(link)
+                            .chain(() -> pointers.persist(pointer))
+                            .chain(() -> deployments.newestDeployable(orgId, procedureId, environment, branch))
+                            .chain(newest -> mover.moveNew(link, pointer, orgId, newest, PointerMover.REASON_AUTO))
+                            .chain(() -> details(station));
+                });
+    }
+
+    /** Validates a link request before any remote check; returns the normalized branch. */
+    public String validateLink(String procedureId, String environment, String branch) {
+        Ids.procedure("procedure_id", procedureId);
+        if (!Link.PRODUCTION.equals(environment) && !Link.PREVIEW.equals(environment)) {
+            throw ProblemException.invalid("environment", "must be production or preview");
+        }
+        if (Link.PRODUCTION.equals(environment)) {
+            if (branch != null && !branch.isBlank()) {
+                throw ProblemException.invalid("branch", "must be absent for a production link (it follows the"
+                        + " procedure's production branch)");
+            }
+            return null;
+        }
+        if (branch == null || branch.isBlank()) {
+            throw ProblemException.invalid("branch", "is required for a preview link");
+        }
+        if (branch.length() > config.maxBranchLength()) {
+            throw ProblemException.invalid("branch", "must be at most " + config.maxBranchLength() + " characters");
+        }
+        return branch;
+    }
+
+    @WithTransaction
+    public Uni<RunRequest> requestRun(String orgId, String stationId, String procedureId) {
+        Ids.procedure("procedure_id", procedureId);
+        return requireStation(orgId, stationId)
+                .call(() -> links.find(stationId, procedureId).invoke(link -> {
+                    if (link == null) {
+                        throw ProblemException.conflict("not-linked", "station " + stationId
+                                + " is not linked to procedure " + procedureId);
+                    }
+                }))
+                .chain(station -> {
+                    RunRequest request = new RunRequest();
+                    request.id = EventIds.withPrefix("rrq");
+                    request.stationId = stationId;
+                    request.procedureId = procedureId;
+                    request.createdAt = now();
+                    return request.<RunRequest>persist();
+                });
+    }
+
+    @WithSession
+    public Uni<List<Run>> runs(String orgId, String stationId) {
+        return requireStation(orgId, stationId).chain(s -> runs.newestOfStation(s.id, config.runsPageSize()));
+    }
+
+    /** The station if it belongs to the organization; 404 otherwise, also for another organization's. */
+    @WithSession
+    public Uni<Station> requireStation(String orgId, String stationId) {
+        return stations.findInOrg(orgId, stationId).map(s -> {
+            if (s == null) {
+                throw ProblemException.notFound("station", stationId);
+            }
+            return s;
+        });
+    }
+
+    private Uni<StationDetails> details(Station station) {
+        return links.ofStations(List.of(station.id)).chain(l -> pointers.ofStations(List.of(station.id))
+                .map(p -> new StationDetails(station, l, p, null)));
+    }
+
+    private static String newAgentToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return "bst_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

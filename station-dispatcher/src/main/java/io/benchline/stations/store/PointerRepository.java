@@ -1,0 +1,38 @@
+package io.benchline.stations.store;
+
+import io.benchline.stations.model.Pointer;
+import io.benchline.stations.model.StationProcedureKey;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import java.util.Collection;
+import java.util.List;
+
+@ApplicationScoped
+public class PointerRepository implements PanacheRepositoryBase<Pointer, StationProcedureKey> {
+
+    /** The pointer row locked for update, so concurrent moves of one pointer serialize. */
+    public Uni<Pointer> lock(String stationId, String procedureId) {
+        return find("stationId = ?1 and procedureId = ?2", stationId, procedureId)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
+    public Uni<Pointer> find(String stationId, String procedureId) {
+        return findById(new StationProcedureKey(stationId, procedureId));
+    }
+
+    public Uni<List<Pointer>> ofStations(Collection<String> stationIds) {
+        if (stationIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return list("stationId in ?1", Sort.by("stationId").and("procedureId"), stationIds);
+    }
+
+    /** Pointers of a station that name a deployment: what the agent should run. */
+    public Uni<List<Pointer>> assigned(String stationId) {
+        return list("stationId = ?1 and deploymentId is not null", Sort.by("procedureId"), stationId);
+    }
+}

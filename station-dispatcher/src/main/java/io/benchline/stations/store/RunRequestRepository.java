@@ -1,0 +1,24 @@
+package io.benchline.stations.store;
+
+import io.benchline.stations.model.RunRequest;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.List;
+
+@ApplicationScoped
+public class RunRequestRepository implements PanacheRepositoryBase<RunRequest, String> {
+
+    public Uni<List<RunRequest>> open(String stationId) {
+        return list("stationId = ?1 and claimedAt is null", Sort.by("createdAt").and("id"), stationId);
+    }
+
+    /** Claims an open request for a run; false when it is unknown, of another procedure, or claimed already. */
+    public Uni<Boolean> claim(String id, String stationId, String procedureId, String runId, Instant at) {
+        return update("claimedAt = ?1, runId = ?2 where id = ?3 and stationId = ?4 and procedureId = ?5"
+                + " and claimedAt is null", at, runId, id, stationId, procedureId).map(n -> n == 1);
+    }
+}

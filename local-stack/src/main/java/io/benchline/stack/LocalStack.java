@@ -29,6 +29,9 @@ public final class LocalStack implements AutoCloseable {
     /** Services in start order, with their databases (null: none). */
     public static final List<String> SERVICES = List.of("deployment-service", "webhook-service", "artifact-store",
             "station-dispatcher", "build-worker");
+    /** Port offsets from {@link StackOptions#servicePortBase()}, as ARCHITECTURE.md's port table lists them. */
+    static final List<String> PORT_ORDER = List.of("webhook-service", "deployment-service", "build-worker",
+            "artifact-store", "station-dispatcher");
     static final Map<String, String> DATABASES = Map.of(
             "deployment-service", "benchline_deployments",
             "webhook-service", "benchline_webhooks",
@@ -52,8 +55,8 @@ public final class LocalStack implements AutoCloseable {
         this.layout = layout;
         this.supervisor = new ProcessSupervisor(options.dir().resolve("run"));
         this.credentials = loadOrCreateCredentials(options.dir().resolve("credentials.properties"));
-        for (int i = 0; i < SERVICES.size(); i++) {
-            servicePorts.put(SERVICES.get(i), options.servicePortBase() + i);
+        for (String service : SERVICES) {
+            servicePorts.put(service, options.servicePortBase() + PORT_ORDER.indexOf(service));
         }
     }
 

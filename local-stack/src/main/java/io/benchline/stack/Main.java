@@ -17,6 +17,7 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
+        quietLibraryLogging();
         Deque<String> args = new ArrayDeque<>(List.of(argv));
         String command = args.isEmpty() ? "up" : args.pop();
         try {
@@ -32,6 +33,15 @@ public final class Main {
         } catch (StackException e) {
             System.err.println("benchline: " + e.getMessage());
             System.exit(1);
+        }
+    }
+
+    /** Embedded PostgreSQL and the Kafka admin client log every step at INFO; the launcher prints its own progress. */
+    private static void quietLibraryLogging() {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler handler : root.getHandlers()) {
+            handler.setLevel(java.util.logging.Level.WARNING);
         }
     }
 

@@ -8,23 +8,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-@ConfigMapping(prefix = "benchline.builds")
+/** Limits and tuning of one build-worker instance (prefix {@code benchline.build}). */
+@ConfigMapping(prefix = "benchline.build")
 public interface BuildConfig {
-    /** Builds run at once by this instance (also sets the size of the worker pool that runs them). */
+    /** Builds run at once by this instance; keep equal to smallrye.messaging.worker.builds.max-concurrency. */
     @WithDefault("2")
     int concurrency();
 
-    /** Whole-build limit: clone, validation, packing and upload. Kafka's poll and ack timeouts must exceed it. */
+    /** Whole-build limit: clone, validation, packing and upload. */
     @WithDefault("10m")
     Duration timeout();
 
-    /** Largest repository clone on disk (the .git data). */
+    /** Limit for cloning the repository (the build's overall timeout still applies). */
+    @WithDefault("3m")
+    Duration cloneTimeout();
+
+    /** Largest clone on disk (the .git object data), checked while the clone runs. */
     @WithDefault("200M")
     MemorySize maxRepositorySize();
 
-    /** Largest archive: the sum of the packed files' sizes. */
-    @WithDefault("200M")
-    MemorySize maxArchiveSize();
+    /** Largest source: the sum of the sizes of the commit's files that get packed. */
+    @WithDefault("100M")
+    MemorySize maxSourceSize();
 
     /** Most files in the archive. */
     @WithDefault("10000")
@@ -34,7 +39,11 @@ public interface BuildConfig {
     @WithDefault("50")
     int logBatchSize();
 
-    /** URL schemes accepted as clone sources (file is for local stacks and tests). */
+    /** Pending log lines are published at least this often. */
+    @WithDefault("500ms")
+    Duration logFlushInterval();
+
+    /** URL schemes accepted as clone sources; a plain path counts as {@code file} (local stacks and tests). */
     @WithDefault("https,http,ssh,git,file")
     List<String> allowedUrlSchemes();
 
@@ -45,10 +54,18 @@ public interface BuildConfig {
     Optional<String> workerId();
 
     /** Longest wait for the broker to acknowledge one event. */
-    @WithDefault("2m")
+    @WithDefault("30s")
     Duration publishTimeout();
 
-    /** How many times build.completed is sent before the request goes to the dead-letter topic. */
+    /** How many times build.completed is sent before the request is given up (dead-letter topic). */
     @WithDefault("5")
     int publishAttempts();
+
+    /** Longest wait for one upload to artifact-store. */
+    @WithDefault("2m")
+    Duration uploadTimeout();
+
+    /** Upload attempts on connection errors, 429 and 5xx answers. */
+    @WithDefault("3")
+    int uploadAttempts();
 }

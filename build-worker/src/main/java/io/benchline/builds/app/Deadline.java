@@ -2,14 +2,32 @@ package io.benchline.builds.app;
 
 import java.time.Duration;
 
-/** The build's time budget; long steps check it so a build ends as failed instead of hanging. */
+/** A time budget; long steps check it so a build ends as failed instead of hanging. */
 public final class Deadline {
+    private final String what;
     private final Duration budget;
+    private final String configKey;
     private final long endsAtNanos;
 
-    public Deadline(Duration budget) {
+    private Deadline(String what, Duration budget, String configKey, long endsAtNanos) {
+        this.what = what;
         this.budget = budget;
-        this.endsAtNanos = System.nanoTime() + budget.toNanos();
+        this.configKey = configKey;
+        this.endsAtNanos = endsAtNanos;
+    }
+
+    /** The whole build's budget ({@code benchline.build.timeout}). */
+    public static Deadline forBuild(Duration budget) {
+        return new Deadline("build", budget, "benchline.build.timeout", System.nanoTime() + budget.toNanos());
+    }
+
+    /** A step's own budget, never later than this deadline; the failure names whichever ends first. */
+    public Deadline step(String step, Duration stepBudget, String stepConfigKey) {
+        long stepEnd = System.nanoTime() + stepBudget.toNanos();
+        if (stepEnd - endsAtNanos >= 0) {
+            return this;
+        }
+        return new Deadline(step, stepBudget, stepConfigKey, stepEnd);
     }
 
     public boolean expired() {
@@ -28,7 +46,7 @@ public final class Deadline {
     }
 
     public BuildFailure timedOut() {
-        return new BuildFailure("build timed out after " + describe(budget) + " (benchline.builds.timeout)");
+        return new BuildFailure(what + " timed out after " + describe(budget) + " (" + configKey + ")");
     }
 
     static String describe(Duration d) {

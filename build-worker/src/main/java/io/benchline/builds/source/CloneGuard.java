@@ -48,7 +48,7 @@ final class CloneGuard implements ProgressMonitor {
             long size = sizeOf(directory);
             if (size > maxBytes) {
                 reason = "repository exceeds the size limit of " + maxBytes
-                        + " bytes (benchline.builds.max-repository-size)";
+                        + " bytes (benchline.build.max-repository-size)";
                 return true;
             }
         }

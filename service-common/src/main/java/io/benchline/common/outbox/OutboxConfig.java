@@ -7,11 +7,18 @@ import java.time.Duration;
 
 @ConfigMapping(prefix = "benchline.outbox")
 public interface OutboxConfig {
+    /**
+     * Whether this service publishes through the outbox. It is read at build time (the relay and
+     * {@link Outbox} beans exist only when it is true); it is mapped here so the key is a known one.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
     /** Most events sent per relay pass. */
     @WithDefault("200")
     int batchSize();
 
-    /** Outbox rows older than this that were sent are kept for audit no longer. Sent rows are deleted at once today. */
+    /** How often the relay looks for unsent rows when the last pass found none. */
     @WithDefault("PT0.25S")
     Duration pollInterval();
 }

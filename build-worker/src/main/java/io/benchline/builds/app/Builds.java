@@ -1,0 +1,305 @@
+package io.benchline.builds.app;
+
+import io.benchline.builds.archive.ArchiveWriter;
+import io.benchline.builds.archive.PackedArchive;
+import io.benchline.builds.procedure.ProcedureSpec;
+import io.benchline.builds.procedure.ProcedureValidator;
+import io.benchline.builds.source.GitSource;
+import io.benchline.builds.source.SourceFile;
+import io.benchline.builds.source.SourceTree;
+import io.benchline.builds.storage.ArtifactStoreClient;
+import io.benchline.events.ArtifactRef;
+import io.benchline.events.BuildCompleted;
+import io.benchline.events.BuildLogs;
+import io.benchline.events.BuildRequested;
+import io.benchline.events.BuildStarted;
+import io.benchline.events.Commit;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventEnvelope;
+import io.benchline.events.EventTypes;
+import io.benchline.events.Topics;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.jgit.errors.LargeObjectException;
+import org.eclipse.jgit.util.FileUtils;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The build use case: announce, clone, validate, pack, upload, report. Every problem becomes a {@code failed}
+ * build.completed with a readable reason and error log lines; only a build.completed the broker never acknowledges
+ * escapes, as an exception, so the request is not acknowledged as done.
+ */
+@ApplicationScoped
+public class Builds {
+    private static final Logger LOG = Logger.getLogger(Builds.class);
+    static final String SOURCE = "/build-worker";
+    private static final int MAX_PROCEDURE_YAML_BYTES = 1024 * 1024;
+
+    private final BuildConfig config;
+    private final GitSource git;
+    private final ProcedureValidator validator;
+    private final ArchiveWriter archiver;
+    private final ArtifactStoreClient store;
+    private final BuildEvents events;
+    private final String workerId;
+    private final ScheduledExecutorService logFlusher;
+
+    public Builds(BuildConfig config, GitSource git, ProcedureValidator validator, ArchiveWriter archiver,
+            ArtifactStoreClient store, BuildEvents events) {
+        this.config = config;
+        this.git = git;
+        this.validator = validator;
+        this.archiver = archiver;
+        this.store = store;
+        this.events = events;
+        this.workerId = config.workerId().orElseGet(Builds::defaultWorkerId);
+        this.logFlusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "build-log-flusher");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        logFlusher.shutdownNow();
+    }
+
+    /** What a build learned before it ended, reported on build.completed either way. */
+    private static final class Progress {
+        Commit commit;
+        ProcedureSpec spec;
+        ArtifactRef artifact;
+    }
+
+    /** Runs one build and returns the build.completed that the broker acknowledged. */
+    public BuildCompleted run(BuildRequested request) {
+        String id = request.deploymentId();
+        Instant startedAt = now();
+        List<CompletableFuture<Void>> sent = Collections.synchronizedList(new ArrayList<>());
+        sent.add(send(Topics.BUILD_STARTED, EventTypes.BUILD_STARTED, id, new BuildStarted(id, workerId, startedAt)));
+        LOG.infof("build %s started (procedure %s, %s)", id, request.procedureId(), request.environment());
+
+        Progress progress = new Progress();
+        String failureReason = null;
+        Path directory = null;
+        try (BuildLog log = new BuildLog(id, config.logBatchSize(),
+                lines -> sent.add(send(Topics.BUILD_LOGS, EventTypes.BUILD_LOGS, id, new BuildLogs(id, lines))))
+                .flushEvery(logFlusher, config.logFlushInterval())) {
+            try {
+                log.info("build " + id + " of " + request.procedureName() + " (" + request.environment()
+                        + ", sequence " + request.sequence() + ") started on " + workerId);
+                Deadline deadline = Deadline.forBuild(config.timeout());
+                directory = workDirectory(id);
+                execute(request, directory, deadline, log, progress);
+                log.info("build ready: " + progress.artifact.digest());
+            } catch (BuildFailure failure) {
+                failureReason = failure.getMessage();
+                log.error("build failed: " + failureReason);
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                // A bug or an exhausted resource must still end the build as failed, never as a silent crash.
+                LOG.errorf(e, "build %s failed unexpectedly", id);
+                failureReason = "internal error in build-worker: " + e;
+                log.error("build failed: " + failureReason);
+            } finally {
+                delete(directory);
+            }
+        }
+        awaitQuietly(id, sent);
+
+        BuildCompleted completed = new BuildCompleted(id,
+                failureReason == null ? BuildCompleted.READY : BuildCompleted.FAILED,
+                failureReason, startedAt, now(), progress.commit,
+                progress.spec == null ? null : progress.spec.runtimeVersion(),
+                progress.spec == null ? null : progress.spec.platform(),
+                progress.spec == null ? null : progress.spec.language(),
+                progress.spec == null ? null : progress.spec.entryPoint(),
+                failureReason == null ? progress.artifact : null);
+        publishCompleted(completed);
+        LOG.infof("build %s %s%s", id, completed.outcome(), failureReason == null ? "" : ": " + failureReason);
+        return completed;
+    }
+
+    private void execute(BuildRequested request, Path directory, Deadline deadline, BuildLog log,
+            Progress progress) {
+        BuildRequested.Source source = request.source();
+        if (source == null) {
+            throw new BuildFailure("the build request has no source");
+        }
+        if (!"git".equals(source.kind())) {
+            throw new BuildFailure("source kind '" + source.kind() + "' is not supported by build-worker (only git)");
+        }
+        boolean bySha = source.commitSha() != null && !source.commitSha().isBlank();
+        log.info("cloning " + GitSource.redact(source.cloneUrl()) + " at "
+                + (bySha ? "commit " + source.commitSha() : "the head of branch " + source.branch()));
+        PackedArchive archive;
+        try (SourceTree tree = git.fetch(source.cloneUrl(), source.commitSha(), source.branch(),
+                directory.resolve("repository.git"), deadline)) {
+            Commit commit = tree.commit();
+            progress.commit = commit;
+            log.info("commit " + commit.sha() + " by " + commit.author() + ": " + firstLine(commit.message()));
+            tree.skipped().forEach(s -> log.warn("not packed: " + s));
+            long bytes = tree.files().stream().mapToLong(SourceFile::size).sum();
+            log.info(tree.files().size() + " files, " + bytes + " bytes");
+
+            ProcedureValidator.Result result = validator.validate(procedureYaml(tree), p -> tree.file(p).isPresent());
+            result.warnings().forEach(log::warn);
+            if (!result.valid()) {
+                result.problems().forEach(p -> log.error(ProcedureValidator.FILE + ": " + p));
+                throw new BuildFailure(result.failureReason());
+            }
+            ProcedureSpec spec = result.spec();
+            progress.spec = spec;
+            log.info("procedure '" + spec.name() + "': " + spec.language() + " " + spec.runtimeVersion()
+                    + ", entry point " + spec.entryPoint() + ", platform " + spec.platform()
+                    + (spec.requirements() == null ? ", no requirements file" : ", requirements " + spec.requirements()));
+            deadline.check();
+            archive = archiver.pack(tree, spec, directory.resolve("archive.zip"), deadline);
+            log.info("packed " + archive.files() + " files into " + archive.sizeBytes() + " bytes, " + archive.digest());
+        }
+        deadline.check();
+        log.info("uploading to artifact-store");
+        ArtifactRef artifact = store.upload(archive, deadline, log);
+        progress.artifact = artifact;
+        log.info("stored " + artifact.digest() + " (" + artifact.sizeBytes() + " bytes), signed with "
+                + artifact.keyId());
+    }
+
+    private static byte[] procedureYaml(SourceTree tree) {
+        Optional<SourceFile> file = tree.file(ProcedureValidator.FILE);
+        if (file.isEmpty()) {
+            return null;
+        }
+        if (file.get().size() > MAX_PROCEDURE_YAML_BYTES) {
+            throw new BuildFailure(ProcedureValidator.FILE + " is larger than 1 MiB");
+        }
+        try {
+            return tree.read(file.get(), MAX_PROCEDURE_YAML_BYTES);
+        } catch (LargeObjectException e) {
+            throw new BuildFailure(ProcedureValidator.FILE + " is larger than 1 MiB");
+        } catch (IOException e) {
+            throw new BuildFailure("cannot read " + ProcedureValidator.FILE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends build.completed (one envelope, so retries share an event id) until the broker acknowledges it. */
+    private void publishCompleted(BuildCompleted completed) {
+        String id = completed.deploymentId();
+        EventEnvelope envelope = EventCodec.envelope(EventTypes.BUILD_COMPLETED, SOURCE, id, completed);
+        int attempts = Math.max(1, config.publishAttempts());
+        Exception last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                events.publish(Topics.BUILD_COMPLETED, id, envelope).toCompletableFuture()
+                        .get(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while publishing build.completed for " + id, e);
+            } catch (Exception e) {
+                last = e;
+                LOG.warnf("build.completed for %s not acknowledged (attempt %d of %d): %s", id, attempt, attempts,
+                        e.toString());
+                sleep(Math.min(10_000L, 500L << Math.min(attempt, 5)));
+            }
+        }
+        throw new IllegalStateException("build.completed for " + id + " was not acknowledged after " + attempts
+                + " attempts", last);
+    }
+
+    private CompletableFuture<Void> send(String topic, String type, String deploymentId, Object data) {
+        try {
+            EventEnvelope envelope = EventCodec.envelope(type, SOURCE, deploymentId, data);
+            return events.publish(topic, deploymentId, envelope).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** build.started and the logs go out before build.completed, so consumers see them before the final state. */
+    private void awaitQuietly(String id, List<CompletableFuture<Void>> sent) {
+        List<CompletableFuture<Void>> copy;
+        synchronized (sent) {
+            copy = List.copyOf(sent);
+        }
+        try {
+            CompletableFuture.allOf(copy.toArray(CompletableFuture[]::new))
+                    .get(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warnf("build %s: some build.started/build.logs events were not acknowledged: %s", id, e.toString());
+        }
+    }
+
+    private Path workDirectory(String deploymentId) {
+        try {
+            Path base = Path.of(config.workDir().orElse(System.getProperty("java.io.tmpdir")));
+            Files.createDirectories(base);
+            String safe = deploymentId == null ? "unknown" : deploymentId.replaceAll("[^A-Za-z0-9_-]", "_");
+            return Files.createTempDirectory(base, "build-" + safe + "-");
+        } catch (IOException e) {
+            throw new BuildFailure("cannot create a work directory (benchline.build.work-dir): " + e.getMessage(), e);
+        }
+    }
+
+    private static void delete(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try {
+            FileUtils.delete(directory.toFile(), FileUtils.RECURSIVE | FileUtils.RETRY | FileUtils.SKIP_MISSING);
+        } catch (IOException e) {
+            LOG.warnf("cannot delete %s: %s", directory, e.toString());
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException | RuntimeException e) {
+            host = "localhost";
+        }
+        return "build-worker@" + host + ":" + ProcessHandle.current().pid();
+    }
+}

@@ -1,0 +1,184 @@
+package io.benchline.builds.messaging;
+
+import io.benchline.builds.TestRepos;
+import io.benchline.events.BuildCompleted;
+import io.benchline.events.BuildLogs;
+import io.benchline.events.BuildRequested;
+import io.benchline.events.BuildStarted;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventEnvelope;
+import io.benchline.events.EventIds;
+import io.benchline.events.EventSchemas;
+import io.benchline.events.EventTypes;
+import io.benchline.events.Topics;
+import io.benchline.testsupport.BenchlineInfra;
+import io.benchline.testsupport.KafkaTestClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The worker on a real Kafka broker, with a fake artifact-store: request in, started/logs/completed out. */
+@QuarkusTest
+@QuarkusTestResource(value = BenchlineInfra.class, initArgs = @ResourceArg(name = "kafka", value = "true"))
+@QuarkusTestResource(FakeArtifactStore.class)
+class BuildRequestConsumerTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private static String request(String deploymentId, String cloneUrl, String sha, String branch) {
+        BuildRequested data = new BuildRequested(deploymentId, EventIds.withPrefix("org"), EventIds.withPrefix("prc"),
+                "Voltage check", 1, "preview", new BuildRequested.Source("git", cloneUrl, sha, branch, null));
+        EventEnvelope envelope = EventCodec.envelope(EventTypes.BUILD_REQUESTED, "/deployment-service", deploymentId,
+                data);
+        return EventCodec.toJson(envelope);
+    }
+
+    private static void send(String deploymentId, String json) {
+        EventEnvelope envelope = EventCodec.parse(json);
+        KafkaTestClient.send(Topics.BUILD_REQUESTED, deploymentId, json,
+                Map.of(EventEnvelope.HEADER_ID, envelope.id(), EventEnvelope.HEADER_TYPE, envelope.type()));
+    }
+
+    private static ConsumerRecord<String, String> completedFor(String deploymentId) {
+        List<ConsumerRecord<String, String>> records = KafkaTestClient.readUntil(Topics.BUILD_COMPLETED,
+                rs -> rs.stream().anyMatch(r -> deploymentId.equals(r.key())), WAIT);
+        return records.stream().filter(r -> deploymentId.equals(r.key())).findFirst()
+                .orElseThrow(() -> new AssertionError("no build.completed for " + deploymentId));
+    }
+
+    private static List<BuildLogs.Line> logLinesFor(String deploymentId) {
+        List<BuildLogs.Line> lines = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : KafkaTestClient.readUntil(Topics.BUILD_LOGS,
+                rs -> rs.stream().anyMatch(x -> deploymentId.equals(x.key())), WAIT)) {
+            if (deploymentId.equals(r.key())) {
+                EventEnvelope envelope = EventCodec.parse(r.value());
+                assertThat(KafkaTestClient.header(r, EventEnvelope.HEADER_TYPE)).isEqualTo(EventTypes.BUILD_LOGS);
+                assertThat(KafkaTestClient.header(r, EventEnvelope.HEADER_ID)).isEqualTo(envelope.id());
+                lines.addAll(EventCodec.data(envelope, BuildLogs.class).lines());
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void buildsALocalRepositoryIntoAStoredArtifact() throws Exception {
+        Path repo = Files.createTempDirectory("bw-repo");
+        RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
+        String deploymentId = EventIds.withPrefix("dep");
+        FakeArtifactStore.FAIL_NEXT.set(1); // the first upload answers 503 and is retried
+
+        send(deploymentId, request(deploymentId, repo.toUri().toString(), commit.getName(), "main"));
+
+        ConsumerRecord<String, String> record = completedFor(deploymentId);
+        assertThat(KafkaTestClient.header(record, EventEnvelope.HEADER_TYPE)).isEqualTo(EventTypes.BUILD_COMPLETED);
+        EventEnvelope envelope = EventCodec.parse(record.value());
+        assertThat(KafkaTestClient.header(record, EventEnvelope.HEADER_ID)).isEqualTo(envelope.id());
+        assertThat(envelope.source()).isEqualTo("/build-worker");
+        assertThat(envelope.subject()).isEqualTo(deploymentId);
+        assertSchema(record.value());
+        BuildCompleted completed = EventCodec.data(envelope, BuildCompleted.class);
+        assertThat(completed.failureReason()).isNull();
+        assertThat(completed.outcome()).isEqualTo(BuildCompleted.READY);
+        assertThat(completed.commit().sha()).isEqualTo(commit.getName());
+        assertThat(completed.commit().branch()).isEqualTo("main");
+        assertThat(completed.language()).isEqualTo("python");
+        assertThat(completed.runtimeVersion()).isEqualTo("3.11");
+        assertThat(completed.platform()).isEqualTo("any");
+        assertThat(completed.entryPoint()).isEqualTo("main.py");
+        assertThat(completed.startedAt()).isBeforeOrEqualTo(completed.endedAt());
+        assertThat(completed.artifact().signature()).isEqualTo(FakeArtifactStore.SIGNATURE);
+        assertThat(completed.artifact().keyId()).isEqualTo(FakeArtifactStore.KEY_ID);
+        byte[] stored = FakeArtifactStore.STORED.get(completed.artifact().digest());
+        assertThat(stored).as("the fake stored the digest it returned").isNotNull();
+        assertThat(completed.artifact().sizeBytes()).isEqualTo(stored.length);
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(stored))) {
+            assertThat(zip.getNextEntry().getName()).isEqualTo("manifest.json");
+        }
+
+        List<ConsumerRecord<String, String>> started = KafkaTestClient.readUntil(Topics.BUILD_STARTED,
+                rs -> rs.stream().anyMatch(r -> deploymentId.equals(r.key())), WAIT);
+        String startedJson = started.stream().filter(r -> deploymentId.equals(r.key())).findFirst().orElseThrow()
+                .value();
+        assertSchema(startedJson);
+        EventEnvelope startedEnvelope = EventCodec.parse(startedJson);
+        BuildStarted startedData = EventCodec.data(startedEnvelope, BuildStarted.class);
+        assertThat(startedData.workerId()).isNotBlank();
+        assertThat(startedData.startedAt()).isEqualTo(completed.startedAt());
+
+        List<BuildLogs.Line> lines = logLinesFor(deploymentId);
+        assertThat(lines).extracting(BuildLogs.Line::number)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, lines.size()).boxed().toList());
+        assertThat(lines).extracting(BuildLogs.Line::text)
+                .anyMatch(t -> t.startsWith("cloning "))
+                .anyMatch(t -> t.contains("upload attempt 1 of 3 failed"))
+                .anyMatch(t -> t.equals("build ready: " + completed.artifact().digest()));
+        assertThat(lines).allMatch(l -> l.timestamp() != null);
+    }
+
+    @Test
+    void anInvalidProcedureYamlFailsTheBuildWithAReason() throws Exception {
+        Path repo = Files.createTempDirectory("bw-bad");
+        Map<String, String> files = new HashMap<>(TestRepos.validProcedure());
+        files.put("procedure.yaml", "runtime: python 2.7\nentry_point: main.py\n");
+        RevCommit commit = TestRepos.create(repo, files);
+        String deploymentId = EventIds.withPrefix("dep");
+        int storedBefore = FakeArtifactStore.STORED.size();
+
+        // A plain path instead of a URL, and a branch instead of a sha: both must work.
+        send(deploymentId, request(deploymentId, repo.toString(), null, "main"));
+
+        String completedJson = completedFor(deploymentId).value();
+        assertSchema(completedJson);
+        EventEnvelope envelope = EventCodec.parse(completedJson);
+        BuildCompleted completed = EventCodec.data(envelope, BuildCompleted.class);
+        assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
+        assertThat(completed.failureReason()).isEqualTo("procedure.yaml is invalid: name is required; "
+                + "runtime python 2.7 is not supported (python 3.8 to 3.13)");
+        assertThat(completed.artifact()).isNull();
+        assertThat(completed.commit().sha()).as("resolved from the branch").isEqualTo(commit.getName());
+        assertThat(FakeArtifactStore.STORED).hasSize(storedBefore);
+
+        List<BuildLogs.Line> lines = logLinesFor(deploymentId);
+        assertThat(lines).filteredOn(l -> l.level().equals("error")).extracting(BuildLogs.Line::text)
+                .contains("procedure.yaml: name is required",
+                        "procedure.yaml: runtime python 2.7 is not supported (python 3.8 to 3.13)");
+    }
+
+    @Test
+    void anUnparseableRequestIsSkippedAndTheNextOneStillBuilds() throws Exception {
+        KafkaTestClient.send(Topics.BUILD_REQUESTED, "garbage", "{not json", Map.of());
+        String wrongType = EventCodec.toJson(EventCodec.envelope(EventTypes.BUILD_STARTED, "/x", "dep",
+                new BuildStarted("dep_x", "w", java.time.Instant.now())));
+        KafkaTestClient.send(Topics.BUILD_REQUESTED, "wrong-type", wrongType, Map.of());
+
+        Path repo = Files.createTempDirectory("bw-next");
+        RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
+        String deploymentId = EventIds.withPrefix("dep");
+        send(deploymentId, request(deploymentId, repo.toUri().toString(), commit.getName(), null));
+
+        BuildCompleted completed = EventCodec.data(EventCodec.parse(completedFor(deploymentId).value()),
+                BuildCompleted.class);
+        assertThat(completed.outcome()).isEqualTo(BuildCompleted.READY);
+        List<ConsumerRecord<String, String>> dead = KafkaTestClient.readUntil("dead-letter-topic-build.requested",
+                rs -> rs.size() >= 2, WAIT);
+        assertThat(dead).extracting(ConsumerRecord::value).contains("{not json", wrongType);
+    }
+
+    private static void assertSchema(String envelopeJson) {
+        assertThat(EventSchemas.validate(envelopeJson)).isEmpty();
+    }
+}

@@ -1,0 +1,75 @@
+package io.benchline.cli;
+
+import io.benchline.cli.agent.Agent;
+import io.benchline.cli.agent.AgentConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code benchline agent}: the station agent. Runs until SIGTERM / Ctrl-C. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Run the station agent: poll the dispatcher, install signed deployments, execute runs.",
+                "Stops cleanly on SIGTERM or Ctrl-C."})
+public final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--url", required = true, description = "Benchline base URL (gateway), e.g. http://127.0.0.1:8080")
+    String url;
+
+    @Option(names = "--token", required = true, description = "The station's agent token")
+    String token;
+
+    @Option(names = "--trusted-keys", required = true,
+            description = "Trusted signing keys: JSON as GET /v2/keys prints it (see 'benchline keys fetch')")
+    Path trustedKeys;
+
+    @Option(names = "--work-dir", required = true,
+            description = "Working directory: state.json, procedures/, runs/ (created if missing)")
+    Path workDir;
+
+    @Option(names = "--poll-interval", defaultValue = "2s", converter = DurationConverter.class,
+            description = "Pause between polls, e.g. 500ms, 2s, 1m (default: ${DEFAULT-VALUE})")
+    Duration pollInterval;
+
+    @Option(names = "--python", defaultValue = "python3",
+            description = "Python interpreter that runs entry points (default: ${DEFAULT-VALUE})")
+    String python;
+
+    @Option(names = "--retry-refused", defaultValue = "30s", converter = DurationConverter.class,
+            description = "First pause before retrying an artifact that failed verification or download;"
+                    + " doubles per failure up to 32x (default: ${DEFAULT-VALUE})")
+    Duration retryRefused;
+
+    @Option(names = "--debug", description = "Log more (repeated errors, details)")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+        Log.setDebug(debug);
+        if (!Files.isReadable(trustedKeys)) {
+            System.err.println("error: trusted keys file " + trustedKeys + " cannot be read"
+                    + " (create it with: benchline keys fetch --url URL --api-key KEY --output FILE)");
+            return 2;
+        }
+        Agent agent;
+        try {
+            agent = new Agent(new AgentConfig(url, token, trustedKeys, workDir, pollInterval, python, retryRefused));
+        } catch (Exception e) {
+            System.err.println("error: cannot start the agent: " + Log.describe(e));
+            return 2;
+        }
+        Thread hook = new Thread(() -> {
+            agent.stop();
+            try {
+                agent.awaitStopped(Duration.ofSeconds(25));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        agent.run();
+        return 0;
+    }
+}

@@ -1,0 +1,510 @@
+package io.benchline.cli.agent;
+
+import io.benchline.cli.Log;
+import io.benchline.cli.agent.AgentMessages.Assignment;
+import io.benchline.cli.agent.AgentMessages.Assignments;
+import io.benchline.cli.agent.AgentMessages.PointerReport;
+import io.benchline.cli.agent.AgentMessages.RunReport;
+import io.benchline.cli.agent.AgentMessages.RunRequest;
+import io.benchline.cli.agent.AgentState.Active;
+import io.benchline.cli.agent.AgentState.InProgress;
+import io.benchline.cli.agent.AgentState.Reported;
+import io.benchline.cli.agent.ArtifactVerifier.VerificationException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The station agent. One poll thread fetches assignments and run requests, downloads, verifies and unpacks
+ * artifacts, activates deployments in the idle window, reports pointers and delivers run reports. Each run
+ * executes on its own thread. All mutable state is guarded by {@code lock}; HTTP happens outside it.
+ *
+ * <p>Rules: the active deployment of a procedure changes only while no run of that procedure is in progress;
+ * a run reports the deployment it started on; one run per procedure at a time (further run requests wait);
+ * run reports are queued in the state file and delivered in order, so a dispatcher outage loses none.
+ */
+public final class Agent {
+    private static final long MAX_ARTIFACT_BYTES = 4L * 1024 * 1024 * 1024;
+
+    private final AgentConfig config;
+    private final AgentApi api;
+    private final ArtifactVerifier verifier;
+    private final Unpacker unpacker = new Unpacker();
+    private final RunExecutor executor;
+    private final AgentState state;
+    private final Path proceduresDir;
+    private final Path downloadsDir;
+
+    private final Object lock = new Object();
+    private final ReentrantLock sending = new ReentrantLock();
+    /** Unpacked, verified, assigned but not active yet: procedure id → assignment. */
+    private final Map<String, Assignment> pending = new HashMap<>();
+    /** Runs in progress: procedure id → run id. */
+    private final Map<String, String> running = new HashMap<>();
+    /** Artifacts that failed (deployment id → when to try again, and how often it failed). */
+    private final Map<String, Refusal> refused = new HashMap<>();
+    private final Set<String> waitingNoticed = new HashSet<>();
+    /** Entry points the dispatcher named for deployments (a fallback when manifest.json has none). */
+    private final Map<String, String> entryPointHints = new HashMap<>();
+    private final Map<String, String> lastErrors = new LinkedHashMap<>();
+
+    private final ExecutorService runThreads;
+    private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    private record Refusal(Instant retryAt, int failures) {
+    }
+
+    public Agent(AgentConfig config) throws IOException {
+        this(config, new AgentApi(config.url(), config.token()), TrustedKeys.file(config.trustedKeys()));
+    }
+
+    public Agent(AgentConfig config, AgentApi api, TrustedKeys keys) throws IOException {
+        this.config = config;
+        this.api = api;
+        this.verifier = new ArtifactVerifier(keys);
+        Path work = config.workDir().toAbsolutePath();
+        Files.createDirectories(work);
+        this.proceduresDir = work.resolve("procedures");
+        this.downloadsDir = work.resolve("downloads");
+        Files.createDirectories(proceduresDir);
+        Files.createDirectories(downloadsDir);
+        this.executor = new RunExecutor(config.python(), work.resolve("runs"));
+        this.state = AgentState.load(work.resolve("state.json"));
+        AtomicInteger threads = new AtomicInteger();
+        this.runThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "run-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        recover();
+    }
+
+    /** Polls until {@link #stop()}; then ends runs, delivers what it can and saves the state. */
+    public void run() {
+        Log.info("agent started: %s, work dir %s, poll every %s, python %s", config.url(),
+                config.workDir().toAbsolutePath(), config.pollInterval(), config.python());
+        try {
+            while (!stopping) {
+                try {
+                    pollOnce();
+                } catch (RuntimeException e) {
+                    Log.error("poll failed unexpectedly (will retry): %s", e);
+                }
+                try {
+                    wakeups.poll(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    wakeups.clear();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopping = true;
+                }
+            }
+        } finally {
+            shutDown();
+            stopped.countDown();
+        }
+    }
+
+    /** Asks {@link #run()} to end (from a shutdown hook or a test). */
+    public void stop() {
+        stopping = true;
+        wakeups.offer(Boolean.TRUE);
+    }
+
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One cycle: fetch, download/verify/unpack, activate when idle, report pointers, start runs, deliver reports. */
+    void pollOnce() {
+        Assignments assignments = null;
+        try {
+            assignments = api.assignments();
+            clearError("poll");
+        } catch (IOException e) {
+            logError("poll", "cannot fetch assignments (retrying next poll): " + Log.describe(e));
+        }
+        if (assignments != null) {
+            for (Assignment assignment : assignments.assignments()) {
+                if (stopping) {
+                    return;
+                }
+                prepare(assignment);
+            }
+        }
+        synchronized (lock) {
+            for (String procedureId : List.copyOf(pending.keySet())) {
+                activateIfIdle(procedureId);
+            }
+        }
+        reportPointers();
+        if (assignments != null) {
+            for (RunRequest request : assignments.runRequests()) {
+                startRun(request);
+            }
+        }
+        deliverReports();
+        prune();
+    }
+
+    // ---- assignments
+
+    private void prepare(Assignment a) {
+        if (a.procedureId() == null || a.deploymentId() == null || !safeId(a.procedureId())
+                || !safeId(a.deploymentId())) {
+            logError("assignment", "ignoring an assignment with a missing or malformed id: " + a);
+            return;
+        }
+        synchronized (lock) {
+            Active active = state.active(a.procedureId());
+            if (active != null && active.deploymentId().equals(a.deploymentId())) {
+                pending.remove(a.procedureId());
+                if (a.pointerVersion() > active.pointerVersion()) {
+                    state.activate(a.procedureId(), a.deploymentId(), a.pointerVersion());
+                    save();
+                }
+                return;
+            }
+        }
+        Path procedureDir = proceduresDir.resolve(a.procedureId());
+        if (!Files.isDirectory(procedureDir.resolve(a.deploymentId()))) {
+            Refusal refusal = refused.get(a.deploymentId());
+            if (refusal != null && Instant.now().isBefore(refusal.retryAt())) {
+                return;
+            }
+            try {
+                fetch(a, procedureDir);
+                refused.remove(a.deploymentId());
+            } catch (VerificationException | IOException e) {
+                int failures = refusal == null ? 1 : refusal.failures() + 1;
+                Duration wait = config.refusedRetry().multipliedBy(1L << Math.min(failures - 1, 5));
+                refused.put(a.deploymentId(), new Refusal(Instant.now().plus(wait), failures));
+                String kind = e instanceof VerificationException ? "REFUSED" : "cannot fetch";
+                Log.error("%s deployment %s of procedure %s (artifact %s, key %s): %s; not activated, retrying in %s",
+                        kind, a.deploymentId(), a.procedureId(), a.artifact() == null ? null : a.artifact().digest(),
+                        a.artifact() == null ? null : a.artifact().keyId(), Log.describe(e), wait);
+                return;
+            }
+        }
+        synchronized (lock) {
+            if (a.entryPoint() != null) {
+                entryPointHints.put(a.deploymentId(), a.entryPoint());
+            }
+            Assignment before = pending.put(a.procedureId(), a);
+            if (before == null || !before.deploymentId().equals(a.deploymentId())) {
+                Log.info("deployment %s of procedure %s is unpacked and verified%s", a.deploymentId(), a.procedureId(),
+                        running.containsKey(a.procedureId()) ? "; it becomes active when the current run ends" : "");
+            }
+        }
+    }
+
+    /** Signature first (no download for an untrusted artifact), then download, size and digest, then unpack. */
+    private void fetch(Assignment a, Path procedureDir) throws VerificationException, IOException {
+        verifier.verifySignature(a.artifact());
+        if (a.downloadUrl() == null || a.downloadUrl().isBlank()) {
+            throw new IOException("the assignment has no download_url yet");
+        }
+        long max = a.artifact().sizeBytes() > 0 ? a.artifact().sizeBytes() : MAX_ARTIFACT_BYTES;
+        Path zip = downloadsDir.resolve(a.deploymentId() + ".zip");
+        try {
+            Log.info("downloading deployment %s of procedure %s (%s, %d bytes)", a.deploymentId(), a.procedureId(),
+                    a.artifact().digest(), a.artifact().sizeBytes());
+            api.download(a.downloadUrl(), zip, max);
+            verifier.verifyContent(zip, a.artifact());
+            unpacker.unpack(zip, procedureDir, a.deploymentId());
+        } finally {
+            Files.deleteIfExists(zip);
+        }
+    }
+
+    /** Activates the pending deployment of a procedure if no run of it is in progress. Call with the lock. */
+    private void activateIfIdle(String procedureId) {
+        Assignment next = pending.get(procedureId);
+        if (next == null || running.containsKey(procedureId)) {
+            return;
+        }
+        pending.remove(procedureId);
+        Active before = state.active(procedureId);
+        state.activate(procedureId, next.deploymentId(), next.pointerVersion());
+        save();
+        Log.info("procedure %s: deployment %s is active now (pointer version %d, was %s)", procedureId,
+                next.deploymentId(), next.pointerVersion(), before == null ? "none" : before.deploymentId());
+    }
+
+    private void reportPointers() {
+        Map<String, Active> active;
+        synchronized (lock) {
+            active = state.allActive();
+        }
+        for (Map.Entry<String, Active> e : active.entrySet()) {
+            String procedureId = e.getKey();
+            Reported now = new Reported(e.getValue().deploymentId(), e.getValue().pointerVersion());
+            synchronized (lock) {
+                if (now.equals(state.reported(procedureId))) {
+                    continue;
+                }
+            }
+            try {
+                api.reportPointer(procedureId, new PointerReport(now.deploymentId(), now.pointerVersion()));
+                Log.info("reported pointer: procedure %s runs deployment %s (pointer version %d)", procedureId,
+                        now.deploymentId(), now.pointerVersion());
+                clearError("pointer " + procedureId);
+            } catch (ApiException ex) {
+                if (!ex.permanent()) {
+                    logError("pointer " + procedureId, "cannot report pointer (retrying): " + Log.describe(ex));
+                    continue;
+                }
+                Log.error("pointer report for procedure %s refused for good: %s", procedureId, Log.describe(ex));
+            } catch (IOException ex) {
+                logError("pointer " + procedureId, "cannot report pointer (retrying): " + Log.describe(ex));
+                continue;
+            }
+            synchronized (lock) {
+                state.reported(procedureId, now);
+                save();
+            }
+        }
+    }
+
+    // ---- runs
+
+    private void startRun(RunRequest request) {
+        if (request.id() == null || request.procedureId() == null || !safeId(request.procedureId())) {
+            return;
+        }
+        InProgress run;
+        Path deploymentDir;
+        String entryPointHint;
+        synchronized (lock) {
+            if (stopping || state.handled(request.id()) || running.containsKey(request.procedureId())) {
+                return;
+            }
+            activateIfIdle(request.procedureId());
+            Active active = state.active(request.procedureId());
+            if (active == null) {
+                if (waitingNoticed.add(request.id())) {
+                    Log.warn("run request %s waits: procedure %s has no active deployment yet", request.id(),
+                            request.procedureId());
+                }
+                return;
+            }
+            waitingNoticed.remove(request.id());
+            run = new InProgress(RunIds.next(), request.procedureId(), active.deploymentId(),
+                    Instant.now().toString(), request.id());
+            deploymentDir = proceduresDir.resolve(run.procedureId()).resolve(run.deploymentId());
+            entryPointHint = entryPointHints.get(run.deploymentId());
+            running.put(run.procedureId(), run.runId());
+            state.markHandled(request.id());
+            state.started(run);
+            state.queue(new RunReport(run.runId(), run.procedureId(), run.deploymentId(), RunReport.STARTED, null,
+                    run.startedAt(), null, run.runRequestId()));
+            save();
+        }
+        Log.info("run %s of procedure %s started on deployment %s (run request %s)", run.runId(), run.procedureId(),
+                run.deploymentId(), run.runRequestId());
+        runThreads.submit(() -> execute(run, deploymentDir, entryPointHint));
+    }
+
+    private void execute(InProgress run, Path deploymentDir, String entryPointHint) {
+        try {
+            deliverReports();
+            RunExecutor.Result result = executor.execute(run.runId(), run.procedureId(), run.deploymentId(),
+                    deploymentDir, entryPointHint);
+            Log.info("run %s of procedure %s on deployment %s finished: %s (exit %s, %d ms)", run.runId(),
+                    run.procedureId(), run.deploymentId(), result.outcome(), result.exitCode(), result.durationMs());
+            synchronized (lock) {
+                state.queue(new RunReport(run.runId(), run.procedureId(), run.deploymentId(), RunReport.FINISHED,
+                        result.outcome(), Instant.now().toString(), result.durationMs(), run.runRequestId()));
+                state.ended(run.runId());
+                running.remove(run.procedureId());
+                activateIfIdle(run.procedureId());
+                save();
+            }
+            deliverReports();
+        } catch (RuntimeException e) {
+            Log.error("run %s failed unexpectedly: %s", run.runId(), e);
+            synchronized (lock) {
+                running.remove(run.procedureId());
+            }
+        } finally {
+            wakeups.offer(Boolean.TRUE);
+        }
+    }
+
+    /** Sends queued run reports in order; stops at the first one that fails for a reason worth retrying. */
+    private void deliverReports() {
+        sending.lock();
+        try {
+            while (true) {
+                RunReport next;
+                synchronized (lock) {
+                    next = state.nextReport();
+                }
+                if (next == null) {
+                    return;
+                }
+                try {
+                    api.reportRun(next);
+                    clearError("runs");
+                } catch (ApiException e) {
+                    if (!e.permanent()) {
+                        logError("runs", "cannot report run " + next.runId() + " " + next.phase()
+                                + " (retrying): " + Log.describe(e));
+                        return;
+                    }
+                    Log.error("run report %s %s refused for good, dropped: %s", next.runId(), next.phase(),
+                            Log.describe(e));
+                } catch (IOException e) {
+                    logError("runs", "cannot report run " + next.runId() + " " + next.phase() + " (retrying): "
+                            + Log.describe(e));
+                    return;
+                }
+                synchronized (lock) {
+                    state.removeReport(next);
+                    save();
+                }
+            }
+        } finally {
+            sending.unlock();
+        }
+    }
+
+    // ---- start and stop
+
+    /** After a restart: runs that were in progress did not finish; they are reported as error. */
+    private void recover() throws IOException {
+        for (InProgress run : state.runsInProgress()) {
+            Log.warn("run %s of procedure %s (deployment %s) was interrupted by an agent restart; reporting error",
+                    run.runId(), run.procedureId(), run.deploymentId());
+            state.queue(new RunReport(run.runId(), run.procedureId(), run.deploymentId(), RunReport.FINISHED,
+                    RunExecutor.ERROR, Instant.now().toString(), null, run.runRequestId()));
+            state.ended(run.runId());
+        }
+        try (DirectoryStream<Path> procedures = Files.newDirectoryStream(proceduresDir)) {
+            for (Path procedure : procedures) {
+                try (DirectoryStream<Path> temps = Files.newDirectoryStream(procedure, Unpacker.TEMP_PREFIX + "*")) {
+                    for (Path temp : temps) {
+                        Unpacker.deleteRecursively(temp);
+                    }
+                }
+            }
+        }
+        state.save();
+    }
+
+    private void shutDown() {
+        Log.info("agent stopping");
+        executor.stopAll(Duration.ofSeconds(5));
+        runThreads.shutdown();
+        try {
+            if (!runThreads.awaitTermination(10, TimeUnit.SECONDS)) {
+                Log.warn("runs did not end in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deliverReports();
+        synchronized (lock) {
+            save();
+            if (state.pendingReports() > 0) {
+                Log.warn("%d run report(s) not delivered yet; they are sent after the next start",
+                        state.pendingReports());
+            }
+        }
+        Log.info("agent stopped");
+    }
+
+    /** Removes deployment folders that are neither active, the previous one, nor pending. */
+    private void prune() {
+        Map<String, Set<String>> keep = new HashMap<>();
+        synchronized (lock) {
+            state.allActive().forEach((procedureId, active) -> {
+                Set<String> ids = keep.computeIfAbsent(procedureId, k -> new HashSet<>());
+                ids.add(active.deploymentId());
+                if (active.previousDeploymentId() != null) {
+                    ids.add(active.previousDeploymentId());
+                }
+            });
+            pending.forEach((procedureId, a) -> keep.computeIfAbsent(procedureId, k -> new HashSet<>())
+                    .add(a.deploymentId()));
+        }
+        keep.forEach((procedureId, ids) -> {
+            Path dir = proceduresDir.resolve(procedureId);
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
+            try (DirectoryStream<Path> deployments = Files.newDirectoryStream(dir)) {
+                for (Path deployment : deployments) {
+                    String name = deployment.getFileName().toString();
+                    if (!name.startsWith(".") && !ids.contains(name) && Files.isDirectory(deployment)) {
+                        Log.info("removing old deployment %s of procedure %s", name, procedureId);
+                        Unpacker.deleteRecursively(deployment);
+                    }
+                }
+            } catch (IOException e) {
+                Log.warn("cannot prune %s: %s", dir, Log.describe(e));
+            }
+        });
+    }
+
+    // ---- helpers
+
+    /** Ids become folder names: letters, digits, underscore and dash only. */
+    private static boolean safeId(String id) {
+        return id.matches("^[A-Za-z0-9_-]{1,100}$");
+    }
+
+    private void save() {
+        try {
+            state.save();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the agent state", e);
+        }
+    }
+
+    /** Logs an error once per distinct message and topic, so a long outage does not flood the log. */
+    private void logError(String topic, String message) {
+        synchronized (lastErrors) {
+            if (message.equals(lastErrors.put(topic, message))) {
+                Log.debug("%s", message);
+                return;
+            }
+        }
+        Log.error("%s", message);
+    }
+
+    private void clearError(String topic) {
+        synchronized (lastErrors) {
+            if (lastErrors.remove(topic) != null) {
+                Log.info("%s: recovered", topic);
+            }
+        }
+    }
+
+    /** For tests and diagnostics: the active deployment of a procedure, or null. */
+    public String activeDeployment(String procedureId) {
+        synchronized (lock) {
+            Active active = state.active(procedureId);
+            return active == null ? null : active.deploymentId();
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package io.benchline.cli.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.benchline.cli.agent.AgentMessages.Artifact;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+class AgentTest {
+    private static final String PROCEDURE = "prc_01jd0000000000000000000001";
+    private static final String DEP_1 = "dep_01jd0000000000000000000001";
+    private static final String DEP_2 = "dep_01jd0000000000000000000002";
+    private static final String RRQ_1 = "rrq_01jd0000000000000000000001";
+    private static final String RRQ_2 = "rrq_01jd0000000000000000000002";
+    private static final String RRQ_3 = "rrq_01jd0000000000000000000003";
+
+    private static final String PRINT_DEPLOYMENT = """
+            import os
+            print("ran deployment", os.environ["BENCHLINE_DEPLOYMENT_ID"], "run", os.environ["BENCHLINE_RUN_ID"],
+                  "procedure", os.environ["BENCHLINE_PROCEDURE_ID"])
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final TestArtifacts signer = new TestArtifacts();
+    private FakeStation station;
+    private Agent agent;
+    private Thread agentThread;
+
+    @BeforeEach
+    void startStation() throws Exception {
+        station = new FakeStation();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        stopAgent();
+        station.close();
+    }
+
+    private Path work() {
+        return dir.resolve("work");
+    }
+
+    private void startAgent() throws Exception {
+        startAgent(Duration.ofSeconds(30));
+    }
+
+    private void startAgent(Duration retryRefused) throws Exception {
+        AgentConfig config = new AgentConfig(station.url(), FakeStation.TOKEN, signer.writeKeys(dir), work(),
+                Duration.ofMillis(50), "python3", retryRefused);
+        agent = new Agent(config);
+        agentThread = new Thread(agent::run, "agent-under-test");
+        agentThread.start();
+    }
+
+    private void stopAgent() throws Exception {
+        if (agent != null) {
+            agent.stop();
+            assertThat(agent.awaitStopped(Duration.ofSeconds(20))).as("agent stopped").isTrue();
+            agentThread.join(5000);
+            agent = null;
+        }
+    }
+
+    private Artifact publish(String deploymentId, String script) {
+        byte[] zip = TestArtifacts.procedureZip(script);
+        Artifact artifact = signer.artifact(zip);
+        station.assign(PROCEDURE, deploymentId, deploymentId.equals(DEP_1) ? 1 : 2, artifact,
+                station.put(deploymentId + ".zip", zip));
+        return artifact;
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private Path deploymentDir(String deploymentId) {
+        return work().resolve("procedures").resolve(PROCEDURE).resolve(deploymentId);
+    }
+
+    @Test
+    void assignmentIsDownloadedVerifiedUnpackedActivatedAndReported() throws Exception {
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        startAgent();
+
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+
+        JsonNode pointer = station.pointerReports.get(0);
+        assertThat(station.pointerPaths.get(0)).isEqualTo("/agent/v1/pointers/" + PROCEDURE);
+        assertThat(pointer.path("deployment_id").asText()).isEqualTo(DEP_1);
+        assertThat(pointer.path("pointer_version").asLong()).isEqualTo(1);
+        assertThat(deploymentDir(DEP_1).resolve("main.py")).exists();
+        assertThat(deploymentDir(DEP_1).resolve("manifest.json")).exists();
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+        assertThat(station.downloadAuthHeaders).containsOnly("null");
+        assertThat(station.unauthorized).isEmpty();
+        assertThat(work().resolve("state.json")).content().contains(DEP_1);
+
+        Thread.sleep(300);
+        assertThat(station.pointerReports).as("reported once").hasSize(1);
+        assertThat(station.downloadAuthHeaders).as("downloaded once").hasSize(1);
+    }
+
+    @Test
+    void runRequestExecutesTheEntryPointAndReportsStartedAndFinished() throws Exception {
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("finished report", () -> !station.runReports("finished").isEmpty());
+
+        JsonNode started = station.runReports("started").get(0);
+        JsonNode finished = station.runReports("finished").get(0);
+        String runId = started.path("run_id").asText();
+        assertThat(runId).matches("^run_[0-9a-z]{26}$");
+        assertThat(started.path("procedure_id").asText()).isEqualTo(PROCEDURE);
+        assertThat(started.path("deployment_id").asText()).isEqualTo(DEP_1);
+        assertThat(started.path("run_request_id").asText()).isEqualTo(RRQ_1);
+        assertThat(started.has("outcome")).isFalse();
+        assertThat(java.time.Instant.parse(started.path("at").asText())).isNotNull();
+        assertThat(finished.path("run_id").asText()).isEqualTo(runId);
+        assertThat(finished.path("deployment_id").asText()).isEqualTo(DEP_1);
+        assertThat(finished.path("outcome").asText()).isEqualTo("passed");
+        assertThat(finished.path("duration_ms").isNumber()).isTrue();
+        assertThat(station.runReports.indexOf(started)).isLessThan(station.runReports.indexOf(finished));
+
+        Path log = work().resolve("runs").resolve(runId + ".log");
+        assertThat(log).content().contains("ran deployment " + DEP_1 + " run " + runId + " procedure " + PROCEDURE);
+
+        Thread.sleep(300);
+        assertThat(station.runReports).as("the run request is handled once").hasSize(2);
+    }
+
+    @Test
+    void failingEntryPointReportsFailed() throws Exception {
+        publish(DEP_1, "import sys\nprint('out of limits')\nsys.exit(3)\n");
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("finished report", () -> !station.runReports("finished").isEmpty());
+
+        assertThat(station.runReports("finished").get(0).path("outcome").asText()).isEqualTo("failed");
+    }
+
+    @Test
+    void newDeploymentWaitsForTheIdleWindow() throws Exception {
+        Path go = dir.resolve("go");
+        publish(DEP_1, waitFor(go));
+        startAgent();
+        await("pointer of deployment 1", () -> !station.pointerReports.isEmpty());
+
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("started report", () -> !station.runReports("started").isEmpty());
+        assertThat(station.runReports("started").get(0).path("deployment_id").asText()).isEqualTo(DEP_1);
+
+        publish(DEP_2, PRINT_DEPLOYMENT);
+        await("deployment 2 unpacked", () -> Files.exists(deploymentDir(DEP_2).resolve("main.py")));
+        // A run request for the same procedure waits for the run in progress, too.
+        station.requestRun(RRQ_2, PROCEDURE);
+        Thread.sleep(400);
+        assertThat(agent.activeDeployment(PROCEDURE)).as("not activated during the run").isEqualTo(DEP_1);
+        assertThat(station.pointerReports).as("no pointer report during the run").hasSize(1);
+        assertThat(station.runReports("started")).as("one run at a time").hasSize(1);
+        assertThat(station.runReports("finished")).isEmpty();
+
+        Files.writeString(go, "go");
+        await("pointer of deployment 2", () -> station.pointerReports.size() == 2);
+        JsonNode firstFinished = station.runReports("finished").get(0);
+        assertThat(firstFinished.path("deployment_id").asText()).as("a run reports what it started on")
+                .isEqualTo(DEP_1);
+        assertThat(firstFinished.path("outcome").asText()).isEqualTo("passed");
+        assertThat(station.pointerReports.get(1).path("deployment_id").asText()).isEqualTo(DEP_2);
+        assertThat(station.pointerReports.get(1).path("pointer_version").asLong()).isEqualTo(2);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_2);
+
+        await("second run finished", () -> station.runReports("finished").size() == 2);
+        JsonNode second = station.runReports("finished").get(1);
+        assertThat(second.path("run_request_id").asText()).isEqualTo(RRQ_2);
+        assertThat(second.path("deployment_id").asText()).isEqualTo(DEP_2);
+        assertThat(station.runReports("started").get(1).path("deployment_id").asText()).isEqualTo(DEP_2);
+    }
+
+    @Test
+    void artifactSignedByAnUnknownKeyIsRefusedAndNeverActivated() throws Exception {
+        byte[] zip = TestArtifacts.procedureZip(PRINT_DEPLOYMENT);
+        Artifact byStranger = new TestArtifacts().artifact(zip);
+        station.assign(PROCEDURE, DEP_1, 1, byStranger, station.put("x.zip", zip));
+        startAgent(Duration.ofMillis(50));
+
+        Thread.sleep(500);
+        assertThat(station.pointerReports).isEmpty();
+        assertThat(deploymentDir(DEP_1)).doesNotExist();
+        assertThat(station.downloadAuthHeaders).as("nothing downloaded for an untrusted signature").isEmpty();
+        assertThat(agent.activeDeployment(PROCEDURE)).isNull();
+
+        station.requestRun(RRQ_1, PROCEDURE);
+        Thread.sleep(300);
+        assertThat(station.runReports).as("no run without an active deployment").isEmpty();
+    }
+
+    @Test
+    void tamperedDownloadIsRefusedAndRetriedLater() throws Exception {
+        byte[] zip = TestArtifacts.procedureZip(PRINT_DEPLOYMENT);
+        Artifact artifact = signer.artifact(zip);
+        byte[] tampered = zip.clone();
+        tampered[tampered.length - 30] ^= 1;
+        station.assign(PROCEDURE, DEP_1, 1, artifact, station.put("a.zip", tampered));
+        startAgent(Duration.ofMillis(50));
+
+        await("two download attempts", () -> station.downloadAuthHeaders.size() >= 2);
+        assertThat(station.pointerReports).isEmpty();
+        assertThat(deploymentDir(DEP_1)).doesNotExist();
+
+        station.put("a.zip", zip);
+        await("pointer report after the good bytes arrived", () -> !station.pointerReports.isEmpty());
+        assertThat(station.pointerReports.get(0).path("deployment_id").asText()).isEqualTo(DEP_1);
+    }
+
+    @Test
+    void dispatcherOutageIsSurvivedAndReportsAreDeliveredLater() throws Exception {
+        Path go = dir.resolve("go");
+        publish(DEP_1, waitFor(go));
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("run started", () -> !station.runReports("started").isEmpty());
+        String runId = station.runReports("started").get(0).path("run_id").asText();
+        station.failAgentCallsWith = 503;
+        Files.writeString(go, "go");
+        Path log = work().resolve("runs").resolve(runId + ".log");
+        await("run ended during the outage", () -> {
+            try {
+                return Files.readString(log).contains("# exit 0");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        Thread.sleep(300);
+        assertThat(agentThread.isAlive()).isTrue();
+        assertThat(station.runReports("finished")).isEmpty();
+        assertThat(work().resolve("state.json")).content().contains("finished");
+
+        station.failAgentCallsWith = 0;
+        await("finished delivered after the outage", () -> !station.runReports("finished").isEmpty());
+        assertThat(station.runReports("finished").get(0).path("deployment_id").asText()).isEqualTo(DEP_1);
+        assertThat(station.runReports("finished").get(0).path("run_id").asText()).isEqualTo(runId);
+    }
+
+    @Test
+    void stoppingTheAgentEndsARunAsErrorAndReportsIt() throws Exception {
+        publish(DEP_1, waitFor(dir.resolve("never")));
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("run started", () -> !station.runReports("started").isEmpty());
+
+        stopAgent();
+
+        assertThat(station.runReports("finished")).hasSize(1);
+        JsonNode finished = station.runReports("finished").get(0);
+        assertThat(finished.path("outcome").asText()).isEqualTo("error");
+        assertThat(finished.path("deployment_id").asText()).isEqualTo(DEP_1);
+    }
+
+    @Test
+    void restartKeepsActiveDeploymentAndHandledRunRequests() throws Exception {
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("finished report", () -> !station.runReports("finished").isEmpty());
+        stopAgent();
+
+        // The dispatcher still lists the request (e.g. it missed the claim): the agent must not run it again.
+        station.requestRun(RRQ_1, PROCEDURE);
+        startAgent();
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+        station.requestRun(RRQ_3, PROCEDURE);
+        await("new request ran", () -> station.runReports("finished").size() == 2);
+        Thread.sleep(200);
+        assertThat(station.runReports("started")).hasSize(2);
+        assertThat(station.runReports("started").get(1).path("run_request_id").asText()).isEqualTo(RRQ_3);
+        assertThat(station.downloadAuthHeaders).as("not downloaded again").hasSize(1);
+    }
+
+    /** A script that waits until a file appears, then passes. */
+    private static String waitFor(Path file) {
+        return """
+                import os, time
+                while not os.path.exists(%s):
+                    time.sleep(0.02)
+                print("slow run on", os.environ["BENCHLINE_DEPLOYMENT_ID"])
+                """.formatted(pythonString(file.toString()));
+    }
+
+    private static String pythonString(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}

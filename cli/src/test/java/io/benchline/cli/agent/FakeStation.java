@@ -1,0 +1,143 @@
+package io.benchline.cli.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.benchline.cli.agent.AgentMessages.Artifact;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A fake station-dispatcher (agent channel) and a fake S3 (presigned downloads) in one JDK HttpServer.
+ * Assignments and run requests are set by the test; reports are recorded. Like the real dispatcher, a run
+ * report naming a run request claims it (it disappears from the open run requests).
+ */
+final class FakeStation implements AutoCloseable {
+    static final String TOKEN = "agt_test_token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
+    private final List<Map<String, Object>> assignments = new CopyOnWriteArrayList<>();
+    private final List<Map<String, Object>> runRequests = new CopyOnWriteArrayList<>();
+    final List<JsonNode> pointerReports = new CopyOnWriteArrayList<>();
+    final List<String> pointerPaths = new CopyOnWriteArrayList<>();
+    final List<JsonNode> runReports = new CopyOnWriteArrayList<>();
+    final List<String> downloadAuthHeaders = new CopyOnWriteArrayList<>();
+    final List<String> unauthorized = new CopyOnWriteArrayList<>();
+    volatile int failAgentCallsWith;
+
+    FakeStation() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/agent/v1/", this::agent);
+        server.createContext("/s3/", this::s3);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Stores bytes in the fake bucket and answers the presigned-style URL. */
+    String put(String name, byte[] bytes) {
+        objects.put(name, bytes);
+        return url() + "/s3/bucket/" + name + "?X-Amz-Signature=fake";
+    }
+
+    /** Replaces the assignment of a procedure (one pointer per procedure, like the dispatcher). */
+    synchronized void assign(String procedureId, String deploymentId, long pointerVersion, Artifact artifact,
+            String downloadUrl) {
+        assignments.removeIf(a -> a.get("procedure_id").equals(procedureId));
+        assignments.add(Map.of("procedure_id", procedureId, "deployment_id", deploymentId, "pointer_version",
+                pointerVersion, "artifact", Map.of("digest", artifact.digest(), "size_bytes", artifact.sizeBytes(),
+                        "signature", artifact.signature(), "key_id", artifact.keyId()),
+                "download_url", downloadUrl));
+    }
+
+    void requestRun(String requestId, String procedureId) {
+        runRequests.add(Map.of("id", requestId, "procedure_id", procedureId));
+    }
+
+    List<JsonNode> runReports(String phase) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode r : runReports) {
+            if (r.path("phase").asText().equals(phase)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private void agent(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                unauthorized.add(exchange.getRequestURI().getPath());
+                respond(exchange, 401, "{\"title\":\"no\"}");
+                return;
+            }
+            if (failAgentCallsWith != 0) {
+                respond(exchange, failAgentCallsWith, "{\"title\":\"unavailable\"}");
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (method.equals("GET") && path.equals("/agent/v1/assignments")) {
+                respond(exchange, 200, JSON.writeValueAsString(Map.of("station_id", "stn_test",
+                        "assignments", List.copyOf(assignments), "run_requests", List.copyOf(runRequests))));
+            } else if (method.equals("PUT") && path.startsWith("/agent/v1/pointers/")) {
+                pointerPaths.add(path);
+                pointerReports.add(JSON.readTree(exchange.getRequestBody()));
+                respond(exchange, 200, "{}");
+            } else if (method.equals("POST") && path.equals("/agent/v1/runs")) {
+                JsonNode report = JSON.readTree(exchange.getRequestBody());
+                runReports.add(report);
+                String requestId = report.path("run_request_id").asText(null);
+                if (requestId != null) {
+                    runRequests.removeIf(r -> r.get("id").equals(requestId));
+                }
+                respond(exchange, 202, "{}");
+            } else {
+                respond(exchange, 404, "{}");
+            }
+        }
+    }
+
+    private void s3(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            downloadAuthHeaders.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            String name = exchange.getRequestURI().getPath().substring("/s3/bucket/".length());
+            byte[] bytes = objects.get(name);
+            if (bytes == null) {
+                respond(exchange, 404, "<Error><Code>NoSuchKey</Code></Error>");
+                return;
+            }
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

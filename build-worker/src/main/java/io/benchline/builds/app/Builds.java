@@ -18,6 +18,8 @@ import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
 import io.benchline.events.EventTypes;
 import io.benchline.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.jgit.errors.LargeObjectException;
@@ -28,6 +30,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -58,9 +61,11 @@ public class Builds {
     private final BuildEvents events;
     private final String workerId;
     private final ScheduledExecutorService logFlusher;
+    private final MeterRegistry metrics;
 
     public Builds(BuildConfig config, GitSource git, ProcedureValidator validator, ArchiveWriter archiver,
-            ArtifactStoreClient store, BuildEvents events) {
+            ArtifactStoreClient store, BuildEvents events, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.git = git;
         this.validator = validator;
@@ -131,6 +136,9 @@ public class Builds {
                 progress.spec == null ? null : progress.spec.entryPoint(),
                 failureReason == null ? progress.artifact : null);
         publishCompleted(completed);
+        Timer.builder("benchline.builds").description("Builds run by this worker, by outcome")
+                .tag("outcome", completed.outcome()).register(metrics)
+                .record(Duration.between(startedAt, completed.endedAt()));
         LOG.infof("build %s %s%s", id, completed.outcome(), failureReason == null ? "" : ": " + failureReason);
         return completed;
     }

@@ -65,6 +65,7 @@ class BuildRequestConsumerTest {
         for (ConsumerRecord<String, String> r : KafkaTestClient.readUntil(Topics.BUILD_LOGS,
                 rs -> rs.stream().anyMatch(x -> deploymentId.equals(x.key())), WAIT)) {
             if (deploymentId.equals(r.key())) {
+                assertSchema(r.value());
                 EventEnvelope envelope = EventCodec.parse(r.value());
                 assertThat(KafkaTestClient.header(r, EventEnvelope.HEADER_TYPE)).isEqualTo(EventTypes.BUILD_LOGS);
                 assertThat(KafkaTestClient.header(r, EventEnvelope.HEADER_ID)).isEqualTo(envelope.id());

@@ -34,7 +34,7 @@ public class Outbox {
         relay.wakeUpAfterCommit();
         return Panache.getSession().chain(session -> session.createNativeQuery(
                         "insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload)"
-                                + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, cast(?8 as jsonb))")
+                                + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, cast(cast(?8 as text) as jsonb))")
                 .setParameter(1, event.id())
                 .setParameter(2, aggregateType)
                 .setParameter(3, event.subject())
@@ -42,6 +42,7 @@ public class Outbox {
                 .setParameter(5, topic)
                 .setParameter(6, key)
                 .setParameter(7, java.time.OffsetDateTime.ofInstant(event.time(), java.time.ZoneOffset.UTC))
+                // Typed as text first: the reactive driver binds a String given for jsonb as a JSON string literal.
                 .setParameter(8, EventCodec.toJson(event))
                 .executeUpdate())
                 .replaceWithVoid();

@@ -19,6 +19,6 @@ public interface OutboxConfig {
     int batchSize();
 
     /** How often the relay looks for unsent rows when the last pass found none. */
-    @WithDefault("PT0.25S")
+    @WithDefault("1s")
     Duration pollInterval();
 }

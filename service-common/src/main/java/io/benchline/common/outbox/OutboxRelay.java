@@ -47,7 +47,7 @@ public class OutboxRelay {
         pending.set(true);
     }
 
-    @Scheduled(every = "${benchline.outbox.poll-interval:0.25s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(every = "${benchline.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delay = 1)
     Uni<Void> scheduled() {
         return relayOnce().replaceWithVoid();

@@ -1,0 +1,204 @@
+package io.benchline.builds.app;
+
+import io.benchline.builds.TestRepos;
+import io.benchline.builds.archive.ArchiveWriter;
+import io.benchline.builds.procedure.ProcedureValidator;
+import io.benchline.builds.source.GitSource;
+import io.benchline.builds.storage.ArtifactStoreClient;
+import io.benchline.events.BuildCompleted;
+import io.benchline.events.BuildLogs;
+import io.benchline.events.BuildRequested;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventEnvelope;
+import io.benchline.events.EventIds;
+import io.benchline.events.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.MemorySize;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The build use case without Kafka: event order, acknowledgement, clean-up and failure reporting. */
+class BuildsTest {
+    @TempDir
+    Path temp;
+
+    /** Records every event; acknowledges logs late, and build.completed only while {@code ackCompleted}. */
+    static final class RecordingEvents implements BuildEvents {
+        record Sent(String topic, String key, EventEnvelope envelope, long at) {
+        }
+
+        final List<Sent> sent = new CopyOnWriteArrayList<>();
+        final List<Long> logAckedAt = new CopyOnWriteArrayList<>();
+        volatile boolean ackCompleted = true;
+
+        @Override
+        public CompletionStage<Void> publish(String topic, String key, EventEnvelope envelope) {
+            sent.add(new Sent(topic, key, envelope, System.nanoTime()));
+            if (topic.equals(Topics.BUILD_LOGS)) {
+                return CompletableFuture.runAsync(() -> logAckedAt.add(System.nanoTime()),
+                        CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS));
+            }
+            if (topic.equals(Topics.BUILD_COMPLETED) && !ackCompleted) {
+                return CompletableFuture.failedFuture(new IllegalStateException("broker unavailable"));
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private Builds builds(RecordingEvents events, String artifactUrl) {
+        BuildConfig config = new TestConfig(temp.resolve("work"));
+        return new Builds(config, new GitSource(config), new ProcedureValidator(), new ArchiveWriter(),
+                new ArtifactStoreClient(artifactUrl, "token", Duration.ofSeconds(5), 1), events,
+                new SimpleMeterRegistry());
+    }
+
+    private static BuildRequested request(String cloneUrl, String sha) {
+        return new BuildRequested(EventIds.withPrefix("dep"), EventIds.withPrefix("org"), EventIds.withPrefix("prc"),
+                "p", 1, "preview", new BuildRequested.Source("git", cloneUrl, sha, "main", null));
+    }
+
+    private static String closedPortUrl() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void anUnreachableArtifactStoreFailsTheBuildAfterStartedAndLogsWereAcknowledged() throws Exception {
+        Path repo = temp.resolve("repo");
+        RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
+        RecordingEvents events = new RecordingEvents();
+        BuildRequested request = request(repo.toUri().toString(), commit.getName());
+
+        BuildCompleted completed = builds(events, closedPortUrl()).run(request);
+
+        assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
+        assertThat(completed.failureReason()).startsWith("upload failed after 1 attempts: cannot reach artifact-store");
+        assertThat(completed.artifact()).isNull();
+        assertThat(completed.commit().sha()).isEqualTo(commit.getName());
+        assertThat(completed.runtimeVersion()).isEqualTo("3.11");
+
+        List<String> topics = events.sent.stream().map(RecordingEvents.Sent::topic).toList();
+        assertThat(topics.get(0)).isEqualTo(Topics.BUILD_STARTED);
+        assertThat(topics.get(topics.size() - 1)).isEqualTo(Topics.BUILD_COMPLETED);
+        assertThat(topics).filteredOn(Topics.BUILD_COMPLETED::equals).hasSize(1);
+        assertThat(events.sent).allMatch(s -> s.key().equals(request.deploymentId()));
+        long completedAt = events.sent.get(events.sent.size() - 1).at();
+        assertThat(events.logAckedAt).isNotEmpty().allMatch(acked -> acked <= completedAt);
+        List<BuildLogs.Line> errors = events.sent.stream().filter(s -> s.topic().equals(Topics.BUILD_LOGS))
+                .flatMap(s -> EventCodec.data(s.envelope(), BuildLogs.class).lines().stream())
+                .filter(l -> l.level().equals("error")).toList();
+        assertThat(errors).extracting(BuildLogs.Line::text)
+                .containsExactly("build failed: " + completed.failureReason());
+
+        try (var left = Files.list(temp.resolve("work"))) {
+            assertThat(left).as("the build's temp directory is deleted").isEmpty();
+        }
+    }
+
+    @Test
+    void aBuildCompletedTheBrokerNeverAcknowledgesIsNotReportedAsDone() {
+        RecordingEvents events = new RecordingEvents();
+        events.ackCompleted = false;
+
+        assertThatThrownBy(() -> builds(events, "http://127.0.0.1:9").run(request("/nonexistent/repo", null)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("was not acknowledged after 2 attempts");
+        assertThat(events.sent).filteredOn(s -> s.topic().equals(Topics.BUILD_COMPLETED)).hasSize(2)
+                .extracting(s -> s.envelope().id()).as("one event id across retries")
+                .containsOnly(events.sent.get(events.sent.size() - 1).envelope().id());
+    }
+
+    @Test
+    void anUnsupportedSourceKindIsAFailedBuildNotACrash() {
+        RecordingEvents events = new RecordingEvents();
+        BuildRequested upload = new BuildRequested(EventIds.withPrefix("dep"), EventIds.withPrefix("org"),
+                EventIds.withPrefix("prc"), "p", 1, "development",
+                new BuildRequested.Source("upload", null, null, null, "uploads/x.zip"));
+
+        BuildCompleted completed = builds(events, "http://127.0.0.1:9").run(upload);
+
+        assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
+        assertThat(completed.failureReason()).isEqualTo("source kind 'upload' is not supported by build-worker (only git)");
+        assertThat(completed.commit()).isNull();
+    }
+
+    /** Defaults of BuildConfig, small timeouts, a given work directory. */
+    record TestConfig(Path work) implements BuildConfig {
+        public int concurrency() {
+            return 1;
+        }
+
+        public Duration timeout() {
+            return Duration.ofMinutes(1);
+        }
+
+        public Duration cloneTimeout() {
+            return Duration.ofSeconds(30);
+        }
+
+        public MemorySize maxRepositorySize() {
+            return new MemorySize(BigInteger.valueOf(50_000_000));
+        }
+
+        public MemorySize maxSourceSize() {
+            return new MemorySize(BigInteger.valueOf(50_000_000));
+        }
+
+        public int maxFiles() {
+            return 1000;
+        }
+
+        public int logBatchSize() {
+            return 3;
+        }
+
+        public Duration logFlushInterval() {
+            return Duration.ofMillis(100);
+        }
+
+        public List<String> allowedUrlSchemes() {
+            return List.of("file");
+        }
+
+        public Optional<String> workDir() {
+            return Optional.of(work.toString());
+        }
+
+        public Optional<String> workerId() {
+            return Optional.of("test-worker");
+        }
+
+        public Duration publishTimeout() {
+            return Duration.ofSeconds(2);
+        }
+
+        public int publishAttempts() {
+            return 2;
+        }
+
+        public Duration uploadTimeout() {
+            return Duration.ofSeconds(5);
+        }
+
+        public int uploadAttempts() {
+            return 1;
+        }
+    }
+}

@@ -139,6 +139,10 @@ public final class LocalStack implements AutoCloseable {
             env.put("BENCHLINE_S3_REGION", "us-east-1");
         }
         env.putAll(options.extraEnv().getOrDefault(service, Map.of()));
+        List<String> missing = ServiceEnvironment.required(service).stream().filter(k -> !env.containsKey(k)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(service + " would start without " + missing);
+        }
         Path jar = layout.quarkusRunJar(service);
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + options.serviceHeap(), "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xss512k"));

@@ -53,10 +53,19 @@ public class ProcedureRepository implements PanacheRepositoryBase<Procedure, Str
         if (urlKeys.isEmpty() && fullNameKey == null) {
             return Uni.createFrom().item(List.of());
         }
-        String query = "orgId = :org and (repositoryKey in :keys or fullNameKey = :fullName) order by id";
-        return find(query, Parameters.with("org", orgId)
-                        .and("keys", urlKeys.isEmpty() ? List.of("\u0000") : urlKeys)
-                        .and("fullName", fullNameKey == null ? "\u0000" : fullNameKey))
+        // Only the conditions the push can fill: a placeholder value for a missing one (the former "\u0000")
+        // is refused by PostgreSQL, which made every push without URLs or without a full name fail.
+        StringBuilder match = new StringBuilder();
+        Parameters params = Parameters.with("org", orgId);
+        if (!urlKeys.isEmpty()) {
+            match.append("repositoryKey in :keys");
+            params.and("keys", urlKeys);
+        }
+        if (fullNameKey != null) {
+            match.append(match.isEmpty() ? "" : " or ").append("fullNameKey = :fullName");
+            params.and("fullName", fullNameKey);
+        }
+        return find("orgId = :org and (" + match + ") order by id", params)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }
 }

@@ -42,6 +42,9 @@ public class IntrospectingApiKeyVerifier implements ApiKeyVerifier {
             return Uni.createFrom().item(Optional.of(cached.caller));
         }
         return api().introspect(config.internalToken(), new IntrospectionApi.IntrospectRequest(apiKey))
+                // The REST client turns 4xx/5xx answers into WebApplicationException; look at the status either way.
+                .onFailure(jakarta.ws.rs.WebApplicationException.class)
+                .recoverWithItem(f -> ((jakarta.ws.rs.WebApplicationException) f).getResponse())
                 .map(response -> {
                     if (response.getStatus() == 200) {
                         Caller caller = response.readEntity(Caller.class);

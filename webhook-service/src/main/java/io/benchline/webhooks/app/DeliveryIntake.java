@@ -28,7 +28,7 @@ public class DeliveryIntake {
 
     /**
      * The delivery row and the outbox row commit together: an answered 202 always reaches Kafka, and a
-     * redelivery (same provider and delivery id, also when racing) finds the row and publishes nothing.
+     * redelivery (same provider, hook and delivery id, also when racing) finds the row and publishes nothing.
      */
     @WithTransaction
     public Uni<Receipt> accept(DeploymentRequested push) {

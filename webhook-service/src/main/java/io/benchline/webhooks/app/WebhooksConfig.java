@@ -20,4 +20,8 @@ public interface WebhooksConfig {
     /** Connect and read timeout of the hook lookup; keeps our answer inside the 1 s budget. */
     @WithDefault("700ms")
     Duration hookLookupTimeout();
+
+    /** The {@code Retry-After} sent with a 503 when the hook lookup failed (whole seconds). */
+    @WithDefault("10s")
+    Duration retryAfter();
 }

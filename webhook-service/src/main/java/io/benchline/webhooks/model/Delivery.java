@@ -12,7 +12,8 @@ import java.util.Objects;
 
 /**
  * One accepted provider delivery: the dedup record. A second delivery with the same
- * (provider, delivery id) is a redelivery and publishes nothing.
+ * (provider, hook, delivery id) is a redelivery and publishes nothing. The hook is part of the key because a
+ * provider sends one event with one delivery id to every hook subscribed to it (see V2__dedup_per_hook.sql).
  */
 @Entity
 @Table(name = "deliveries")
@@ -25,6 +26,7 @@ public class Delivery {
     @Column(name = "delivery_id")
     public String deliveryId;
 
+    @Id
     @Column(name = "hook_id", nullable = false)
     public String hookId;
 
@@ -38,27 +40,30 @@ public class Delivery {
     @Column(name = "received_at", nullable = false)
     public OffsetDateTime receivedAt;
 
-    /** Composite primary key (provider, delivery_id). */
+    /** Composite primary key (provider, hook_id, delivery_id). */
     public static class Key implements Serializable {
         public String provider;
+        public String hookId;
         public String deliveryId;
 
         public Key() {
         }
 
-        public Key(String provider, String deliveryId) {
+        public Key(String provider, String hookId, String deliveryId) {
             this.provider = provider;
+            this.hookId = hookId;
             this.deliveryId = deliveryId;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Objects.equals(provider, k.provider) && Objects.equals(deliveryId, k.deliveryId);
+            return o instanceof Key k && Objects.equals(provider, k.provider) && Objects.equals(hookId, k.hookId)
+                    && Objects.equals(deliveryId, k.deliveryId);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(provider, deliveryId);
+            return Objects.hash(provider, hookId, deliveryId);
         }
     }
 }

@@ -11,7 +11,7 @@ import java.time.OffsetDateTime;
 public class DeliveryRepository implements PanacheRepositoryBase<Delivery, Delivery.Key> {
 
     /**
-     * Inserts the delivery unless one with the same (provider, delivery id) exists; must run in a transaction.
+     * Inserts the delivery unless one with the same (provider, hook id, delivery id) exists; must run in a transaction.
      * ON CONFLICT makes a concurrent second insert wait for the first and then see the conflict, so two racing
      * deliveries of one id never both win (a plain persist would fail with a unique violation instead).
      *

@@ -57,8 +57,12 @@ public class HookDirectory {
         return api().find(hookId, auth.internalToken())
                 .ifNoItem().after(config.hookLookupTimeout()).fail()
                 .map(response -> fromResponse(hookId, response))
+                // The REST client turns 4xx/5xx answers into exceptions. Map them with a Uni (not recoverWithItem):
+                // a ProblemException thrown inside recoverWithItem would arrive wrapped in a CompositeException and
+                // turn "unknown hook" (404) into "unavailable" (503).
                 .onFailure(WebApplicationException.class)
-                .recoverWithItem(f -> fromResponse(hookId, ((WebApplicationException) f).getResponse()))
+                .recoverWithUni(f -> Uni.createFrom().item(
+                        () -> fromResponse(hookId, ((WebApplicationException) f).getResponse())))
                 .onFailure(f -> !(f instanceof ProblemException)).transform(f -> {
                     LOG.warnf("hook lookup of %s at deployment-service failed: %s", hookId, f.toString());
                     return ProblemException.unavailable(

@@ -1,0 +1,212 @@
+package io.benchline.deployments;
+
+import io.benchline.deployments.app.ApiKeys;
+import io.benchline.events.ArtifactRef;
+import io.benchline.events.BuildCompleted;
+import io.benchline.events.BuildLogs;
+import io.benchline.events.BuildStarted;
+import io.benchline.events.Commit;
+import io.benchline.events.DeploymentRequested;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventEnvelope;
+import io.benchline.events.EventIds;
+import io.benchline.events.EventTypes;
+import io.benchline.events.Topics;
+import io.benchline.testsupport.BenchlineInfra;
+import io.benchline.testsupport.KafkaTestClient;
+import io.quarkus.arc.Arc;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import static io.restassured.RestAssured.given;
+
+/** Shared helpers: API calls with a key, events on the real Kafka broker, polling. */
+final class TestSupport {
+    static final String KEY = "test-bootstrap-key";
+    static final String OTHER_KEY = "other-org-test-key";
+    static final Duration WAIT = Duration.ofSeconds(90);
+    private static volatile String orgId;
+    private static volatile String otherOrgId;
+
+    private TestSupport() {
+    }
+
+    static RequestSpecification as(String key) {
+        return given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON);
+    }
+
+    static RequestSpecification internal() {
+        return given().header("X-Benchline-Internal-Token", BenchlineInfra.INTERNAL_TOKEN).contentType(ContentType.JSON);
+    }
+
+    /** The bootstrap organization (test-org), as introspection reports it. */
+    static String orgId() {
+        if (orgId == null) {
+            orgId = internal().body(Map.of("api_key", KEY)).post("/internal/v1/auth/introspect")
+                    .then().statusCode(200).extract().path("org_id");
+        }
+        return orgId;
+    }
+
+    /** A second organization with its own key, made through the same service the bootstrap uses. */
+    static synchronized String otherOrgId() {
+        if (otherOrgId == null) {
+            ApiKeys apiKeys = Arc.container().instance(ApiKeys.class).get();
+            try {
+                otherOrgId = VertxContextSupport.subscribeAndAwait(() -> apiKeys.ensureKey("other-org", OTHER_KEY))
+                        .orgId();
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return otherOrgId;
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    }
+
+    static Map<String, Object> procedureBody(String name, String cloneUrl) {
+        Map<String, Object> repo = new HashMap<>();
+        repo.put("provider", "github");
+        repo.put("clone_url", cloneUrl);
+        Map<String, Object> body = new HashMap<>();
+        body.put("name", name);
+        body.put("repository", repo);
+        return body;
+    }
+
+    /** A procedure on {@code https://github.com/<fullName>.git}; returns the create answer. */
+    static JsonPath createProcedure(String key, String fullName, Map<String, Object> extra) {
+        Map<String, Object> body = procedureBody(unique("proc"), "https://github.com/" + fullName + ".git");
+        body.putAll(extra);
+        return as(key).body(body).post("/v2/procedures").then().statusCode(201).extract().jsonPath();
+    }
+
+    static String sha() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            s.append(Character.forDigit(ThreadLocalRandom.current().nextInt(16), 16));
+        }
+        return s.toString();
+    }
+
+    /** A GitHub-shaped push of a branch of {@code github.com/<fullName>}. */
+    static DeploymentRequested push(String org, String fullName, String deliveryId, String branch, String commitSha) {
+        return new DeploymentRequested("github", deliveryId, "hk_test", org,
+                new DeploymentRequested.Repository(fullName, "https://github.com/" + fullName + ".git",
+                        "git@github.com:" + fullName + ".git", "https://github.com/" + fullName),
+                "refs/heads/" + branch, "branch", branch, sha(), commitSha, commitSha,
+                new Commit(commitSha, "Fix the limits", "Ada <ada@example.com>", branch, Instant.now()),
+                false, false, false, "ada", 1);
+    }
+
+    static EventEnvelope envelope(String type, String subject, Object data) {
+        return EventCodec.envelope(type, "/test", subject, data);
+    }
+
+    /** Sends an envelope with its ce_id / ce_type headers. */
+    static void send(String topic, String key, EventEnvelope envelope) {
+        KafkaTestClient.send(topic, key, EventCodec.toJson(envelope),
+                Map.of(EventEnvelope.HEADER_ID, envelope.id(), EventEnvelope.HEADER_TYPE, envelope.type()));
+    }
+
+    static EventEnvelope sendPush(DeploymentRequested push) {
+        EventEnvelope e = envelope(EventTypes.DEPLOYMENT_REQUESTED, push.repository().fullName(), push);
+        send(Topics.DEPLOYMENT_REQUESTED, push.repository().fullName().toLowerCase(), e);
+        return e;
+    }
+
+    static EventEnvelope sendStarted(String deploymentId, String key, Instant at) {
+        EventEnvelope e = envelope(EventTypes.BUILD_STARTED, deploymentId, new BuildStarted(deploymentId, "worker-1", at));
+        send(Topics.BUILD_STARTED, key, e);
+        return e;
+    }
+
+    static EventEnvelope sendLogs(String deploymentId, List<BuildLogs.Line> lines) {
+        EventEnvelope e = envelope(EventTypes.BUILD_LOGS, deploymentId, new BuildLogs(deploymentId, lines));
+        send(Topics.BUILD_LOGS, deploymentId, e);
+        return e;
+    }
+
+    static BuildCompleted ready(String deploymentId, Instant started, Instant ended, String digestHex) {
+        return new BuildCompleted(deploymentId, BuildCompleted.READY, null, started, ended,
+                null, "3.11", "linux-x86_64", "python", "main.py",
+                new ArtifactRef("sha256:" + digestHex, 12345, "c2lnbmF0dXJl", "ed25519-0123456789abcdef"));
+    }
+
+    static BuildCompleted failed(String deploymentId, String reason) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return new BuildCompleted(deploymentId, BuildCompleted.FAILED, reason, now, now, null, null, null, null, null,
+                null);
+    }
+
+    static EventEnvelope sendCompleted(BuildCompleted data, String key) {
+        EventEnvelope e = envelope(EventTypes.BUILD_COMPLETED, data.deploymentId(), data);
+        send(Topics.BUILD_COMPLETED, key, e);
+        return e;
+    }
+
+    static JsonPath deployment(String id) {
+        return as(KEY).get("/v2/deployments/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    static List<Map<String, Object>> deploymentsOf(String key, String procedureId) {
+        return as(key).queryParam("procedure_id", procedureId).queryParam("limit", 100).get("/v2/deployments")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+    }
+
+    /** Polls until {@code done} holds; fails with the last value otherwise. */
+    static <T> T await(String what, Supplier<T> probe, Predicate<T> done) {
+        long started = System.nanoTime();
+        long deadline = started + WAIT.toNanos();
+        T last = null;
+        while (System.nanoTime() < deadline) {
+            last = probe.get();
+            if (done.test(last)) {
+                long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
+                if (waited > 5000) {
+                    System.out.printf("%s: waited %d ms for %s%n", Instant.now(), waited, what);
+                }
+                return last;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what + "; last value: " + last);
+    }
+
+    static List<Map<String, Object>> awaitDeployments(String procedureId, int count) {
+        return await(count + " deployments of " + procedureId, () -> deploymentsOf(KEY, procedureId),
+                ds -> ds.size() >= count);
+    }
+
+    static JsonPath awaitStatus(String deploymentId, String status) {
+        return await(deploymentId + " " + status, () -> deployment(deploymentId),
+                d -> status.equals(d.getString("status")));
+    }
+
+    static String digest() {
+        return sha() + sha().substring(0, 24);
+    }
+
+    static String newDeliveryId() {
+        return EventIds.withPrefix("dlv");
+    }
+}

@@ -1,0 +1,297 @@
+package io.benchline.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.benchline.events.EventSchemas;
+import io.benchline.events.Topics;
+import io.benchline.stack.GitPush;
+import io.benchline.stack.LocalStack;
+import io.benchline.stack.ProcessSupervisor;
+import io.benchline.stack.StackLayout;
+import io.benchline.stack.StackOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.benchline.e2e.Api.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The thin path through every service, on the real local stack: a signed GitHub push reaches
+ * webhook-service, deployment-service creates the deployment, build-worker builds it from a real git
+ * repository, artifact-store stores and signs it in S3, station-dispatcher moves the station's pointer and
+ * a real agent process downloads, verifies and runs it, switching versions only between runs.
+ */
+class PushToStationIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    private static LocalStack stack;
+    private static Path work;
+    private static Api api;
+    private static ProcessSupervisor.Child agent;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-");
+        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack")), StackLayout.detect());
+        api = new Api(stack.baseUrl(), stack.apiKey());
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void everyV2EndpointNeedsAnApiKey() throws Exception {
+        for (String path : List.of("/v2/procedures", "/v2/deployments", "/v2/stations", "/v2/keys")) {
+            Api.Response anonymous = Api.anonymous(stack.baseUrl()).get(path);
+            assertThat(anonymous.status()).as("GET %s without a key", path).isEqualTo(401);
+            assertThat(anonymous.contentType()).startsWith("application/problem+json");
+            assertThat(new Api(stack.baseUrl(), "blk_not_a_key").get(path).status()).as("GET %s with a bad key", path)
+                    .isEqualTo(401);
+        }
+    }
+
+    @Test
+    void pushReachesTheStationAndRunsSwitchVersionsOnlyBetweenRuns() throws Exception {
+        // 1. A git repository holding a procedure. Version 1 waits for a gate file, so a run can be held open.
+        Path gate = work.resolve("release-run-1");
+        Path repo = work.resolve("voltage-check");
+        Files.createDirectories(repo);
+        GitPush.git(repo, "init", "-q", "-b", "main");
+        GitPush.git(repo, "config", "user.name", "Ada Tester");
+        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Files.writeString(repo.resolve("procedure.yaml"), """
+                name: voltage-check
+                runtime: python 3.11
+                entry_point: main.py
+                """);
+        Files.writeString(repo.resolve("requirements.txt"), "# no third-party packages\n");
+        Files.writeString(repo.resolve("main.py"), mainPy("v1", gate));
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Measure the 3V3 rail");
+        String commit1 = GitPush.git(repo, "rev-parse", "HEAD").trim();
+
+        // 2. Procedure, station, link, and an agent process connected to station-dispatcher.
+        JsonNode procedure = api.post("/v2/procedures", Map.of(
+                "name", "voltage-check",
+                "repository", Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(),
+                        "full_name", "acme/voltage-check"),
+                "production_branch", "main",
+                "auto_push", true)).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        String hookId = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        assertThat(secret).isNotBlank();
+
+        JsonNode station = api.post("/v2/stations", Map.of("name", "bench-01")).expect(201).json();
+        String stationId = station.get("id").asText();
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId,
+                "environment", "production")).expect(200, 201);
+
+        Path trustedKeys = work.resolve("trusted-keys.json");
+        Files.writeString(trustedKeys, api.get("/v2/keys").expect(200).body());
+        agent = stack.startJavaProcess("e2e-agent", stack.layout().cliJar().toString(), "io.benchline.cli.Main",
+                List.of("agent", "--url", stack.baseUrl(), "--token", station.get("agent_token").asText(),
+                        "--trusted-keys", trustedKeys.toString(), "--work-dir", work.resolve("station").toString(),
+                        "--poll-interval", "500ms"),
+                work.resolve("agent.log"));
+
+        // 3. A signed push; its redelivery creates nothing new.
+        byte[] push1 = GitPush.payload(repo, "acme/voltage-check", "file://" + repo.toAbsolutePath(), "main",
+                GitPush.ZERO, commit1);
+        String delivery1 = UUID.randomUUID().toString();
+        var accepted = GitPush.send(stack.baseUrl(), hookId, secret, push1, delivery1);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        var redelivered = GitPush.send(stack.baseUrl(), hookId, secret, push1, delivery1);
+        assertThat(redelivered.statusCode()).as(redelivered.body()).isEqualTo(200);
+        assertThat(redelivered.body()).contains("duplicate");
+        var forged = GitPush.send(stack.baseUrl(), hookId, "not-the-secret", push1, UUID.randomUUID().toString());
+        assertThat(forged.statusCode()).isEqualTo(401);
+
+        // 4-6. The deployment appears (production, auto), builds and becomes ready with every field.
+        JsonNode dep1 = Await.until("the first deployment is ready", WAIT, () -> {
+            JsonNode list = api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json();
+            JsonNode first = list.at("/data/0");
+            return !first.isMissingNode() && "ready".equals(first.path("status").asText()) ? first : null;
+        });
+        String dep1Id = dep1.get("id").asText();
+        assertReadyDeployment(dep1, procedureId, commit1, "Measure the 3V3 rail");
+        JsonNode dep1Detail = api.get("/v2/deployments/" + dep1Id).expect(200).json();
+        assertReadyDeployment(dep1Detail, procedureId, commit1, "Measure the 3V3 rail");
+        JsonNode logs = api.get("/v2/deployments/" + dep1Id + "/logs").expect(200).json().get("data");
+        assertThat(logs.size()).isPositive();
+        assertThat(logs.get(0).get("timestamp").asText()).isNotBlank();
+
+        // 7. The station's pointer moves and the agent activates the verified artifact.
+        Await.until("the agent runs deployment 1", WAIT, () -> pointer(stationId, procedureId)
+                .path("actual_deployment_id").asText().equals(dep1Id) ? true : null);
+        assertThat(work.resolve("station/procedures").resolve(procedureId).resolve(dep1Id).resolve("main.py"))
+                .exists();
+
+        // 8. The idle window: a run on deployment 1 is in progress when a second push arrives.
+        String runRequest1 = api.post("/v2/stations/" + stationId + "/run-requests",
+                Map.of("procedure_id", procedureId)).expect(202).json().get("id").asText();
+        JsonNode run1 = Await.until("run 1 started", WAIT, () -> run(stationId, runRequest1, "running"));
+        assertThat(run1.get("deployment_id").asText()).isEqualTo(dep1Id);
+
+        Files.writeString(repo.resolve("main.py"), mainPy("v2", null));
+        GitPush.git(repo, "commit", "-q", "-am", "Tighten the rail limits");
+        String commit2 = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        byte[] push2 = GitPush.payload(repo, "acme/voltage-check", "file://" + repo.toAbsolutePath(), "main",
+                commit1, commit2);
+        assertThat(GitPush.send(stack.baseUrl(), hookId, secret, push2, UUID.randomUUID().toString()).statusCode())
+                .isEqualTo(202);
+        JsonNode dep2 = Await.until("the second deployment is ready", WAIT, () -> {
+            JsonNode first = api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().at("/data/0");
+            return commit2.equals(first.at("/commit/sha").asText()) && "ready".equals(first.path("status").asText())
+                    ? first : null;
+        });
+        String dep2Id = dep2.get("id").asText();
+        assertThat(dep2.get("sequence").asLong()).isGreaterThan(dep1.get("sequence").asLong());
+        Await.until("the pointer moves to deployment 2", WAIT, () -> pointer(stationId, procedureId)
+                .path("deployment_id").asText().equals(dep2Id) ? true : null);
+        // The agent has the new version at hand but keeps running the old one until the run ends.
+        Await.until("deployment 2 is unpacked", WAIT, () -> Files.exists(work.resolve("station/procedures")
+                .resolve(procedureId).resolve(dep2Id).resolve("main.py")) ? true : null);
+        Thread.sleep(2_000);
+        assertThat(pointer(stationId, procedureId).path("actual_deployment_id").asText()).isEqualTo(dep1Id);
+        assertThat(run(stationId, runRequest1, "finished")).as("run 1 is still in progress").isNull();
+
+        Files.writeString(gate, "go");
+        JsonNode run1Done = Await.until("run 1 finished", WAIT, () -> run(stationId, runRequest1, "finished"));
+        assertThat(run1Done.get("deployment_id").asText()).isEqualTo(dep1Id);
+        assertThat(run1Done.get("outcome").asText()).isEqualTo("passed");
+        Await.until("the agent switches to deployment 2", WAIT, () -> pointer(stationId, procedureId)
+                .path("actual_deployment_id").asText().equals(dep2Id) ? true : null);
+
+        String runRequest2 = api.post("/v2/stations/" + stationId + "/run-requests",
+                Map.of("procedure_id", procedureId)).expect(202).json().get("id").asText();
+        JsonNode run2 = Await.until("run 2 finished", WAIT, () -> run(stationId, runRequest2, "finished"));
+        assertThat(run2.get("deployment_id").asText()).isEqualTo(dep2Id);
+        assertThat(run2.get("outcome").asText()).isEqualTo("passed");
+
+        // deployment-service learns the runs and the active stations from the topics.
+        Await.until("deployment-service lists the runs", WAIT, () -> {
+            JsonNode runs = api.get("/v2/deployments/" + dep1Id + "/runs").expect(200).json().get("data");
+            return runs.size() >= 1 ? runs : null;
+        });
+        Await.until("deployment 2 is active on the station", WAIT, () -> api.get("/v2/deployments/" + dep2Id)
+                .expect(200).json().path("active_stations").asInt() == 1 ? true : null);
+
+        // The redelivery created nothing: two pushes, two deployments.
+        JsonNode all = api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().get("data");
+        assertThat(all).hasSize(2);
+
+        // Every topic carries events a plain consumer can read and that parse against the schemas.
+        Map<String, List<ConsumerRecord<String, String>>> byTopic = new LinkedHashMap<>();
+        for (String topic : List.of(Topics.DEPLOYMENT_REQUESTED, Topics.BUILD_REQUESTED, Topics.BUILD_STARTED,
+                Topics.BUILD_LOGS, Topics.BUILD_COMPLETED, Topics.DEPLOYMENT_EVENTS, Topics.STATION_POINTER_MOVED,
+                Topics.STATION_RUNS)) {
+            byTopic.put(topic, TopicReader.readAll(stack.kafkaBootstrap(), topic));
+        }
+        List<String> problems = new ArrayList<>();
+        byTopic.forEach((topic, records) -> {
+            if (records.isEmpty()) {
+                problems.add(topic + ": no events");
+            }
+            for (ConsumerRecord<String, String> record : records) {
+                for (String problem : EventSchemas.validate(record.value())) {
+                    problems.add(topic + "@" + record.partition() + ":" + record.offset() + ": " + problem);
+                }
+            }
+        });
+        assertThat(problems).isEmpty();
+        assertThat(byTopic.get(Topics.DEPLOYMENT_REQUESTED)).as("the redelivery published nothing").hasSize(2);
+        assertThat(byTopic.get(Topics.BUILD_COMPLETED)).hasSize(2);
+        assertThat(byTopic.get(Topics.STATION_POINTER_MOVED).stream().map(r -> field(r.value(), "/data/to_deployment_id")))
+                .containsExactly(dep1Id, dep2Id);
+
+        stack.stopProcess(agent);
+    }
+
+    private static void assertReadyDeployment(JsonNode d, String procedureId, String sha, String message) {
+        for (String name : List.of("id", "procedure", "commit", "environment", "trigger", "status", "platform",
+                "language", "runtime_version", "started_at", "ended_at", "artifact_size_bytes", "created_at",
+                "sequence", "source", "artifact", "promoted_from", "retry_of", "build_duration_ms",
+                "active_stations")) {
+            assertThat(d.has(name)).as("field %s in %s", name, d).isTrue();
+        }
+        assertThat(d.at("/procedure/id").asText()).isEqualTo(procedureId);
+        assertThat(d.at("/procedure/name").asText()).isEqualTo("voltage-check");
+        assertThat(d.at("/commit/sha").asText()).isEqualTo(sha);
+        assertThat(d.at("/commit/message").asText()).isEqualTo(message);
+        assertThat(d.at("/commit/author").asText()).isEqualTo("Ada Tester");
+        assertThat(d.at("/commit/branch").asText()).isEqualTo("main");
+        assertThat(d.get("environment").asText()).isEqualTo("production");
+        assertThat(d.get("trigger").asText()).isEqualTo("auto");
+        assertThat(d.get("status").asText()).isEqualTo("ready");
+        assertThat(d.get("platform").asText()).isEqualTo("any");
+        assertThat(d.get("language").asText()).isEqualTo("python");
+        assertThat(d.get("runtime_version").asText()).isEqualTo("3.11");
+        assertThat(d.get("source").asText()).isEqualTo("git");
+        assertThat(d.get("artifact_size_bytes").asLong()).isPositive();
+        assertThat(d.get("build_duration_ms").asLong()).isNotNegative();
+        assertThat(java.time.Instant.parse(d.get("started_at").asText()))
+                .isBeforeOrEqualTo(java.time.Instant.parse(d.get("ended_at").asText()));
+        assertThat(java.time.Instant.parse(d.get("created_at").asText()))
+                .isBeforeOrEqualTo(java.time.Instant.parse(d.get("started_at").asText()));
+        assertThat(d.at("/artifact/digest").asText()).matches("sha256:[0-9a-f]{64}");
+        assertThat(d.at("/artifact/signature").asText()).isNotBlank();
+        assertThat(d.at("/artifact/key_id").asText()).startsWith("ed25519-");
+        assertThat(d.get("promoted_from").isNull()).isTrue();
+        assertThat(d.get("retry_of").isNull()).isTrue();
+    }
+
+    private static JsonNode pointer(String stationId, String procedureId) throws Exception {
+        for (JsonNode p : api.get("/v2/stations/" + stationId).expect(200).json().get("pointers")) {
+            if (p.get("procedure_id").asText().equals(procedureId)) {
+                return p;
+            }
+        }
+        throw new AssertionError("station " + stationId + " has no pointer for " + procedureId);
+    }
+
+    /** The run started by a run request once it reached {@code status}, or null. */
+    private static JsonNode run(String stationId, String runRequestId, String status) throws Exception {
+        for (JsonNode r : api.get("/v2/stations/" + stationId + "/runs").expect(200).json().get("data")) {
+            if (runRequestId.equals(r.path("run_request_id").asText()) && status.equals(r.path("status").asText())) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String mainPy(String version, Path gate) {
+        String wait = gate == null ? "" : """
+                deadline = time.time() + 300
+                while not os.path.exists(%s) and time.time() < deadline:
+                    time.sleep(0.2)
+                """.formatted(pythonString(gate.toAbsolutePath().toString()));
+        return """
+                import os
+                import time
+
+                print("voltage-check %s on deployment", os.environ.get("BENCHLINE_DEPLOYMENT_ID"))
+                %s
+                volts = 3.30
+                raise SystemExit(0 if 3.20 <= volts <= 3.40 else 1)
+                """.formatted(version, wait);
+    }
+
+    private static String pythonString(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}

@@ -1,0 +1,37 @@
+package io.benchline.stack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The environment variables each service needs in a real deployment: what the local stack sets when it
+ * starts a service, and what docker-compose.yml must set too (a test holds the two together). Everything
+ * else has a default in the service's application.properties.
+ */
+public final class ServiceEnvironment {
+    static final List<String> EVERY_SERVICE = List.of("KAFKA_BOOTSTRAP_SERVERS", "BENCHLINE_AUTH_INTERNAL_TOKEN");
+    static final List<String> DATABASE = List.of("QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_JDBC_URL",
+            "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD");
+    static final Map<String, List<String>> OWN = Map.of(
+            "webhook-service", List.of("BENCHLINE_SERVICES_DEPLOYMENT_URL"),
+            "deployment-service", List.of("BENCHLINE_PUBLIC_URL"),
+            "build-worker", List.of("BENCHLINE_SERVICES_ARTIFACT_URL"),
+            "artifact-store", List.of("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", "BENCHLINE_S3_ENDPOINT",
+                    "BENCHLINE_S3_PUBLIC_ENDPOINT", "BENCHLINE_S3_ACCESS_KEY", "BENCHLINE_S3_SECRET_KEY"),
+            "station-dispatcher", List.of("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", "BENCHLINE_SERVICES_DEPLOYMENT_URL",
+                    "BENCHLINE_SERVICES_ARTIFACT_URL"));
+
+    private ServiceEnvironment() {
+    }
+
+    /** The variables {@code service} cannot run without (beyond defaults meant for a developer's machine). */
+    public static List<String> required(String service) {
+        List<String> names = new ArrayList<>(EVERY_SERVICE);
+        if (LocalStack.DATABASES.containsKey(service)) {
+            names.addAll(DATABASE);
+        }
+        names.addAll(OWN.getOrDefault(service, List.of()));
+        return names;
+    }
+}

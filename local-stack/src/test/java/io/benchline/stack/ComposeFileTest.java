@@ -1,0 +1,127 @@
+package io.benchline.stack;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docker-compose.yml cannot be run here (no Docker engine), so this holds it to the local stack instead:
+ * it parses, runs every service from its Dockerfile.jvm, sets every variable a service needs, and
+ * routes the same public paths as the local gateway.
+ */
+class ComposeFileTest {
+    private static Path root;
+    private static Map<String, Object> services;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void parse() throws IOException {
+        root = StackLayout.detect().root();
+        LoaderOptions options = new LoaderOptions();
+        options.setMergeOnCompose(true);
+        Map<String, Object> compose = new Yaml(options).load(Files.readString(root.resolve("docker-compose.yml")));
+        services = (Map<String, Object>) compose.get("services");
+        assertThat(services).isNotNull();
+    }
+
+    @Test
+    void runsTheSameInfrastructureImages() {
+        assertThat(image("kafka")).startsWith("apache/kafka:");
+        assertThat(image("postgres")).startsWith("postgres:");
+        assertThat(image("minio")).startsWith("minio/minio:");
+        assertThat(image("gateway")).startsWith("nginx:");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyServiceIsBuiltFromItsDockerfileJvm() {
+        for (String service : LocalStack.SERVICES) {
+            Map<String, Object> definition = service(service);
+            assertThat(definition).as(service).containsKey("build");
+            Map<String, Object> build = (Map<String, Object>) definition.get("build");
+            Path dockerfile = root.resolve((String) build.get("context")).resolve((String) build.get("dockerfile"));
+            assertThat(dockerfile).as(service).exists();
+            assertThat(dockerfile.getFileName().toString()).isEqualTo("Dockerfile.jvm");
+        }
+    }
+
+    @Test
+    void setsEveryVariableAServiceNeeds() {
+        for (String service : LocalStack.SERVICES) {
+            Map<String, Object> environment = environment(service);
+            assertThat(environment).as("environment of %s", service)
+                    .containsKeys(ServiceEnvironment.required(service).toArray(String[]::new));
+            environment.forEach((key, value) -> assertThat(String.valueOf(value)).as("%s of %s", key, service)
+                    .isNotBlank());
+        }
+    }
+
+    @Test
+    void servicesAgreeOnTheSharedSecretsAndPeers() {
+        Object token = environment("deployment-service").get("BENCHLINE_AUTH_INTERNAL_TOKEN");
+        for (String service : LocalStack.SERVICES) {
+            Map<String, Object> environment = environment(service);
+            assertThat(environment.get("BENCHLINE_AUTH_INTERNAL_TOKEN")).as(service).isEqualTo(token);
+            assertThat(environment.get("KAFKA_BOOTSTRAP_SERVERS")).as(service).isEqualTo("kafka:9092");
+            environment.forEach((key, value) -> {
+                if (key.endsWith("DEPLOYMENT_URL") || key.endsWith("DEPLOYMENT_SERVICE_URL")) {
+                    assertThat(value).as("%s of %s", key, service).isEqualTo("http://deployment-service:8080");
+                }
+                if (key.endsWith("ARTIFACT_URL")) {
+                    assertThat(value).as("%s of %s", key, service).isEqualTo("http://artifact-store:8080");
+                }
+            });
+            String database = LocalStack.DATABASES.get(service);
+            if (database != null) {
+                assertThat((String) environment.get("QUARKUS_DATASOURCE_JDBC_URL")).endsWith("/" + database);
+                assertThat((String) environment.get("QUARKUS_DATASOURCE_REACTIVE_URL")).endsWith("/" + database);
+            }
+        }
+    }
+
+    @Test
+    void gatewayRoutesTheSamePathsAsTheLocalGateway() throws IOException {
+        String nginx = Files.readString(root.resolve("deploy/gateway/nginx.conf"));
+        Map<String, String> upstreamOfPort = Map.of("1", "webhook-service", "2", "deployment-service",
+                "3", "artifact-store", "4", "station-dispatcher");
+        Gateway.routes(1, 2, 3, 4).forEach((prefix, uri) -> assertThat(nginx)
+                .as("route %s", prefix)
+                .containsPattern("location " + java.util.regex.Pattern.quote(prefix) + "\\s+\\{ proxy_pass http://"
+                        + upstreamOfPort.get(Integer.toString(uri.getPort())) + ":8080; }"));
+        assertThat(nginx).contains("location /internal/         { return 404; }");
+    }
+
+    @Test
+    void createsEveryTopic() {
+        String init = String.valueOf(service("kafka-init").get("command"));
+        for (String topic : io.benchline.events.Topics.ALL) {
+            assertThat(init).contains(topic);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> service(String name) {
+        Map<String, Object> service = (Map<String, Object>) services.get(name);
+        assertThat(service).as("service %s in docker-compose.yml", name).isNotNull();
+        return service;
+    }
+
+    private static String image(String name) {
+        return String.valueOf(service(name).get("image"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> environment(String name) {
+        Object environment = service(name).get("environment");
+        assertThat(environment).as("environment of %s", name).isInstanceOf(Map.class);
+        return (Map<String, Object>) environment;
+    }
+}

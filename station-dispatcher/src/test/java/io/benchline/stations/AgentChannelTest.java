@@ -1,0 +1,201 @@
+package io.benchline.stations;
+
+import io.benchline.events.ArtifactRef;
+import io.benchline.events.DeploymentEvent;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventIds;
+import io.benchline.events.StationRun;
+import io.benchline.events.Topics;
+import io.benchline.stations.TestSupport.CreatedStation;
+import io.benchline.testsupport.BenchlineInfra;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.benchline.stations.TestSupport.agent;
+import static io.benchline.stations.TestSupport.api;
+import static io.benchline.stations.TestSupport.awaitPointerAt;
+import static io.benchline.stations.TestSupport.createStation;
+import static io.benchline.stations.TestSupport.link;
+import static io.benchline.stations.TestSupport.newProcedure;
+import static io.benchline.stations.TestSupport.pointer;
+import static io.benchline.stations.TestSupport.ready;
+import static io.benchline.stations.TestSupport.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The agent channel: assignments, actual pointer reports, run requests and run reports on station.runs. */
+@QuarkusTest
+@QuarkusTestResource(value = BenchlineInfra.class, initArgs = {
+        @ResourceArg(name = "database", value = TestSupport.DATABASE),
+        @ResourceArg(name = "kafka", value = "true")})
+@QuarkusTestResource(FakePeers.class)
+class AgentChannelTest {
+
+    record Assigned(CreatedStation station, String procedure, String deployment, ArtifactRef artifact) {
+    }
+
+    private static Assigned stationWithAReadyDeployment() {
+        CreatedStation station = createStation();
+        String procedure = newProcedure();
+        link(station.id(), procedure, "production", null);
+        String deployment = EventIds.withPrefix("dep");
+        DeploymentEvent event = ready(procedure, deployment, 1, "production", null);
+        send(event);
+        awaitPointerAt(station.id(), procedure, deployment);
+        return new Assigned(station, procedure, deployment, event.artifact());
+    }
+
+    @Test
+    void theAgentGetsItsAssignmentWithADownloadUrl() {
+        Assigned a = stationWithAReadyDeployment();
+
+        JsonPath json = agent(a.station().agentToken()).get("/agent/v1/assignments").then().statusCode(200)
+                .extract().jsonPath();
+
+        assertThat(json.getString("station_id")).isEqualTo(a.station().id());
+        assertThat(json.getList("assignments")).hasSize(1);
+        assertThat(json.getString("assignments[0].procedure_id")).isEqualTo(a.procedure());
+        assertThat(json.getString("assignments[0].deployment_id")).isEqualTo(a.deployment());
+        assertThat(json.getLong("assignments[0].pointer_version")).isEqualTo(1);
+        assertThat(json.getString("assignments[0].artifact.digest")).isEqualTo(a.artifact().digest());
+        assertThat(json.getLong("assignments[0].artifact.size_bytes")).isEqualTo(a.artifact().sizeBytes());
+        assertThat(json.getString("assignments[0].artifact.signature")).isEqualTo(a.artifact().signature());
+        assertThat(json.getString("assignments[0].artifact.key_id")).isEqualTo(a.artifact().keyId());
+        assertThat(json.getString("assignments[0].download_url"))
+                .isEqualTo(FakePeers.DOWNLOAD_BASE + a.artifact().digest().replace(':', '-') + ".zip?sig=x");
+        assertThat(json.getList("run_requests")).isEmpty();
+
+        // Polling again reuses the cached URL instead of asking artifact-store each time.
+        int calls = FakePeers.DOWNLOAD_URL_CALLS.get();
+        agent(a.station().agentToken()).get("/agent/v1/assignments").then().statusCode(200);
+        assertThat(FakePeers.DOWNLOAD_URL_CALLS.get()).isEqualTo(calls);
+
+        assertThat(TestSupport.station(a.station().id()).getString("last_seen_at")).isNotNull();
+    }
+
+    @Test
+    void aWrongOrMissingAgentTokenIs401() {
+        Assigned a = stationWithAReadyDeployment();
+        agent(a.station().agentToken() + "x").get("/agent/v1/assignments").then().statusCode(401)
+                .contentType("application/problem+json");
+        RestAssured.given().get("/agent/v1/assignments").then().statusCode(401)
+                .contentType("application/problem+json");
+        // An API key is not an agent token.
+        agent(FakePeers.API_KEY).get("/agent/v1/assignments").then().statusCode(401);
+        agent("wrong").body(Map.of("deployment_id", a.deployment(), "pointer_version", 1))
+                .put("/agent/v1/pointers/" + a.procedure()).then().statusCode(401);
+    }
+
+    @Test
+    void theAgentReportsWhatItRunsNow() {
+        Assigned a = stationWithAReadyDeployment();
+
+        JsonPath reported = agent(a.station().agentToken())
+                .body(Map.of("deployment_id", a.deployment(), "pointer_version", 1))
+                .put("/agent/v1/pointers/" + a.procedure()).then().statusCode(200).extract().jsonPath();
+
+        assertThat(reported.getString("actual_deployment_id")).isEqualTo(a.deployment());
+        Map<String, Object> pointer = pointer(a.station().id(), a.procedure());
+        assertThat(pointer.get("actual_deployment_id")).isEqualTo(a.deployment());
+        assertThat(pointer.get("actual_reported_at")).isNotNull();
+
+        agent(a.station().agentToken()).body(Map.of("deployment_id", a.deployment(), "pointer_version", 2))
+                .put("/agent/v1/pointers/" + a.procedure()).then().statusCode(409);
+        agent(a.station().agentToken()).body(Map.of("deployment_id", EventIds.withPrefix("dep"), "pointer_version", 1))
+                .put("/agent/v1/pointers/" + a.procedure()).then().statusCode(400);
+        agent(a.station().agentToken()).body(Map.of("deployment_id", a.deployment(), "pointer_version", 1))
+                .put("/agent/v1/pointers/" + newProcedure()).then().statusCode(404);
+    }
+
+    @Test
+    void aRunRequestReachesTheAgentAndRunsArePublishedOnStationRuns() {
+        Assigned a = stationWithAReadyDeployment();
+        String token = a.station().agentToken();
+
+        JsonPath request = api().body(Map.of("procedure_id", a.procedure()))
+                .post("/v2/stations/" + a.station().id() + "/run-requests").then().statusCode(202).extract().jsonPath();
+        String requestId = request.getString("id");
+        assertThat(requestId).matches("rrq_[0-9a-z]{26}");
+
+        JsonPath seen = agent(token).get("/agent/v1/assignments").then().statusCode(200).extract().jsonPath();
+        assertThat(seen.getList("run_requests.id")).containsExactly(requestId);
+        assertThat(seen.getList("run_requests.procedure_id")).containsExactly(a.procedure());
+
+        String runId = EventIds.withPrefix("run");
+        Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Map<String, Object> started = new HashMap<>(Map.of("run_id", runId, "procedure_id", a.procedure(),
+                "deployment_id", a.deployment(), "phase", "started", "at", startedAt.toString(),
+                "run_request_id", requestId));
+        agent(token).body(started).post("/agent/v1/runs").then().statusCode(202);
+        agent(token).body(started).post("/agent/v1/runs").then().statusCode(200); // retried report
+
+        assertThat(agent(token).get("/agent/v1/assignments").then().statusCode(200).extract().jsonPath()
+                .getList("run_requests")).as("the request was claimed by the run").isEmpty();
+
+        Map<String, Object> finished = Map.of("run_id", runId, "procedure_id", a.procedure(),
+                "deployment_id", a.deployment(), "phase", "finished", "outcome", "passed",
+                "at", startedAt.plusSeconds(5).toString(), "duration_ms", 5000);
+        agent(token).body(finished).post("/agent/v1/runs").then().statusCode(202);
+        agent(token).body(finished).post("/agent/v1/runs").then().statusCode(200);
+
+        List<ConsumerRecord<String, String>> records = TestSupport.recordsOf(Topics.STATION_RUNS, a.station().id(),
+                rs -> rs.size() >= 2, TestSupport.WAIT);
+        assertThat(records).as("station.runs records of the station (outbox rows left: %s)",
+                TestSupport.count("select count(*) from outbox where topic = ?", Topics.STATION_RUNS)).hasSize(2);
+        records = TestSupport.recordsOf(Topics.STATION_RUNS, a.station().id(), rs -> rs.size() > 2,
+                java.time.Duration.ofSeconds(3));
+        records.forEach(TestSupport::assertValidEvent);
+        List<StationRun> runs = records.stream()
+                .map(r -> EventCodec.data(EventCodec.parse(r.value()), StationRun.class)).toList();
+        assertThat(runs).extracting(StationRun::phase).containsExactly("started", "finished");
+        assertThat(runs).allSatisfy(r -> {
+            assertThat(r.runId()).isEqualTo(runId);
+            assertThat(r.stationId()).isEqualTo(a.station().id());
+            assertThat(r.orgId()).isEqualTo(FakePeers.ORG_ID);
+            assertThat(r.procedureId()).isEqualTo(a.procedure());
+            assertThat(r.deploymentId()).isEqualTo(a.deployment());
+        });
+        assertThat(runs.get(0).at()).isEqualTo(startedAt);
+        assertThat(runs.get(0).outcome()).isNull();
+        assertThat(runs.get(1).outcome()).isEqualTo("passed");
+        assertThat(runs.get(1).durationMs()).isEqualTo(5000L);
+
+        JsonPath listed = api().get("/v2/stations/" + a.station().id() + "/runs").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(listed.getList("data.id")).containsExactly(runId);
+        assertThat(listed.getString("data[0].status")).isEqualTo("finished");
+        assertThat(listed.getString("data[0].outcome")).isEqualTo("passed");
+        assertThat(listed.getString("data[0].run_request_id")).isEqualTo(requestId);
+    }
+
+    @Test
+    void aRunReportsTheDeploymentItStartedOn() {
+        Assigned a = stationWithAReadyDeployment();
+        String token = a.station().agentToken();
+        String runId = EventIds.withPrefix("run");
+        agent(token).body(Map.of("run_id", runId, "procedure_id", a.procedure(), "deployment_id", a.deployment(),
+                "phase", "started")).post("/agent/v1/runs").then().statusCode(202);
+        // A newer deployment arrives during the run.
+        String newer = EventIds.withPrefix("dep");
+        send(ready(a.procedure(), newer, 2, "production", null));
+        awaitPointerAt(a.station().id(), a.procedure(), newer);
+
+        agent(token).body(Map.of("run_id", runId, "procedure_id", a.procedure(), "deployment_id", newer,
+                "phase", "finished", "outcome", "passed")).post("/agent/v1/runs").then().statusCode(409);
+        agent(token).body(Map.of("run_id", runId, "procedure_id", a.procedure(), "deployment_id", a.deployment(),
+                "phase", "finished", "outcome", "failed")).post("/agent/v1/runs").then().statusCode(202);
+        agent(token).body(Map.of("run_id", EventIds.withPrefix("run"), "procedure_id", a.procedure(),
+                "deployment_id", a.deployment(), "phase", "finished", "outcome", "maybe"))
+                .post("/agent/v1/runs").then().statusCode(400).contentType("application/problem+json");
+    }
+}

@@ -1,0 +1,115 @@
+package io.benchline.stations;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.benchline.testsupport.BenchlineInfra;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * deployment-service and artifact-store as station-dispatcher sees them, on one HttpServer:
+ * <ul>
+ * <li>{@code POST /internal/v1/auth/introspect {api_key}} → {@code {org_id, key_id}} for the two known keys, else 401</li>
+ * <li>{@code GET /v2/procedures/{id}} with the caller's key → 200 when the test registered the procedure for the
+ * key's organization, else 404</li>
+ * <li>{@code GET /internal/v1/artifacts/{digest}/download-url} → {@code {url, expires_at}}</li>
+ * </ul>
+ */
+public class FakePeers implements QuarkusTestResourceLifecycleManager {
+    public static final String API_KEY = "bk_test_dispatcher_org_a";
+    public static final String ORG_ID = "org_01jtestdispatcherorgaaaaaa";
+    public static final String OTHER_API_KEY = "bk_test_dispatcher_org_b";
+    public static final String OTHER_ORG_ID = "org_01jtestdispatcherorgbbbbbb";
+    public static final String DOWNLOAD_BASE = "http://s3.example.test/benchline-artifacts/";
+    /** procedure id → organization. */
+    public static final Map<String, String> PROCEDURES = new ConcurrentHashMap<>();
+    public static final AtomicInteger DOWNLOAD_URL_CALLS = new AtomicInteger();
+    private HttpServer server;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                handle(exchange);
+            }
+        });
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        return Map.of("benchline.auth.deployment-service-url", url,
+                "benchline.services.deployment-url", url,
+                "benchline.services.artifact-url", url);
+    }
+
+    private static void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).replace(" ", "");
+        boolean internal = BenchlineInfra.INTERNAL_TOKEN.equals(
+                exchange.getRequestHeaders().getFirst("X-Benchline-Internal-Token"));
+        if (method.equals("POST") && path.equals("/internal/v1/auth/introspect")) {
+            if (internal && body.contains("\"api_key\":\"" + API_KEY + "\"")) {
+                answer(exchange, 200, "{\"org_id\":\"" + ORG_ID + "\",\"key_id\":\"key_a\"}");
+            } else if (internal && body.contains("\"api_key\":\"" + OTHER_API_KEY + "\"")) {
+                answer(exchange, 200, "{\"org_id\":\"" + OTHER_ORG_ID + "\",\"key_id\":\"key_b\"}");
+            } else {
+                answer(exchange, 401, "{\"title\":\"Unauthorized\",\"status\":401}");
+            }
+            return;
+        }
+        if (method.equals("GET") && path.startsWith("/v2/procedures/")) {
+            String id = path.substring("/v2/procedures/".length());
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            String org = ("Bearer " + API_KEY).equals(auth) ? ORG_ID
+                    : ("Bearer " + OTHER_API_KEY).equals(auth) ? OTHER_ORG_ID : null;
+            if (org == null) {
+                answer(exchange, 401, "{\"title\":\"Unauthorized\",\"status\":401}");
+            } else if (org.equals(PROCEDURES.get(id))) {
+                answer(exchange, 200, "{\"id\":\"" + id + "\",\"name\":\"Voltage check\"}");
+            } else {
+                answer(exchange, 404, "{\"title\":\"Not found\",\"status\":404}");
+            }
+            return;
+        }
+        if (method.equals("GET") && path.startsWith("/internal/v1/artifacts/") && path.endsWith("/download-url")) {
+            if (!internal) {
+                answer(exchange, 401, "{\"title\":\"Unauthorized\",\"status\":401}");
+                return;
+            }
+            DOWNLOAD_URL_CALLS.incrementAndGet();
+            String digest = path.substring("/internal/v1/artifacts/".length(), path.length() - "/download-url".length());
+            Instant expires = Instant.now().plus(15, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
+            answer(exchange, 200, "{\"url\":\"" + DOWNLOAD_BASE + digest.replace(':', '-') + ".zip?sig=x\","
+                    + "\"expires_at\":\"" + expires + "\"}");
+            return;
+        }
+        answer(exchange, 404, "{\"title\":\"Not found\",\"status\":404}");
+    }
+
+    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", status < 300 ? "application/json" : "application/problem+json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.benchline.stations;
+
+import io.benchline.events.ArtifactRef;
+import io.benchline.events.DeploymentEvent;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventEnvelope;
+import io.benchline.events.EventIds;
+import io.benchline.events.EventSchemas;
+import io.benchline.events.EventTypes;
+import io.benchline.events.Topics;
+import io.benchline.testsupport.BenchlineInfra;
+import io.benchline.testsupport.KafkaTestClient;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Helpers shared by the dispatcher tests: API calls, deployment events in, pointer/run events out. */
+final class TestSupport {
+    static final String DATABASE = "benchline_dispatcher";
+    static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Random RANDOM = new Random();
+
+    private TestSupport() {
+    }
+
+    static RequestSpecification api() {
+        return RestAssured.given().header("Authorization", "Bearer " + FakePeers.API_KEY).contentType(ContentType.JSON);
+    }
+
+    static RequestSpecification agent(String token) {
+        return RestAssured.given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON);
+    }
+
+    record CreatedStation(String id, String agentToken) {
+    }
+
+    static CreatedStation createStation() {
+        JsonPath json = api().body(Map.of("name", "bench-" + EventIds.next())).post("/v2/stations")
+                .then().statusCode(201).extract().jsonPath();
+        return new CreatedStation(json.getString("id"), json.getString("agent_token"));
+    }
+
+    /** A procedure deployment-service knows for organization A. */
+    static String newProcedure() {
+        String id = EventIds.withPrefix("prc");
+        FakePeers.PROCEDURES.put(id, FakePeers.ORG_ID);
+        return id;
+    }
+
+    static JsonPath link(String stationId, String procedureId, String environment, String branch) {
+        Map<String, Object> body = branch == null ? Map.of("procedure_id", procedureId, "environment", environment)
+                : Map.of("procedure_id", procedureId, "environment", environment, "branch", branch);
+        return api().body(body).post("/v2/stations/" + stationId + "/links").then().statusCode(201).extract().jsonPath();
+    }
+
+    static ArtifactRef artifact() {
+        byte[] hash = new byte[32];
+        RANDOM.nextBytes(hash);
+        return new ArtifactRef("sha256:" + HexFormat.of().formatHex(hash), 1234, "c2lnbmF0dXJl",
+                "ed25519-0123456789abcdef");
+    }
+
+    static DeploymentEvent ready(String procedureId, String deploymentId, long sequence, String environment,
+            String branch) {
+        return new DeploymentEvent(DeploymentEvent.READY, deploymentId, FakePeers.ORG_ID, procedureId, sequence,
+                environment, "auto", "ready", branch, "0123456789abcdef0123456789abcdef01234567", true, artifact());
+    }
+
+    static EventEnvelope envelope(DeploymentEvent event) {
+        return EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, "/deployment-service", event.deploymentId(), event);
+    }
+
+    static void send(EventEnvelope envelope) {
+        KafkaTestClient.send(Topics.DEPLOYMENT_EVENTS, envelope.subject(), EventCodec.toJson(envelope),
+                Map.of(EventEnvelope.HEADER_ID, envelope.id(), EventEnvelope.HEADER_TYPE, envelope.type()));
+    }
+
+    static EventEnvelope send(DeploymentEvent event) {
+        EventEnvelope envelope = envelope(event);
+        send(envelope);
+        return envelope;
+    }
+
+    /** Waits until the dispatcher recorded the event as handled (its transaction committed). */
+    static void awaitProcessed(String eventId) {
+        await("event " + eventId + " processed", () -> count(
+                "select count(*) from processed_events where event_id = ?", eventId) == 1);
+    }
+
+    static long count(String sql, String param) {
+        try (Connection c = DriverManager.getConnection(BenchlineInfra.jdbcUrl(DATABASE), BenchlineInfra.dbUser(),
+                BenchlineInfra.dbPassword()); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    static JsonPath station(String stationId) {
+        return api().get("/v2/stations/" + stationId).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** The station's pointer for a procedure as GET /v2/stations/{id} shows it. */
+    static Map<String, Object> pointer(String stationId, String procedureId) {
+        List<Map<String, Object>> pointers = station(stationId).getList("pointers");
+        return pointers.stream().filter(p -> procedureId.equals(p.get("procedure_id"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no pointer of " + procedureId + " on " + stationId));
+    }
+
+    static void awaitPointerAt(String stationId, String procedureId, String deploymentId) {
+        await("pointer of " + stationId + " at " + deploymentId,
+                () -> deploymentId.equals(pointer(stationId, procedureId).get("deployment_id")));
+    }
+
+    /** Every record on a topic keyed by the station, once {@code done} holds (or the wait ends). */
+    static List<ConsumerRecord<String, String>> recordsOf(String topic, String stationId,
+            Predicate<List<ConsumerRecord<String, String>>> done, Duration wait) {
+        return KafkaTestClient.readUntil(topic, rs -> done.test(rs.stream()
+                        .filter(r -> stationId.equals(r.key())).toList()), wait)
+                .stream().filter(r -> stationId.equals(r.key())).toList();
+    }
+
+    /** Pointer moves of a station: waits for {@code expected}, then a little longer to catch extra ones. */
+    static List<ConsumerRecord<String, String>> pointerMoves(String stationId, int expected) {
+        recordsOf(Topics.STATION_POINTER_MOVED, stationId, rs -> rs.size() >= expected, WAIT);
+        List<ConsumerRecord<String, String>> all = recordsOf(Topics.STATION_POINTER_MOVED, stationId,
+                rs -> rs.size() > expected, Duration.ofSeconds(3));
+        all.forEach(TestSupport::assertValidEvent);
+        return all;
+    }
+
+    static void assertValidEvent(ConsumerRecord<String, String> record) {
+        assertThat(EventSchemas.validate(record.value())).as("schema problems of %s", record.value()).isEmpty();
+        EventEnvelope envelope = EventCodec.parse(record.value());
+        assertThat(KafkaTestClient.header(record, EventEnvelope.HEADER_ID)).isEqualTo(envelope.id());
+        assertThat(KafkaTestClient.header(record, EventEnvelope.HEADER_TYPE)).isEqualTo(envelope.type());
+        assertThat(envelope.source()).isEqualTo("/station-dispatcher");
+        assertThat(envelope.subject()).isEqualTo(record.key());
+    }
+}

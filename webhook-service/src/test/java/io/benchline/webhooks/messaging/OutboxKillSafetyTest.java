@@ -1,0 +1,133 @@
+package io.benchline.webhooks.messaging;
+
+import io.benchline.common.outbox.Outbox;
+import io.benchline.common.outbox.OutboxRelay;
+import io.benchline.events.DeploymentRequested;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventEnvelope;
+import io.benchline.events.EventTypes;
+import io.benchline.events.Topics;
+import io.benchline.testsupport.BenchlineInfra;
+import io.benchline.webhooks.FakeDeploymentService;
+import io.benchline.webhooks.Fixtures;
+import io.benchline.webhooks.api.GitHubWebhookTestSupport;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Invariant 8 for webhooks: an accepted delivery always reaches Kafka. The scheduler is off here, so nothing is sent
+ * unless the test runs the relay: what a 202 leaves behind is exactly what a restarted service would find.
+ */
+@QuarkusTest
+@TestProfile(OutboxKillSafetyTest.RelayByHand.class)
+@QuarkusTestResource(value = BenchlineInfra.class, initArgs = {
+        @ResourceArg(name = "database", value = Fixtures.DATABASE), @ResourceArg(name = "kafka", value = "true")})
+@QuarkusTestResource(FakeDeploymentService.class)
+class OutboxKillSafetyTest {
+
+    /** No scheduled relay: the outbox is drained only by {@link OutboxRelay#relayOnce()} calls in the tests. */
+    public static class RelayByHand implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.scheduler.enabled", "false");
+        }
+    }
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    OutboxRelay relay;
+
+    private static DeploymentRequested push(String deliveryId) {
+        return new DeploymentRequested("github", deliveryId, "hk_relay", FakeDeploymentService.ORG,
+                new DeploymentRequested.Repository("Acme/Fixture-Tests", "https://github.com/Acme/Fixture-Tests.git",
+                        "git@github.com:Acme/Fixture-Tests.git", "https://github.com/Acme/Fixture-Tests"),
+                "refs/heads/main", "branch", "main", "a10867b14bb761a232cd80139fbd4c0d33264240",
+                "199eddf46df50de8d02e99bf1c5fdb4101338224", "199eddf46df50de8d02e99bf1c5fdb4101338224", null, false,
+                false, false, "octocat", 1);
+    }
+
+    private int relayUntilEmpty() {
+        int sent = 0;
+        for (int i = 0; i < 10 && Fixtures.count("select count(*) from outbox") > 0; i++) {
+            sent += await(() -> relay.relayOnce());
+        }
+        return sent;
+    }
+
+    private static <T> T await(java.util.function.Supplier<Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Test
+    void theRelaySendsACommittedOutboxRowAndDeletesIt() {
+        relayUntilEmpty();
+        String delivery = UUID.randomUUID().toString();
+        EventEnvelope envelope = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, "/webhook-service", delivery,
+                push(delivery));
+        await(() -> Panache.withTransaction(() -> outbox.append(Topics.DEPLOYMENT_REQUESTED, "acme/fixture-tests",
+                "delivery", envelope)));
+        assertThat(Fixtures.count("select count(*) from outbox where id = ?", envelope.id())).isEqualTo(1);
+
+        int sent = await(() -> relay.relayOnce());
+
+        assertThat(sent).isEqualTo(1);
+        assertThat(Fixtures.count("select count(*) from outbox where id = ?", envelope.id())).isZero();
+        ConsumerRecord<String, String> record = Fixtures.theOnlyEventOf(delivery);
+        assertThat(record.key()).isEqualTo("acme/fixture-tests");
+        assertThat(Fixtures.checkedData(record)).isEqualTo(push(delivery));
+        assertThat(EventCodec.parse(record.value()).id()).isEqualTo(envelope.id());
+    }
+
+    @Test
+    void aRolledBackTransactionLeavesNoOutboxRow() {
+        String delivery = UUID.randomUUID().toString();
+        EventEnvelope envelope = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, "/webhook-service", delivery,
+                push(delivery));
+        assertThatThrownBy(() -> await(() -> Panache.withTransaction(() -> outbox.append(Topics.DEPLOYMENT_REQUESTED,
+                        "acme/fixture-tests", "delivery", envelope)
+                .chain(() -> Uni.createFrom().failure(new IllegalStateException("crash after the append"))))))
+                .hasRootCauseMessage("crash after the append");
+        assertThat(Fixtures.count("select count(*) from outbox where id = ?", envelope.id())).isZero();
+    }
+
+    @Test
+    void anAcceptedDeliveryIsDurableBeforeItIsSent() throws Exception {
+        relayUntilEmpty();
+        String delivery = UUID.randomUUID().toString();
+        String eventId = GitHubWebhookTestSupport.sendPush(delivery);
+
+        // The 202 was answered; with no relay running this is what a crash right now would leave behind:
+        // the dedup row and the outbox row with the same event, both committed.
+        Thread.sleep(1_500);
+        assertThat(Fixtures.count("select count(*) from deliveries where delivery_id = ? and event_id = ?", delivery,
+                eventId)).isEqualTo(1);
+        assertThat(Fixtures.count("select count(*) from outbox where id = ? and topic = ? and message_key = ?", eventId,
+                Topics.DEPLOYMENT_REQUESTED, "codertocat/hello-world")).isEqualTo(1);
+
+        // ... and the relay of the restarted service publishes it.
+        assertThat(relayUntilEmpty()).isEqualTo(1);
+        ConsumerRecord<String, String> record = Fixtures.theOnlyEventOf(delivery);
+        assertThat(EventCodec.parse(record.value()).id()).isEqualTo(eventId);
+    }
+}

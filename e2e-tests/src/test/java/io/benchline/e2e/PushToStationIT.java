@@ -222,6 +222,58 @@ class PushToStationIT {
         stack.stopProcess(agent);
     }
 
+    /** Invariant 8: a push answered 202 is built even when every service after the webhook is killed. */
+    @Test
+    void anAcceptedPushSurvivesKilledServices() throws Exception {
+        Path repo = work.resolve("killed-services");
+        Files.createDirectories(repo);
+        GitPush.git(repo, "init", "-q", "-b", "main");
+        GitPush.git(repo, "config", "user.name", "Ada Tester");
+        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: current-check\nruntime: python 3.12\nentry_point: run.py\n");
+        Files.writeString(repo.resolve("run.py"), "print('ok')\n");
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Current check");
+        String commit = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        JsonNode procedure = api.post("/v2/procedures", Map.of(
+                "name", "current-check",
+                "repository", Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(),
+                        "full_name", "acme/current-check"))).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+
+        // Webhook secrets are cached by webhook-service; everything downstream is down when the push arrives.
+        stack.killService("deployment-service");
+        stack.killService("build-worker");
+        try {
+            byte[] push = GitPush.payload(repo, "acme/current-check", "file://" + repo.toAbsolutePath(), "main",
+                    GitPush.ZERO, commit);
+            var answer = GitPush.send(stack.baseUrl(), procedure.at("/webhook/id").asText(),
+                    procedure.at("/webhook/secret").asText(), push, UUID.randomUUID().toString());
+            if (answer.statusCode() == 503) {
+                // The hook's secret was not cached yet and its owner is down: refused, so nothing was promised.
+                stack.restartService("deployment-service");
+                answer = GitPush.send(stack.baseUrl(), procedure.at("/webhook/id").asText(),
+                        procedure.at("/webhook/secret").asText(), push, UUID.randomUUID().toString());
+                stack.killService("deployment-service");
+            }
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+            // And the service that accepted it dies at once, before or after its relay ran.
+            stack.killService("webhook-service");
+        } finally {
+            stack.restartService("webhook-service");
+            stack.restartService("deployment-service");
+            stack.restartService("build-worker");
+        }
+
+        JsonNode ready = Await.until("the push is built after the restarts", WAIT, () -> {
+            JsonNode first = api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().at("/data/0");
+            return "ready".equals(first.path("status").asText()) ? first : null;
+        });
+        assertThat(ready.at("/commit/sha").asText()).isEqualTo(commit);
+        assertThat(ready.get("runtime_version").asText()).isEqualTo("3.12");
+        assertThat(api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().get("data")).hasSize(1);
+    }
+
     private static void assertReadyDeployment(JsonNode d, String procedureId, String sha, String message) {
         for (String name : List.of("id", "procedure", "commit", "environment", "trigger", "status", "platform",
                 "language", "runtime_version", "started_at", "ended_at", "artifact_size_bytes", "created_at",

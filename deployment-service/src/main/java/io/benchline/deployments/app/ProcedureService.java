@@ -43,7 +43,9 @@ public class ProcedureService {
             p.nextSequence = 1;
             p.createdAt = Clock.now();
             p.updatedAt = p.createdAt;
-            return procedures.persist(p);
+            // Flushed here, so a create racing another of the same name (both passed nameTaken) answers 409, not 500.
+            return procedures.persistAndFlush(p)
+                    .onFailure(ProcedureService::isUniqueViolation).transform(f -> nameConflict(spec.name()));
         });
     }
 
@@ -84,7 +86,20 @@ public class ProcedureService {
                     }
                     p.updatedAt = Clock.now();
                     return p;
-                }));
+                }))
+                .call(p -> procedures.flush()
+                        .onFailure(ProcedureService::isUniqueViolation).transform(f -> nameConflict(change.name())));
+    }
+
+    /** The unique (org_id, name) index refused the row: a concurrent create or rename took the name. */
+    private static boolean isUniqueViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.exception.ConstraintViolationException
+                    || String.valueOf(t.getMessage()).contains("23505")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Internal lookup for webhook-service: a hook's organization and secret. */

@@ -5,8 +5,10 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.concurrent.TimeUnit;
+
 /**
- * Runs the outbox relay from the first second. service-common's {@code OutboxRelay} schedules its passes with
+ * Runs the outbox relay from two seconds after start. service-common's {@code OutboxRelay} schedules its passes with
  * {@code delay = 1} and Quarkus' default {@code delayUnit} MINUTES, so after every start {@code build.requested}
  * and {@code deployment.events} waited a full minute before reaching Kafka (BuildStateMachineTest saw 47 s).
  * Passes never overlap: {@link OutboxRelay#relayOnce()} skips while another pass runs. Remove once OutboxRelay
@@ -20,8 +22,9 @@ public class OutboxRelayStarter {
         this.relay = relay;
     }
 
+    // The short delay lets the messaging channels connect first: resolved earlier, the relay's emitter fails once.
     @Scheduled(identity = "deployment-outbox-relay", every = "${benchline.outbox.poll-interval:1s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            delay = 2, delayUnit = TimeUnit.SECONDS, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         return relay.relayOnce().replaceWithVoid();
     }

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Runs the outbox relay from two seconds after start. service-common's {@code OutboxRelay} schedules its passes with
  * {@code delay = 1} and Quarkus' default {@code delayUnit} MINUTES, so after every start {@code build.requested}
  * and {@code deployment.events} waited a full minute before reaching Kafka (BuildStateMachineTest saw 47 s).
- * Passes never overlap: {@link OutboxRelay#relayOnce()} skips while another pass runs. Remove once OutboxRelay
- * starts without that delay.
+ * Passes never overlap: {@link OutboxRelay#relayOnce()} skips while another pass runs. service-common's source
+ * now schedules without the delay; remove this class once the service-common this module builds against has it.
  */
 @ApplicationScoped
 public class OutboxRelayStarter {

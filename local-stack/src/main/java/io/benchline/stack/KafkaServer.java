@@ -83,7 +83,7 @@ public final class KafkaServer implements AutoCloseable {
                 String clusterId = randomClusterId();
                 ProcessSupervisor.Child format = supervisor.startJava("kafka-format", jvm, classpath,
                         "kafka.tools.StorageTool",
-                        List.of("format", "-t", clusterId, "-c", config.toAbsolutePath().toString(), "--ignore-formatted"),
+                        List.of("format", "--cluster-id=" + clusterId, "-c", config.toAbsolutePath().toString(), "--ignore-formatted"),
                         Map.of(), log);
                 if (!format.process().waitFor(120, TimeUnit.SECONDS) || format.process().exitValue() != 0) {
                     throw new StackException("formatting Kafka storage failed; see " + log);

@@ -73,9 +73,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll() {
-        supervisor.reapLeftovers();
-        checkPorts();
         Path dir = options.dir();
+        // What a killed launcher left behind would hold the ports: stop it before checking them.
+        supervisor.reapLeftovers();
+        PostgresServer.stopLeftover(dir.resolve("postgres"));
+        checkPorts();
         log("starting PostgreSQL, Kafka and S3Proxy …");
         CompletableFuture<Void> pg = CompletableFuture.runAsync(() -> {
             postgres = PostgresServer.start(dir.resolve("postgres"), options.postgresPort());

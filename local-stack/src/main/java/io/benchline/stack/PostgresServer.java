@@ -45,7 +45,15 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** A postmaster left by a killed run still holds the data folder: stop it first. */
-    private static void stopLeftover(Path dataDir) throws IOException {
+    static void stopLeftover(Path dataDir) {
+        try {
+            stopLeftoverPostmaster(dataDir);
+        } catch (IOException e) {
+            throw new StackException("cannot stop the PostgreSQL left in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void stopLeftoverPostmaster(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {
             return;

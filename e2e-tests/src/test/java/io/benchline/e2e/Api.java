@@ -47,7 +47,8 @@ final class Api {
         HttpRequest built = request.build();
         HttpResponse<String> response = HTTP.send(built, HttpResponse.BodyHandlers.ofString());
         return new Response(built.method() + " " + built.uri(), response.statusCode(),
-                response.headers().firstValue("Content-Type").orElse(""), response.body());
+                response.headers().firstValue("Content-Type").orElse(""),
+                response.headers().firstValue("Location").orElse(null), response.body());
     }
 
     static String field(String json, String pointer) {
@@ -58,7 +59,7 @@ final class Api {
         }
     }
 
-    record Response(String request, int status, String contentType, String body) {
+    record Response(String request, int status, String contentType, String location, String body) {
         /** Fails with the request and the whole answer unless the status is one of {@code expected}. */
         Response expect(int... expected) {
             if (Arrays.stream(expected).noneMatch(s -> s == status)) {

@@ -96,8 +96,11 @@ class PushToStationIT {
         String secret = procedure.at("/webhook/secret").asText();
         assertThat(secret).isNotBlank();
 
-        JsonNode station = api.post("/v2/stations", Map.of("name", "bench-01")).expect(201).json();
+        Api.Response created = api.post("/v2/stations", Map.of("name", "bench-01")).expect(201);
+        JsonNode station = created.json();
         String stationId = station.get("id").asText();
+        // Links point at the public base URL, not at the service behind the gateway.
+        assertThat(created.location()).isEqualTo(stack.baseUrl() + "/v2/stations/" + stationId);
         api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId,
                 "environment", "production")).expect(200, 201);
 

@@ -82,6 +82,11 @@ public final class Gateway implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
+            if (hasDotSegment(path)) {
+                // The service would resolve them and could serve a path the gateway does not route (/internal).
+                problem(exchange, 400, "invalid-request", "Bad request", "dot segments are not allowed in paths");
+                return;
+            }
             URI upstream = route(path);
             if (upstream == null) {
                 problem(exchange, 404, "not-found", "Not found", "no Benchline API at " + path);
@@ -115,6 +120,13 @@ public final class Gateway implements AutoCloseable {
                 problem(exchange, 503, "unavailable", "Service unavailable",
                         "the service behind " + path + " is not reachable");
                 return;
+            } catch (java.net.http.HttpTimeoutException e) {
+                problem(exchange, 504, "timeout", "Gateway timeout", "the service behind " + path + " did not answer");
+                return;
+            } catch (IOException e) {
+                problem(exchange, 502, "bad-gateway", "Bad gateway",
+                        "the service behind " + path + " failed to answer: " + e.getClass().getSimpleName());
+                return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 problem(exchange, 503, "unavailable", "Service unavailable", "gateway interrupted");
@@ -137,6 +149,21 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // The client went away or the upstream broke mid-stream: nothing more to send.
         }
+    }
+
+    static boolean hasDotSegment(String rawPath) {
+        String decoded;
+        try {
+            decoded = java.net.URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return true; // a broken escape is no path we route either
+        }
+        for (String segment : decoded.split("[/\\\\]")) {
+            if (segment.equals("..") || segment.equals(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private URI route(String path) {

@@ -61,7 +61,10 @@ public final class PostgresServer implements AutoCloseable {
         String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
         try {
             long pid = Long.parseLong(first);
-            ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(handle -> {
+            // After a reboot the pid may belong to someone else now: only stop a postgres process.
+            ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                    .ifPresent(handle -> {
                 System.out.println("stopping leftover PostgreSQL " + pid);
                 ProcessSupervisor.destroy(handle, Duration.ofSeconds(15));
             });

@@ -317,7 +317,8 @@ public final class Agent {
             state.started(run);
             state.queue(new RunReport(run.runId(), run.procedureId(), run.deploymentId(), RunReport.STARTED, null,
                     run.startedAt(), null, run.runRequestId()));
-            save();
+            // The run goes ahead even if the state file cannot be written now: the next save catches up.
+            saveQuietly();
         }
         Log.info("run %s of procedure %s started on deployment %s (run request %s)", run.runId(), run.procedureId(),
                 run.deploymentId(), run.runRequestId());
@@ -343,7 +344,14 @@ public final class Agent {
         } catch (RuntimeException e) {
             Log.error("run %s failed unexpectedly: %s", run.runId(), e);
             synchronized (lock) {
+                if (state.isRunning(run.runId())) {
+                    state.queue(new RunReport(run.runId(), run.procedureId(), run.deploymentId(), RunReport.FINISHED,
+                            "error", Instant.now().toString(), null, run.runRequestId()));
+                    state.ended(run.runId());
+                }
                 running.remove(run.procedureId());
+                activateIfIdle(run.procedureId());
+                saveQuietly();
             }
         } finally {
             wakeups.offer(Boolean.TRUE);
@@ -471,6 +479,14 @@ public final class Agent {
     /** Ids become folder names: letters, digits, underscore and dash only. */
     private static boolean safeId(String id) {
         return id.matches("^[A-Za-z0-9_-]{1,100}$");
+    }
+
+    private void saveQuietly() {
+        try {
+            save();
+        } catch (UncheckedIOException e) {
+            logError("state", e.getMessage() + ": " + e.getCause());
+        }
     }
 
     private void save() {

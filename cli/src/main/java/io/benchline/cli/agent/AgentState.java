@@ -157,6 +157,10 @@ public final class AgentState {
         data.runsInProgress.put(run.runId(), run);
     }
 
+    public boolean isRunning(String runId) {
+        return data.runsInProgress.containsKey(runId);
+    }
+
     public void ended(String runId) {
         data.runsInProgress.remove(runId);
     }

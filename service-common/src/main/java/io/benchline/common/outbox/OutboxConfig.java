@@ -21,4 +21,12 @@ public interface OutboxConfig {
     /** How often the relay looks for unsent rows when the last pass found none. */
     @WithDefault("1s")
     Duration pollInterval();
+
+    /** Refused sends of one row (in a row) before it is moved to {@code outbox_failed}. */
+    @WithDefault("10")
+    int maxAttempts();
+
+    /** Longest a relay pass may hold its rows locked (e.g. while the broker is away). */
+    @WithDefault("30s")
+    Duration passTimeout();
 }

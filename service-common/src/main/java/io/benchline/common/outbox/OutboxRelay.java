@@ -15,7 +15,9 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,6 +39,8 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** Refused sends per outbox row id, since the row was last sent or moved aside. */
+    private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OutboxRelay(@Channel(CHANNEL) MutinyEmitter<String> emitter, OutboxConfig config) {
         this.emitter = emitter;
@@ -56,36 +60,88 @@ public class OutboxRelay {
         return relayOnce().replaceWithVoid();
     }
 
-    /** One pass: returns how many events were sent. */
+    /**
+     * One pass: returns how many events were sent. Rows of one Kafka key go out one after the other and a
+     * key stops at its first failure, so a key's events never overtake each other; only acknowledged rows
+     * are deleted. A row the broker refuses {@code max-attempts} times in a row (too large, topic gone) is
+     * moved to {@code outbox_failed} with the error, so it cannot hold back the rows behind it for ever.
+     */
     public Uni<Integer> relayOnce() {
         if (!running.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
         }
         pending.set(false);
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
-                                "select id, topic, message_key, type, cast(payload as text) from outbox order by seq"
-                                        + " limit ?1 for update skip locked", Object[].class)
-                        .setParameter(1, config.batchSize())
-                        .getResultList()
-                        .chain(rows -> {
-                            if (rows.isEmpty()) {
-                                return Uni.createFrom().item(0);
-                            }
-                            List<Uni<Void>> sends = new ArrayList<>();
-                            List<String> ids = new ArrayList<>();
-                            for (Object[] row : rows) {
-                                ids.add((String) row[0]);
-                                sends.add(send((String) row[0], (String) row[1], (String) row[2], (String) row[3],
-                                        (String) row[4]));
-                            }
-                            return Uni.join().all(sends).andFailFast()
-                                    .chain(() -> session.createNativeQuery("delete from outbox where id in (?1)")
-                                            .setParameter(1, ids).executeUpdate())
-                                    .replaceWith(rows.size());
-                        })))
+        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession().chain(session ->
+                        session.createNativeQuery("select id, topic, message_key, type, cast(payload as text)"
+                                        + " from outbox order by seq limit ?1 for update skip locked", Object[].class)
+                                .setParameter(1, config.batchSize())
+                                .getResultList()
+                                .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(0) : relay(session, rows)))))
+                .ifNoItem().after(config.passTimeout()).fail()
                 .onFailure().invoke(f -> LOG.warnf("outbox relay pass failed, will retry: %s", f.toString()))
                 .onFailure().recoverWithItem(0)
                 .eventually(() -> running.set(false));
+    }
+
+    private Uni<Integer> relay(org.hibernate.reactive.mutiny.Mutiny.Session session, List<Object[]> rows) {
+        Map<String, List<Object[]>> byKey = new LinkedHashMap<>();
+        for (Object[] row : rows) {
+            byKey.computeIfAbsent(String.valueOf(row[2]), k -> new ArrayList<>()).add(row);
+        }
+        List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Uni<Void>> keys = new ArrayList<>();
+        byKey.values().forEach(keyRows -> keys.add(sendInOrder(keyRows, 0, sent, refused)));
+        return Uni.join().all(keys).andCollectFailures()
+                .chain(() -> sent.isEmpty() ? Uni.createFrom().item(0)
+                        : session.createNativeQuery("delete from outbox where id in (?1)")
+                                .setParameter(1, new ArrayList<>(sent)).executeUpdate())
+                .chain(() -> moveAside(session, refused))
+                .replaceWith(sent::size);
+    }
+
+    /** Sends {@code rows[from..]} one after the other; stops at the first failure, remembering it. */
+    private Uni<Void> sendInOrder(List<Object[]> rows, int from, List<String> sent, Map<String, String> refused) {
+        if (from == rows.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        Object[] row = rows.get(from);
+        String id = (String) row[0];
+        return send(id, (String) row[1], (String) row[2], (String) row[3], (String) row[4])
+                .onItem().transformToUni(ignored -> {
+                    sent.add(id);
+                    failures.remove(id);
+                    return sendInOrder(rows, from + 1, sent, refused);
+                })
+                .onFailure().recoverWithUni(f -> {
+                    int attempts = failures.merge(id, 1, Integer::sum);
+                    LOG.warnf("outbox event %s to %s refused (attempt %d of %d): %s", id, row[1], attempts,
+                            config.maxAttempts(), f.toString());
+                    if (attempts >= config.maxAttempts()) {
+                        refused.put(id, f.toString());
+                    }
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    private Uni<Void> moveAside(org.hibernate.reactive.mutiny.Mutiny.Session session, Map<String, String> refused) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Map.Entry<String, String> entry : refused.entrySet()) {
+            chain = chain.chain(() -> session.createNativeQuery("insert into outbox_failed (id, aggregate_type,"
+                                    + " aggregate_id, type, topic, message_key, occurred_at, payload, failed_at, error)"
+                                    + " select id, aggregate_type, aggregate_id, type, topic, message_key, occurred_at,"
+                                    + " payload, now(), ?2 from outbox where id = ?1")
+                            .setParameter(1, entry.getKey()).setParameter(2, entry.getValue()).executeUpdate())
+                    .chain(() -> session.createNativeQuery("delete from outbox where id = ?1")
+                            .setParameter(1, entry.getKey()).executeUpdate())
+                    .invoke(() -> {
+                        failures.remove(entry.getKey());
+                        LOG.errorf("outbox event %s moved to outbox_failed after %d refused sends: %s",
+                                entry.getKey(), config.maxAttempts(), entry.getValue());
+                    })
+                    .replaceWithVoid();
+        }
+        return chain;
     }
 
     private Uni<Void> send(String id, String topic, String key, String type, String payload) {

@@ -44,7 +44,7 @@ class OutboxKillSafetyTest {
     public static class RelayByHand implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.scheduler.enabled", "false");
+            return Map.of("quarkus.scheduler.enabled", "false", "benchline.outbox.max-attempts", "3");
         }
     }
 
@@ -97,6 +97,47 @@ class OutboxKillSafetyTest {
         assertThat(record.key()).isEqualTo("acme/fixture-tests");
         assertThat(Fixtures.checkedData(record)).isEqualTo(push(delivery));
         assertThat(EventCodec.parse(record.value()).id()).isEqualTo(envelope.id());
+    }
+
+    @Test
+    void aRowTheBrokerRefusesIsMovedAsideAndHoldsBackOnlyItsOwnKey() {
+        relayUntilEmpty();
+        String poisonDelivery = UUID.randomUUID().toString();
+        String sameKeyDelivery = UUID.randomUUID().toString();
+        String otherKeyDelivery = UUID.randomUUID().toString();
+        DeploymentRequested normal = push(poisonDelivery);
+        // Larger than the producer's max.request.size (1 MiB): the broker can never take it.
+        DeploymentRequested huge = new DeploymentRequested(normal.provider(), normal.deliveryId(), normal.hookId(),
+                normal.orgId(), new DeploymentRequested.Repository("x".repeat(2_000_000),
+                        normal.repository().cloneUrl(), normal.repository().sshUrl(), normal.repository().htmlUrl()),
+                normal.ref(), normal.refType(), normal.refName(), normal.before(), normal.after(), normal.commitSha(),
+                normal.headCommit(), normal.created(), normal.deleted(), normal.forced(), normal.pusher(),
+                normal.commitCount());
+        EventEnvelope poison = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, "/webhook-service", poisonDelivery,
+                huge);
+        EventEnvelope sameKey = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, "/webhook-service",
+                sameKeyDelivery, push(sameKeyDelivery));
+        EventEnvelope otherKey = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, "/webhook-service",
+                otherKeyDelivery, push(otherKeyDelivery));
+        await(() -> Panache.withTransaction(() -> outbox.append(Topics.DEPLOYMENT_REQUESTED, "acme/poisoned", "delivery",
+                        poison)
+                .chain(() -> outbox.append(Topics.DEPLOYMENT_REQUESTED, "acme/poisoned", "delivery", sameKey))
+                .chain(() -> outbox.append(Topics.DEPLOYMENT_REQUESTED, "acme/healthy", "delivery", otherKey))));
+
+        // The other key goes out; the refused row and the row behind it on its key stay, in order.
+        assertThat(await(() -> relay.relayOnce())).isEqualTo(1);
+        assertThat(Fixtures.count("select count(*) from outbox where id in (?, ?)", poison.id(), sameKey.id()))
+                .isEqualTo(2);
+        Fixtures.theOnlyEventOf(otherKeyDelivery);
+
+        // The third refusal moves it aside with the broker's reason, and the row behind it follows.
+        assertThat(await(() -> relay.relayOnce())).isZero();
+        assertThat(await(() -> relay.relayOnce())).isZero();
+        assertThat(Fixtures.count("select count(*) from outbox where id = ?", poison.id())).isZero();
+        assertThat(Fixtures.count("select count(*) from outbox_failed where id = ? and error like '%RecordTooLarge%'",
+                poison.id())).isEqualTo(1);
+        assertThat(await(() -> relay.relayOnce())).isEqualTo(1);
+        assertThat(EventCodec.parse(Fixtures.theOnlyEventOf(sameKeyDelivery).value()).id()).isEqualTo(sameKey.id());
     }
 
     @Test

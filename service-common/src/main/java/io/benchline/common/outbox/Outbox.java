@@ -17,12 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 @IfBuildProperty(name = "benchline.outbox.enabled", stringValue = "true")
 @ApplicationScoped
 public class Outbox {
-    private final OutboxRelay relay;
-
-    public Outbox(OutboxRelay relay) {
-        this.relay = relay;
-    }
-
     /**
      * Appends one event; must run inside a transaction ({@code @WithTransaction}).
      *
@@ -31,7 +25,6 @@ public class Outbox {
      * @param aggregateType e.g. {@code deployment}
      */
     public Uni<Void> append(String topic, String key, String aggregateType, EventEnvelope event) {
-        relay.wakeUpAfterCommit();
         return Panache.getSession().chain(session -> session.createNativeQuery(
                         "insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload)"
                                 + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, cast(cast(?8 as text) as jsonb))")

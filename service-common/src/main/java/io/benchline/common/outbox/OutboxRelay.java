@@ -38,18 +38,12 @@ public class OutboxRelay {
     private final MutinyEmitter<String> emitter;
     private final OutboxConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean pending = new AtomicBoolean();
     /** Refused sends per outbox row id, since the row was last sent or moved aside. */
     private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OutboxRelay(@Channel(CHANNEL) MutinyEmitter<String> emitter, OutboxConfig config) {
         this.emitter = emitter;
         this.config = config;
-    }
-
-    /** A hint that rows were written; the next scheduled pass picks them up either way. */
-    void wakeUpAfterCommit() {
-        pending.set(true);
     }
 
     // Two seconds, not minutes (Quarkus' default delay unit): the channels connect first, and rows committed
@@ -70,7 +64,6 @@ public class OutboxRelay {
         if (!running.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
         }
-        pending.set(false);
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession().chain(session ->
                         session.createNativeQuery("select id, topic, message_key, type, cast(payload as text)"
                                         + " from outbox order by seq limit ?1 for update skip locked", Object[].class)

@@ -2,6 +2,7 @@ package io.benchline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URLEncoder;
@@ -25,11 +26,8 @@ public final class DeploymentsCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List deployments, newest first (GET /v2/deployments), as a table.")
     static final class ListDeployments implements Callable<Integer> {
-        @Option(names = "--url", required = true, description = "Benchline base URL")
-        String url;
-
-        @Option(names = "--api-key", required = true, description = "API key (sent as Bearer token)")
-        String apiKey;
+        @Mixin
+        ApiOptions api;
 
         @Option(names = "--procedure-id", description = "Only deployments of this procedure")
         String procedureId;
@@ -53,7 +51,7 @@ public final class DeploymentsCommand implements Runnable {
                 append(path, "procedure_id", procedureId);
                 append(path, "status", status);
                 append(path, "environment", environment);
-                String body = new ApiClient(url, apiKey).get(path.toString());
+                String body = api.client().get(path.toString());
                 JsonNode page = Json.MAPPER.readTree(body);
                 if (json) {
                     System.out.println(page.toPrettyString());

@@ -2,6 +2,7 @@ package io.benchline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -24,11 +25,8 @@ public final class KeysCommand implements Runnable {
     @Command(name = "fetch", mixinStandardHelpOptions = true,
             description = "Fetch the public signing keys (GET /v2/keys) and write them as the agent's trusted-keys file.")
     static final class Fetch implements Callable<Integer> {
-        @Option(names = "--url", required = true, description = "Benchline base URL, e.g. http://127.0.0.1:8080")
-        String url;
-
-        @Option(names = "--api-key", required = true, description = "API key (sent as Bearer token)")
-        String apiKey;
+        @Mixin
+        ApiOptions api;
 
         @Option(names = {"-o", "--output"}, description = "File to write (default: standard output)")
         Path output;
@@ -36,7 +34,7 @@ public final class KeysCommand implements Runnable {
         @Override
         public Integer call() {
             try {
-                String body = new ApiClient(url, apiKey).get("/v2/keys");
+                String body = api.client().get("/v2/keys");
                 JsonNode keys = Json.MAPPER.readTree(body);
                 if (!keys.path("keys").isArray()) {
                     System.err.println("error: GET /v2/keys did not answer {keys:[...]}: " + ApiClient.abbreviate(body));

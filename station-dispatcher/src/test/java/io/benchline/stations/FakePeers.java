@@ -1,13 +1,9 @@
 package io.benchline.stations;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.benchline.testsupport.BenchlineInfra;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.benchline.testsupport.FakePeer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code GET /internal/v1/artifacts/{digest}/download-url} → {@code {url, expires_at}}</li>
  * </ul>
  */
-public class FakePeers implements QuarkusTestResourceLifecycleManager {
+public class FakePeers extends FakePeer {
     public static final String API_KEY = "bk_test_dispatcher_org_a";
     public static final String ORG_ID = "org_01jtestdispatcherorgaaaaaa";
     public static final String OTHER_API_KEY = "bk_test_dispatcher_org_b";
@@ -33,33 +29,19 @@ public class FakePeers implements QuarkusTestResourceLifecycleManager {
     /** procedure id → organization. */
     public static final Map<String, String> PROCEDURES = new ConcurrentHashMap<>();
     public static final AtomicInteger DOWNLOAD_URL_CALLS = new AtomicInteger();
-    private HttpServer server;
-
     @Override
-    public Map<String, String> start() {
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                handle(exchange);
-            }
-        });
-        server.start();
-        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+    protected Map<String, String> config(String url) {
         return Map.of("benchline.auth.deployment-service-url", url,
                 "benchline.services.deployment-url", url,
                 "benchline.services.artifact-url", url);
     }
 
-    private static void handle(HttpExchange exchange) throws IOException {
+    @Override
+    protected void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String method = exchange.getRequestMethod();
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).replace(" ", "");
-        boolean internal = BenchlineInfra.INTERNAL_TOKEN.equals(
-                exchange.getRequestHeaders().getFirst("X-Benchline-Internal-Token"));
+        boolean internal = hasInternalToken(exchange);
         if (method.equals("POST") && path.equals("/internal/v1/auth/introspect")) {
             if (internal && body.contains("\"api_key\":\"" + API_KEY + "\"")) {
                 answer(exchange, 200, "{\"org_id\":\"" + ORG_ID + "\",\"key_id\":\"key_a\"}");
@@ -99,17 +81,4 @@ public class FakePeers implements QuarkusTestResourceLifecycleManager {
         answer(exchange, 404, "{\"title\":\"Not found\",\"status\":404}");
     }
 
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", status < 300 ? "application/json" : "application/problem+json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-    }
-
-    @Override
-    public void stop() {
-        if (server != null) {
-            server.stop(0);
-        }
-    }
 }

@@ -1,16 +1,11 @@
 package io.benchline.webhooks;
 
-import com.sun.net.httpserver.HttpServer;
-import io.benchline.testsupport.BenchlineInfra;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import com.sun.net.httpserver.HttpExchange;
+import io.benchline.testsupport.FakePeer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for registered hooks and 404 otherwise, after checking the internal token. Hooks whose id starts with
  * {@link #FAILING_PREFIX} answer 500, those starting with {@link #SLOW_PREFIX} answer only after {@link #SLOW_MILLIS}.
  */
-public class FakeDeploymentService implements QuarkusTestResourceLifecycleManager {
+public class FakeDeploymentService extends FakePeer {
     /** The secret the GitHub fixtures were signed with (fixtures README, signature-vectors.json). */
     public static final String SECRET = "It's a Secret to Everybody";
     public static final String GITHUB_HOOK = "hk_github_fixture";
@@ -34,63 +29,39 @@ public class FakeDeploymentService implements QuarkusTestResourceLifecycleManage
             SECRET, OTHER_ORG_HOOK, SECRET));
     public static final AtomicInteger LOOKUPS = new AtomicInteger();
     private static final String PATH = "/internal/v1/hooks/";
-    private HttpServer server;
 
     @Override
-    public Map<String, String> start() {
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext(PATH, exchange -> {
-            try (exchange) {
-                LOOKUPS.incrementAndGet();
-                String hookId = exchange.getRequestURI().getPath().substring(PATH.length());
-                int status;
-                String answer;
-                if (!"GET".equals(exchange.getRequestMethod())) {
-                    status = 405;
-                    answer = "{\"status\":405}";
-                } else if (!BenchlineInfra.INTERNAL_TOKEN.equals(
-                        exchange.getRequestHeaders().getFirst("X-Benchline-Internal-Token"))) {
-                    status = 401;
-                    answer = "{\"status\":401,\"detail\":\"bad internal token\"}";
-                } else if (hookId.startsWith(FAILING_PREFIX)) {
-                    status = 500;
-                    answer = "{\"status\":500}";
-                } else {
-                    if (hookId.startsWith(SLOW_PREFIX)) {
-                        sleep(SLOW_MILLIS);
-                    }
-                    String secret = hookId.startsWith(SLOW_PREFIX) ? SECRET : SECRETS.get(hookId);
-                    if (secret == null) {
-                        status = 404;
-                        answer = "{\"status\":404,\"title\":\"Not Found\"}";
-                    } else {
-                        status = 200;
-                        answer = "{\"hook_id\":\"" + hookId + "\",\"org_id\":\"" + (OTHER_ORG_HOOK.equals(hookId) ? OTHER_ORG : ORG) + "\",\"secret\":\""
-                                + secret.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
-                    }
-                }
-                byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type",
-                        status == 200 ? "application/json" : "application/problem+json");
-                exchange.sendResponseHeaders(status, bytes.length);
-                exchange.getResponseBody().write(bytes);
-            } catch (IOException e) {
-                // the client gave up (timeout test)
-            }
-        });
-        server.start();
-        return Map.of("benchline.services.deployment-url", "http://127.0.0.1:" + server.getAddress().getPort());
+    protected Map<String, String> config(String baseUrl) {
+        return Map.of("benchline.services.deployment-url", baseUrl);
     }
 
     @Override
-    public void stop() {
-        if (server != null) {
-            server.stop(0);
+    protected void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (!path.startsWith(PATH)) {
+            answer(exchange, 404, "{\"status\":404}");
+            return;
+        }
+        LOOKUPS.incrementAndGet();
+        String hookId = path.substring(PATH.length());
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            answer(exchange, 405, "{\"status\":405}");
+        } else if (!hasInternalToken(exchange)) {
+            answer(exchange, 401, "{\"status\":401,\"detail\":\"bad internal token\"}");
+        } else if (hookId.startsWith(FAILING_PREFIX)) {
+            answer(exchange, 500, "{\"status\":500}");
+        } else {
+            if (hookId.startsWith(SLOW_PREFIX)) {
+                sleep(SLOW_MILLIS);
+            }
+            String secret = hookId.startsWith(SLOW_PREFIX) ? SECRET : SECRETS.get(hookId);
+            if (secret == null) {
+                answer(exchange, 404, "{\"status\":404,\"title\":\"Not Found\"}");
+            } else {
+                answer(exchange, 200, "{\"hook_id\":\"" + hookId + "\",\"org_id\":\""
+                        + (OTHER_ORG_HOOK.equals(hookId) ? OTHER_ORG : ORG) + "\",\"secret\":\""
+                        + secret.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+            }
         }
     }
 

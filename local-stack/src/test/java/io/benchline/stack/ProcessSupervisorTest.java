@@ -93,6 +93,21 @@ class ProcessSupervisorTest {
     }
 
     @Test
+    void aStalePostgresPidFileNamingSomeoneElseSparesThatProcess(@TempDir Path data) throws Exception {
+        Process stranger = new ProcessBuilder("sleep", "300").start();
+        try {
+            Files.writeString(data.resolve("postmaster.pid"), stranger.pid() + "\n" + data + "\n");
+
+            PostgresServer.stopLeftover(data);
+
+            assertThat(stranger.isAlive()).isTrue();
+            assertThat(data.resolve("postmaster.pid")).doesNotExist();
+        } finally {
+            stranger.destroyForcibly();
+        }
+    }
+
+    @Test
     void aTakenPortFailsWithItsNumberAndOwner() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();

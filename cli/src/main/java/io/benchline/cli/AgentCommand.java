@@ -33,6 +33,11 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Pause between polls, e.g. 500ms, 2s, 1m (default: ${DEFAULT-VALUE})")
     Duration pollInterval;
 
+    @Option(names = "--long-poll", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Push channel: how long one request waits for a change (an idle station sends one request"
+                    + " per wait); 0 turns it off and polls every --poll-interval (default: ${DEFAULT-VALUE})")
+    Duration longPoll;
+
     @Option(names = "--python", defaultValue = "python3",
             description = "Python interpreter that runs entry points (default: ${DEFAULT-VALUE})")
     String python;
@@ -55,7 +60,8 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Agent agent;
         try {
-            agent = new Agent(new AgentConfig(url, token, trustedKeys, workDir, pollInterval, python, retryRefused));
+            agent = new Agent(new AgentConfig(url, token, trustedKeys, workDir, pollInterval, python, retryRefused,
+                    longPoll));
         } catch (Exception e) {
             System.err.println("error: cannot start the agent: " + Log.describe(e));
             return 2;

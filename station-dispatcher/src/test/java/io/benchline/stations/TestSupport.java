@@ -7,6 +7,7 @@ import io.benchline.events.EventEnvelope;
 import io.benchline.events.EventIds;
 import io.benchline.events.EventSchemas;
 import io.benchline.events.EventTypes;
+import io.benchline.events.PointerMoved;
 import io.benchline.events.Topics;
 import io.benchline.testsupport.BenchlineInfra;
 import io.benchline.testsupport.KafkaTestClient;
@@ -114,6 +115,83 @@ final class TestSupport {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Inserts {@code n} stations of organization A, each linked for production to the procedure with an empty
+     * pointer, in three set-based statements (the API would take minutes for a fleet). Returns their id prefix.
+     */
+    static String insertLinkedStations(String procedureId, int n) {
+        String prefix = "stn_" + EventIds.next().substring(18);
+        String ids = "select ? || lpad(g::text, 16, '0') as id from generate_series(1, ?) g";
+        execute("insert into stations (id, org_id, name, agent_token_hash, created_at)"
+                + " select s.id, ?, s.id, md5(s.id), now() from (" + ids + ") s", FakePeers.ORG_ID, prefix, n);
+        execute("insert into links (station_id, procedure_id, environment, created_at)"
+                + " select s.id, ?, 'production', now() from (" + ids + ") s", procedureId, prefix, n);
+        execute("insert into pointers (station_id, procedure_id)"
+                + " select s.id, ? from (" + ids + ") s", procedureId, prefix, n);
+        return prefix;
+    }
+
+    static void execute(String sql, Object... params) {
+        try (Connection c = DriverManager.getConnection(BenchlineInfra.jdbcUrl(DATABASE), BenchlineInfra.dbUser(),
+                BenchlineInfra.dbPassword()); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first row of a query as a list of column values (null when no row). */
+    static List<Object> row(String sql, Object... params) {
+        try (Connection c = DriverManager.getConnection(BenchlineInfra.jdbcUrl(DATABASE), BenchlineInfra.dbUser(),
+                BenchlineInfra.dbPassword()); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                List<Object> values = new java.util.ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    values.add(rs.getObject(i));
+                }
+                return values;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Every station.pointer.moved event to this deployment, by station, once {@code stations} distinct stations
+     * have one; the map's lists hold distinct event ids (a relay resend of one event is one move).
+     */
+    static Map<String, List<PointerMoved>> movesTo(String deploymentId, int stations, Duration wait) {
+        Map<String, Map<String, PointerMoved>> byStation = new java.util.HashMap<>();
+        int[] seen = {0};
+        KafkaTestClient.readUntil(Topics.STATION_POINTER_MOVED, records -> {
+            for (int i = seen[0]; i < records.size(); i++) {
+                String value = records.get(i).value();
+                if (value.contains(deploymentId)) {
+                    EventEnvelope envelope = EventCodec.parse(value);
+                    PointerMoved moved = EventCodec.data(envelope, PointerMoved.class);
+                    if (deploymentId.equals(moved.toDeploymentId())) {
+                        byStation.computeIfAbsent(moved.stationId(), k -> new java.util.HashMap<>())
+                                .put(envelope.id(), moved);
+                    }
+                }
+            }
+            seen[0] = records.size();
+            return byStation.size() >= stations;
+        }, wait);
+        Map<String, List<PointerMoved>> result = new java.util.HashMap<>();
+        byStation.forEach((station, events) -> result.put(station, List.copyOf(events.values())));
+        return result;
     }
 
     static void await(String what, BooleanSupplier condition) {

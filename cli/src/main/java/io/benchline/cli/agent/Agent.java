@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -68,6 +69,16 @@ public final class Agent {
 
     private final ExecutorService runThreads;
     private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
+    /** The newest assignments the push channel delivered and the cycle has not taken yet. */
+    private final AtomicReference<Assignments> pushed = new AtomicReference<>();
+    /**
+     * Whether the push channel works: TRUE, the cycle uses what it delivers instead of polling; FALSE, the cycle
+     * polls; null until its first answer (which comes at once), so the cycle neither polls nor waits for it.
+     */
+    private volatile Boolean pushing;
+    /** What the last cycle acted on; run requests that wait are looked at again from here. */
+    private Assignments current;
+    private Thread watcher;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -101,8 +112,15 @@ public final class Agent {
 
     /** Polls until {@link #stop()}; then ends runs, delivers what it can and saves the state. */
     public void run() {
-        Log.info("agent started: %s, work dir %s, poll every %s, python %s", config.url(),
-                config.workDir().toAbsolutePath(), config.pollInterval(), config.python());
+        Log.info("agent started: %s, work dir %s, poll every %s, push channel %s, python %s", config.url(),
+                config.workDir().toAbsolutePath(), config.pollInterval(),
+                config.longPollWait().isZero() ? "off" : "held up to " + config.longPollWait(), config.python());
+        pushing = config.longPollWait().isZero() ? Boolean.FALSE : null;
+        if (!config.longPollWait().isZero()) {
+            watcher = new Thread(this::watch, "agent-push-channel");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
         try {
             while (!stopping) {
                 try {
@@ -128,6 +146,50 @@ public final class Agent {
     public void stop() {
         stopping = true;
         wakeups.offer(Boolean.TRUE);
+        Thread w = watcher;
+        if (w != null) {
+            w.interrupt();
+        }
+    }
+
+    /**
+     * The push channel: a held request that returns when the station's assignments change (or, unchanged, after
+     * {@code longPollWait}: one request per wait while idle). On an error the cycle falls back to polling until
+     * the channel answers again; a dispatcher without the channel (no ETag) turns it off for good.
+     */
+    private void watch() {
+        String etag = null;
+        while (!stopping) {
+            try {
+                AgentApi.Watched answer = api.watch(etag, config.longPollWait());
+                clearError("push");
+                if (answer.assignments() != null && answer.etag() == null) {
+                    Log.warn("the dispatcher has no push channel; polling every %s", config.pollInterval());
+                    pushing = Boolean.FALSE;
+                    wakeups.offer(Boolean.TRUE);
+                    return;
+                }
+                etag = answer.etag();
+                if (answer.assignments() != null) {
+                    pushed.set(answer.assignments());
+                    wakeups.offer(Boolean.TRUE);
+                }
+                // Back after an outage with nothing new (304): what the cycle polled meanwhile is still current.
+                pushing = Boolean.TRUE;
+            } catch (IOException e) {
+                if (stopping) {
+                    return;
+                }
+                pushing = Boolean.FALSE;
+                wakeups.offer(Boolean.TRUE);
+                logError("push", "push channel lost (polling until it is back): " + Log.describe(e));
+                try {
+                    Thread.sleep(config.pollInterval().toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
     }
 
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
@@ -137,11 +199,20 @@ public final class Agent {
     /** One cycle: fetch, download/verify/unpack, activate when idle, report pointers, start runs, deliver reports. */
     void pollOnce() {
         Assignments assignments = null;
-        try {
-            assignments = api.assignments();
-            clearError("poll");
-        } catch (IOException e) {
-            logError("poll", "cannot fetch assignments (retrying next poll): " + Log.describe(e));
+        Assignments fresh = pushed.getAndSet(null);
+        if (fresh != null) {
+            current = fresh;
+            assignments = fresh;
+        } else if (!Boolean.FALSE.equals(pushing)) {
+            assignments = current;
+        } else {
+            try {
+                assignments = api.assignments();
+                current = assignments;
+                clearError("poll");
+            } catch (IOException e) {
+                logError("poll", "cannot fetch assignments (retrying next poll): " + Log.describe(e));
+            }
         }
         if (assignments != null) {
             for (Assignment assignment : assignments.assignments()) {

@@ -44,6 +44,52 @@ public final class AgentApi {
         return Json.MAPPER.readValue(response.body(), Assignments.class);
     }
 
+    /**
+     * An answer of the long-poll: the assignments and their ETag when they differ from the tag sent, or
+     * {@code assignments == null} when the wait ended without a change (304). {@code etag == null} on a 200 means
+     * the dispatcher has no push channel (it answered at once, without a tag).
+     */
+    public record Watched(Assignments assignments, String etag) {
+    }
+
+    /** {@code GET /agent/v1/assignments?wait=} with {@code If-None-Match}: held until a change or the wait's end. */
+    public Watched watch(String etag, Duration wait) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(baseUrl + "/agent/v1/assignments?wait=" + wait.toSeconds()))
+                .timeout(wait.plus(CALL_TIMEOUT))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json");
+        if (etag != null) {
+            request.header("If-None-Match", "\"" + etag + "\"");
+        }
+        String what = "GET /agent/v1/assignments (long-poll)";
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what + " interrupted");
+        } catch (IOException e) {
+            throw new IOException(what + " at " + baseUrl + " failed: " + Log.describe(e), e);
+        }
+        String tag = response.headers().firstValue("ETag").map(AgentApi::unquote).orElse(null);
+        if (response.statusCode() == 304) {
+            return new Watched(null, tag == null ? etag : tag);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new ApiException(what, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        }
+        return new Watched(Json.MAPPER.readValue(response.body(), Assignments.class), tag);
+    }
+
+    private static String unquote(String tag) {
+        String t = tag.strip();
+        if (t.startsWith("W/")) {
+            t = t.substring(2);
+        }
+        return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+    }
+
     /** {@code PUT /agent/v1/pointers/{procedure_id}}: what the agent runs now. */
     public void reportPointer(String procedureId, PointerReport report) throws IOException {
         String path = "/agent/v1/pointers/" + URLEncoder.encode(procedureId, StandardCharsets.UTF_8);

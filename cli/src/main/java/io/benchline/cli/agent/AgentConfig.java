@@ -13,7 +13,13 @@ import java.time.Duration;
  * @param pollInterval  pause between polls
  * @param python        the interpreter that runs entry points
  * @param refusedRetry  first pause before retrying an artifact that failed (doubles up to 32 times this)
+ * @param longPollWait  how long one push-channel request is held when nothing changes; zero turns the push
+ *                      channel off (plain polling every {@code pollInterval})
  */
 public record AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
-        String python, Duration refusedRetry) {
+        String python, Duration refusedRetry, Duration longPollWait) {
+    public AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
+            String python, Duration refusedRetry) {
+        this(url, token, trustedKeys, workDir, pollInterval, python, refusedRetry, Duration.ofSeconds(60));
+    }
 }

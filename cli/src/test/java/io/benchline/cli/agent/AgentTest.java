@@ -57,8 +57,11 @@ class AgentTest {
     }
 
     private void startAgent(Duration retryRefused) throws Exception {
-        AgentConfig config = new AgentConfig(station.url(), FakeStation.TOKEN, signer.writeKeys(dir), work(),
-                Duration.ofMillis(50), "python3", retryRefused);
+        startAgent(new AgentConfig(station.url(), FakeStation.TOKEN, signer.writeKeys(dir), work(),
+                Duration.ofMillis(50), "python3", retryRefused));
+    }
+
+    private void startAgent(AgentConfig config) throws Exception {
         agent = new Agent(config);
         agentThread = new Thread(agent::run, "agent-under-test");
         agentThread.start();
@@ -116,6 +119,41 @@ class AgentTest {
         Thread.sleep(300);
         assertThat(station.pointerReports).as("reported once").hasSize(1);
         assertThat(station.downloadAuthHeaders).as("downloaded once").hasSize(1);
+    }
+
+    /** A station with the push channel, and an agent that would poll only once an hour without it. */
+    private void startPushAgent() throws Exception {
+        station.close();
+        station = new FakeStation(true);
+        startAgent(new AgentConfig(station.url(), FakeStation.TOKEN, signer.writeKeys(dir), work(),
+                Duration.ofHours(1), "python3", Duration.ofSeconds(30), Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void thePushChannelDeliversANewAssignmentAndARunRequestWithoutPolling() throws Exception {
+        startPushAgent();
+        await("the push channel is held", () -> station.assignmentQueries.size() >= 2);
+
+        // Only the held request can bring this: the agent's own poll would come an hour later.
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+
+        station.requestRun("rrq_push", PROCEDURE);
+        await("finished report", () -> !station.runReports("finished").isEmpty());
+        assertThat(station.runReports("finished").get(0).path("deployment_id").asText()).isEqualTo(DEP_1);
+
+        assertThat(station.assignmentQueries).as("every request waits on the push channel")
+                .allMatch(q -> q.equals("wait=30"));
+    }
+
+    @Test
+    void aDispatcherWithoutThePushChannelIsPolled() throws Exception {
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+        await("plain polls", () -> station.assignmentQueries.stream().filter(String::isEmpty).count() >= 3);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
     }
 
     @Test

@@ -35,12 +35,48 @@ final class FakeStation implements AutoCloseable {
     final List<String> downloadAuthHeaders = new CopyOnWriteArrayList<>();
     final List<String> unauthorized = new CopyOnWriteArrayList<>();
     volatile int failAgentCallsWith;
+    /** Query strings of every GET /agent/v1/assignments, in order ("" for none). */
+    final List<String> assignmentQueries = new CopyOnWriteArrayList<>();
+    /** When true, GET /agent/v1/assignments answers with an ETag and holds If-None-Match requests (push channel). */
+    private final boolean push;
+    /** Bumped on every change of assignments or run requests; the ETag. */
+    private long version;
 
     FakeStation() throws IOException {
+        this(false);
+    }
+
+    FakeStation(boolean push) throws IOException {
+        this.push = push;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/agent/v1/", this::agent);
         server.createContext("/s3/", this::s3);
+        // Held long-polls must not block the other calls.
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-station");
+            t.setDaemon(true);
+            return t;
+        }));
         server.start();
+    }
+
+    private synchronized void changed() {
+        version++;
+        notifyAll();
+    }
+
+    /** Holds while the client's tag is current, up to {@code waitSeconds}; returns the tag after the wait. */
+    private synchronized long awaitChange(String ifNoneMatch, long waitSeconds) throws IOException {
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        while (("\"" + version + "\"").equals(ifNoneMatch) && System.nanoTime() < deadline) {
+            try {
+                wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        return version;
     }
 
     String url() {
@@ -61,10 +97,12 @@ final class FakeStation implements AutoCloseable {
                 pointerVersion, "artifact", Map.of("digest", artifact.digest(), "size_bytes", artifact.sizeBytes(),
                         "signature", artifact.signature(), "key_id", artifact.keyId()),
                 "download_url", downloadUrl));
+        changed();
     }
 
     void requestRun(String requestId, String procedureId) {
         runRequests.add(Map.of("id", requestId, "procedure_id", procedureId));
+        changed();
     }
 
     List<JsonNode> runReports(String phase) {
@@ -91,6 +129,18 @@ final class FakeStation implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (method.equals("GET") && path.equals("/agent/v1/assignments")) {
+                String query = exchange.getRequestURI().getQuery();
+                assignmentQueries.add(query == null ? "" : query);
+                if (push) {
+                    String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+                    long wait = query != null && query.startsWith("wait=") ? Long.parseLong(query.substring(5)) : 0;
+                    long tag = awaitChange(ifNoneMatch, wait);
+                    exchange.getResponseHeaders().set("ETag", "\"" + tag + "\"");
+                    if (("\"" + tag + "\"").equals(ifNoneMatch)) {
+                        exchange.sendResponseHeaders(304, -1);
+                        return;
+                    }
+                }
                 respond(exchange, 200, JSON.writeValueAsString(Map.of("station_id", "stn_test",
                         "assignments", List.copyOf(assignments), "run_requests", List.copyOf(runRequests))));
             } else if (method.equals("PUT") && path.startsWith("/agent/v1/pointers/")) {
@@ -101,8 +151,8 @@ final class FakeStation implements AutoCloseable {
                 JsonNode report = JSON.readTree(exchange.getRequestBody());
                 runReports.add(report);
                 String requestId = report.path("run_request_id").asText(null);
-                if (requestId != null) {
-                    runRequests.removeIf(r -> r.get("id").equals(requestId));
+                if (requestId != null && runRequests.removeIf(r -> r.get("id").equals(requestId))) {
+                    changed();
                 }
                 respond(exchange, 202, "{}");
             } else {

@@ -1,22 +1,36 @@
 package io.benchline.common.outbox;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * Writes events to the {@code outbox} table in the caller's open transaction, so the state change
- * and its events commit or roll back together. {@link OutboxRelay} sends them to Kafka afterwards.
+ * and its events commit or roll back together. {@link OutboxRelay} sends them to Kafka afterwards; a
+ * notification on {@link #CHANNEL}, delivered when the transaction commits, wakes it at once.
  * Table (per service, see each service's V1 migration):
  * {@code outbox(seq bigserial, id text pk, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload jsonb)}.
+ * Active when {@code benchline.outbox.enabled=true} (build time).
  */
-/** Active when {@code benchline.outbox.enabled=true} (build time). */
 @IfBuildProperty(name = "benchline.outbox.enabled", stringValue = "true")
 @ApplicationScoped
 public class Outbox {
+    /** The LISTEN/NOTIFY channel that tells relays new rows were committed. */
+    public static final String CHANNEL = "benchline_outbox";
+
+    /** One event to append, for {@link #appendAll}. */
+    public record Entry(String topic, String key, String aggregateType, EventEnvelope event) {
+    }
+
     /**
      * Appends one event; must run inside a transaction ({@code @WithTransaction}).
      *
@@ -34,10 +48,48 @@ public class Outbox {
                 .setParameter(4, event.type())
                 .setParameter(5, topic)
                 .setParameter(6, key)
-                .setParameter(7, java.time.OffsetDateTime.ofInstant(event.time(), java.time.ZoneOffset.UTC))
+                .setParameter(7, OffsetDateTime.ofInstant(event.time(), ZoneOffset.UTC))
                 // Typed as text first: the reactive driver binds a String given for jsonb as a JSON string literal.
                 .setParameter(8, EventCodec.toJson(event))
                 .executeUpdate())
+                .chain(this::notifyRelays);
+    }
+
+    /**
+     * Appends many events with one statement (their order is kept: {@code seq} follows the list), for bulk
+     * work such as a fan-out chunk; must run inside a transaction.
+     */
+    public Uni<Void> appendAll(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        ArrayNode rows = EventCodec.mapper().createArrayNode();
+        for (Entry e : entries) {
+            ObjectNode row = rows.addObject();
+            row.put("id", e.event().id());
+            row.put("aggregate_type", e.aggregateType());
+            row.put("aggregate_id", e.event().subject());
+            row.put("type", e.event().type());
+            row.put("topic", e.topic());
+            row.put("message_key", e.key());
+            row.put("occurred_at", e.event().time().toString());
+            row.set("payload", EventCodec.tree(e.event()));
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload)"
+                                + " select r->>'id', r->>'aggregate_type', r->>'aggregate_id', r->>'type', r->>'topic',"
+                                + " r->>'message_key', cast(r->>'occurred_at' as timestamptz), r->'payload'"
+                                + " from jsonb_array_elements(cast(cast(?1 as text) as jsonb)) with ordinality as t(r, n)"
+                                + " order by n")
+                .setParameter(1, rows.toString())
+                .executeUpdate())
+                .chain(this::notifyRelays);
+    }
+
+    private Uni<Void> notifyRelays() {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select count(*) from (select pg_notify('" + CHANNEL + "', '')) n", Long.class)
+                .getSingleResult())
                 .replaceWithVoid();
     }
 }

@@ -14,13 +14,20 @@ public interface OutboxConfig {
     @WithDefault("false")
     boolean enabled();
 
-    /** Most events sent per relay pass. */
-    @WithDefault("200")
+    /** Most events sent per relay pass (passes follow each other at once while they come back full). */
+    @WithDefault("1000")
     int batchSize();
 
-    /** How often the relay looks for unsent rows when the last pass found none. */
+    /**
+     * How often the relay looks for unsent rows without being woken. Committed rows wake it at once through a
+     * notification; this covers a lost notification and retries after the broker was away.
+     */
     @WithDefault("1s")
     Duration pollInterval();
+
+    /** Whether the relay wakes on commit notifications ({@link Outbox#CHANNEL}); off only for tests that relay by hand. */
+    @WithDefault("true")
+    boolean listen();
 
     /** Refused sends of one row (in a row) before it is moved to {@code outbox_failed}. */
     @WithDefault("10")

@@ -1,6 +1,12 @@
 package io.benchline.common.outbox;
 
+import io.benchline.common.notify.PgNotifications;
+import io.benchline.common.notify.SafeContext;
 import io.benchline.events.EventEnvelope;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -23,7 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends outbox rows to Kafka in the order they were written and deletes them once the broker
- * acknowledged them ({@code acks=all}, idempotent producer). Rows are locked with SKIP LOCKED, so
+ * acknowledged them ({@code acks=all}, idempotent producer). It wakes when a transaction that wrote rows
+ * commits ({@link Outbox#CHANNEL} notification) and keeps passing while passes come back full; the poll is the
+ * fallback for a lost notification or a broker that was away. Rows are locked with SKIP LOCKED, so
  * several instances of a service can relay at once without sending a row twice in the normal case;
  * after a crash between send and delete a row is sent again, which consumers absorb by event id.
  * Channel {@code outbox} must be configured as a Kafka outgoing channel in the service.
@@ -38,12 +46,34 @@ public class OutboxRelay {
     private final MutinyEmitter<String> emitter;
     private final OutboxConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** A wake-up arrived during a pass: pass again at its end, or that commit's rows wait for the next poll. */
+    private final AtomicBoolean again = new AtomicBoolean();
+    private final Vertx vertx;
+    private final PgNotifications notifications;
     /** Refused sends per outbox row id, since the row was last sent or moved aside. */
     private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public OutboxRelay(@Channel(CHANNEL) MutinyEmitter<String> emitter, OutboxConfig config) {
+    // The batch size bounds what is in flight, so the emitter's buffer needs no bound of its own.
+    public OutboxRelay(@Channel(CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> emitter,
+            OutboxConfig config, Vertx vertx, PgNotifications notifications) {
         this.emitter = emitter;
         this.config = config;
+        this.vertx = vertx;
+        this.notifications = notifications;
+    }
+
+    void listen(@Observes StartupEvent event) {
+        if (config.listen()) {
+            notifications.listen(Outbox.CHANNEL, payload -> wake());
+        }
+    }
+
+    /** Relays soon, on its own context; a wake-up during a pass makes that pass go on. */
+    public void wake() {
+        again.set(true);
+        if (!running.get()) {
+            SafeContext.run(vertx, "outbox relay", this::drain);
+        }
     }
 
     // Two seconds, not minutes (Quarkus' default delay unit): the channels connect first, and rows committed
@@ -51,7 +81,20 @@ public class OutboxRelay {
     @Scheduled(every = "${benchline.outbox.poll-interval:1s}", delay = 2, delayUnit = TimeUnit.SECONDS,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return relayOnce().replaceWithVoid();
+        return drain().replaceWithVoid();
+    }
+
+    /** Passes until one comes back short of a full batch and no wake-up arrived meanwhile; returns events sent. */
+    public Uni<Integer> drain() {
+        return pass().chain(sent -> {
+            if (sent < 0) {
+                return Uni.createFrom().item(0); // another pass runs; it looks at the wake-up flag when it ends
+            }
+            if (sent >= config.batchSize() || again.getAndSet(false)) {
+                return drain().map(more -> sent + more);
+            }
+            return Uni.createFrom().item(sent);
+        });
     }
 
     /**
@@ -61,9 +104,15 @@ public class OutboxRelay {
      * moved to {@code outbox_failed} with the error, so it cannot hold back the rows behind it for ever.
      */
     public Uni<Integer> relayOnce() {
+        return pass().map(sent -> Math.max(0, sent));
+    }
+
+    /** One pass, or -1 at once when a pass is running already. */
+    private Uni<Integer> pass() {
         if (!running.compareAndSet(false, true)) {
-            return Uni.createFrom().item(0);
+            return Uni.createFrom().item(-1);
         }
+        again.set(false);
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession().chain(session ->
                         session.createNativeQuery("select id, topic, message_key, type, cast(payload as text)"
                                         + " from outbox order by seq limit ?1 for update skip locked", Object[].class)

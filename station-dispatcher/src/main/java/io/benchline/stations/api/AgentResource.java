@@ -10,6 +10,7 @@ import io.benchline.stations.api.ApiTypes.RunReportRequest;
 import io.benchline.stations.api.ApiTypes.RunResponse;
 import io.benchline.stations.app.AgentService;
 import io.benchline.stations.app.ArtifactStoreClient;
+import io.benchline.stations.app.LongPoll;
 import io.benchline.stations.model.Pointer;
 import io.benchline.stations.model.ProjectedDeployment;
 import io.smallrye.mutiny.Uni;
@@ -20,11 +21,13 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,35 +41,61 @@ import java.util.stream.Collectors;
 public class AgentResource {
     private final AgentService agents;
     private final ArtifactStoreClient artifacts;
+    private final LongPoll longPoll;
 
-    public AgentResource(AgentService agents, ArtifactStoreClient artifacts) {
+    public AgentResource(AgentService agents, ArtifactStoreClient artifacts, LongPoll longPoll) {
         this.agents = agents;
         this.artifacts = artifacts;
+        this.longPoll = longPoll;
     }
 
+    /**
+     * What the station should run. With {@code If-None-Match} naming the current {@code ETag} and {@code wait}
+     * (seconds, up to {@code long-poll-max-wait}), the answer is held until the assignments or run requests change
+     * (200 with the new state) or the wait ends (304): a connected agent learns of a change as soon as it commits,
+     * and an idle one costs one request per wait. The ETag is derived from the state itself, so it stays valid
+     * across dispatcher restarts and instances.
+     */
     @GET
     @Path("/assignments")
-    public Uni<AssignmentsResponse> assignments(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return agents.snapshot(authorization).chain(snapshot -> {
-            Map<String, ProjectedDeployment> byId = snapshot.deployments().stream()
-                    .collect(Collectors.toMap(d -> d.id, Function.identity()));
-            List<Uni<Assignment>> assignments = new ArrayList<>();
-            for (Pointer p : snapshot.pointers()) {
-                ProjectedDeployment d = byId.get(p.deploymentId);
-                if (d == null || d.artifactDigest == null) {
-                    continue;
-                }
-                ArtifactView artifact = new ArtifactView(d.artifactDigest,
-                        d.artifactSizeBytes == null ? 0 : d.artifactSizeBytes, d.artifactSignature, d.artifactKeyId);
-                assignments.add(artifacts.downloadUrl(d.artifactDigest).map(url -> new Assignment(p.procedureId,
-                        p.deploymentId, p.pointerVersion, null, artifact, url.orElse(null))));
+    public Uni<Response> assignments(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @QueryParam("wait") String wait) {
+        Duration hold = longPoll.holdFor(wait);
+        if (ifNoneMatch == null || hold.isZero()) {
+            return agents.snapshot(authorization).chain(snapshot -> answer(snapshot, ifNoneMatch));
+        }
+        return longPoll.await(authorization, ifNoneMatch, hold).chain(snapshot -> snapshot == null
+                ? Uni.createFrom().item(Response.notModified(LongPoll.unquote(ifNoneMatch)).build())
+                : answer(snapshot, ifNoneMatch));
+    }
+
+    private Uni<Response> answer(AgentService.Snapshot snapshot, String ifNoneMatch) {
+        String etag = LongPoll.etag(snapshot);
+        if (LongPoll.matches(ifNoneMatch, etag)) {
+            return Uni.createFrom().item(Response.notModified(etag).build());
+        }
+        return render(snapshot).map(body -> Response.ok(body).tag(etag).build());
+    }
+
+    private Uni<AssignmentsResponse> render(AgentService.Snapshot snapshot) {
+        Map<String, ProjectedDeployment> byId = snapshot.deployments().stream()
+                .collect(Collectors.toMap(d -> d.id, Function.identity()));
+        List<Uni<Assignment>> assignments = new ArrayList<>();
+        for (Pointer p : snapshot.pointers()) {
+            ProjectedDeployment d = byId.get(p.deploymentId);
+            if (d == null || d.artifactDigest == null) {
+                continue;
             }
-            List<AssignedRunRequest> requests = snapshot.runRequests().stream()
-                    .map(r -> new AssignedRunRequest(r.id, r.procedureId)).toList();
-            Uni<List<Assignment>> all = assignments.isEmpty() ? Uni.createFrom().item(List.of())
-                    : Uni.join().all(assignments).andFailFast();
-            return all.map(list -> new AssignmentsResponse(snapshot.station().id, list, requests));
-        });
+            ArtifactView artifact = new ArtifactView(d.artifactDigest,
+                    d.artifactSizeBytes == null ? 0 : d.artifactSizeBytes, d.artifactSignature, d.artifactKeyId);
+            assignments.add(artifacts.downloadUrl(d.artifactDigest).map(url -> new Assignment(p.procedureId,
+                    p.deploymentId, p.pointerVersion, null, artifact, url.orElse(null))));
+        }
+        List<AssignedRunRequest> requests = snapshot.runRequests().stream()
+                .map(r -> new AssignedRunRequest(r.id, r.procedureId)).toList();
+        Uni<List<Assignment>> all = assignments.isEmpty() ? Uni.createFrom().item(List.of())
+                : Uni.join().all(assignments).andFailFast();
+        return all.map(list -> new AssignmentsResponse(snapshot.station().id, list, requests));
     }
 
     @PUT

@@ -28,7 +28,22 @@ public interface DispatcherConfig {
     @WithDefault("60s")
     Duration downloadUrlRenewBefore();
 
-    /** Attempts for a deployment event whose handling fails transiently before it goes to the dead-letter topic. */
-    @WithDefault("20")
-    int consumerAttempts();
+    /** Longest one attempt at handling a deployment event may take before it counts as failed. */
+    @WithDefault("10s")
+    Duration handlerTimeout();
+
+    /**
+     * Longest a deployment event is retried (with backoff) before it goes to the dead-letter topic, so no record is
+     * held past this bound. Keep it well below the consumer's {@code throttled.unprocessed-record-max-age.ms}.
+     */
+    @WithDefault("30s")
+    Duration handlerMaxHold();
+
+    /** Pointers moved per fan-out chunk (one transaction each). */
+    @WithDefault("1000")
+    int fanoutChunkSize();
+
+    /** Longest an agent's {@code GET /agent/v1/assignments?wait=} is held open when nothing changes. */
+    @WithDefault("90s")
+    Duration longPollMaxWait();
 }

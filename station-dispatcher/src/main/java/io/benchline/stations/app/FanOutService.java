@@ -5,34 +5,31 @@ import io.benchline.events.DeploymentEvent;
 import io.benchline.stations.model.Link;
 import io.benchline.stations.model.ProjectedDeployment;
 import io.benchline.stations.store.DeploymentProjectionRepository;
-import io.benchline.stations.store.LinkRepository;
-import io.benchline.stations.store.ProcedureLocks;
+import io.benchline.stations.store.FanOutJobRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.util.List;
-
-/** Keeps the deployment projection and fans ready deployments out to linked stations. */
+/**
+ * Keeps the deployment projection and turns a ready deployment into a fan-out job. The handler does a fixed,
+ * small amount of work whatever the fleet's size (dedup, one upsert, at most one insert), so the Kafka record is
+ * acknowledged within milliseconds; {@link FanOutWorker} moves the pointers afterwards.
+ */
 @ApplicationScoped
 public class FanOutService {
     public static final String CONSUMER = "station-dispatcher";
     private static final Logger LOG = Logger.getLogger(FanOutService.class);
 
     private final ProcessedEvents processed;
-    private final ProcedureLocks locks;
     private final DeploymentProjectionRepository deployments;
-    private final LinkRepository links;
-    private final PointerMover mover;
+    private final FanOutJobRepository jobs;
 
-    public FanOutService(ProcessedEvents processed, ProcedureLocks locks, DeploymentProjectionRepository deployments,
-            LinkRepository links, PointerMover mover) {
+    public FanOutService(ProcessedEvents processed, DeploymentProjectionRepository deployments,
+            FanOutJobRepository jobs) {
         this.processed = processed;
-        this.locks = locks;
         this.deployments = deployments;
-        this.links = links;
-        this.mover = mover;
+        this.jobs = jobs;
     }
 
     /** Handles one deployment.events event once; a redelivered event id changes nothing. */
@@ -43,35 +40,20 @@ public class FanOutService {
                 LOG.debugf("event %s handled before, skipped", eventId);
                 return Uni.createFrom().voidItem();
             }
-            return locks.lock(event.procedureId())
-                    .chain(() -> deployments.apply(event))
-                    .chain(row -> fanOut(event, row));
+            return deployments.apply(event).chain(row -> recordFanOut(event, row));
         });
     }
 
-    private Uni<Void> fanOut(DeploymentEvent event, ProjectedDeployment row) {
+    private Uni<Void> recordFanOut(DeploymentEvent event, ProjectedDeployment row) {
         // Only the ready transition fans out; the projection row decides, so a stale or deleted state never does.
         if (!DeploymentEvent.READY.equals(event.change()) || !row.isDeployable()) {
             return Uni.createFrom().voidItem();
         }
-        Uni<List<Link>> targets;
-        if (Link.PRODUCTION.equals(row.environment)) {
-            if (!event.autoPush()) {
-                return Uni.createFrom().voidItem();
-            }
-            targets = links.production(row.orgId, row.procedureId);
-        } else if (Link.PREVIEW.equals(row.environment) && row.branch != null) {
-            targets = links.preview(row.orgId, row.procedureId, row.branch);
-        } else {
+        boolean production = Link.PRODUCTION.equals(row.environment) && event.autoPush();
+        boolean preview = Link.PREVIEW.equals(row.environment) && row.branch != null;
+        if (!production && !preview) {
             return Uni.createFrom().voidItem();
         }
-        return targets.chain(list -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Link link : list) {
-                chain = chain.chain(() -> mover.moveForward(link, row.orgId, row, PointerMover.REASON_AUTO))
-                        .replaceWithVoid();
-            }
-            return chain;
-        });
+        return jobs.record(row.id, row.orgId, row.procedureId, PointerMover.REASON_AUTO).replaceWithVoid();
     }
 }

@@ -8,7 +8,6 @@ import io.benchline.events.Topics;
 import io.benchline.stations.model.Link;
 import io.benchline.stations.model.Pointer;
 import io.benchline.stations.model.ProjectedDeployment;
-import io.benchline.stations.store.PointerRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,7 +15,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The one place that moves a pointer automatically. Callers hold the procedure lock and a transaction.
+ * Moves the pointer of a new link. Callers hold the procedure lock and a transaction.
  * Rules (invariants 4, 6, 7): only forward to a higher sequence, only to a ready, not deleted
  * deployment of the link's environment (and branch for preview), one outbox event per move.
  */
@@ -25,28 +24,18 @@ public class PointerMover {
     public static final String SOURCE = "/station-dispatcher";
     public static final String REASON_AUTO = "auto";
 
-    private final PointerRepository pointers;
     private final Outbox outbox;
+    private final AgentWakeups wakeups;
 
-    public PointerMover(PointerRepository pointers, Outbox outbox) {
-        this.pointers = pointers;
+    public PointerMover(Outbox outbox, AgentWakeups wakeups) {
         this.outbox = outbox;
+        this.wakeups = wakeups;
     }
 
-    /** Moves the link's pointer to the deployment when all rules allow it; true when it moved. */
-    public Uni<Boolean> moveForward(Link link, String orgId, ProjectedDeployment target, String reason) {
-        if (!fits(link, orgId, target)) {
-            return Uni.createFrom().item(false);
-        }
-        return pointers.lock(link.stationId, link.procedureId).chain(pointer -> {
-            if (pointer == null || (pointer.sequence != null && pointer.sequence >= target.sequence)) {
-                return Uni.createFrom().item(false);
-            }
-            return move(pointer, orgId, target, reason).replaceWith(true);
-        });
-    }
-
-    /** Like {@link #moveForward} for a pointer row created in this transaction (no lock needed). */
+    /**
+     * Points a pointer row created in this transaction (no lock needed) at the newest deployable deployment.
+     * Bulk moves go through {@link FanOutWorker}, whose SQL states the same rules as {@link #fits}.
+     */
     public Uni<Boolean> moveNew(Link link, Pointer pointer, String orgId, ProjectedDeployment target, String reason) {
         if (!fits(link, orgId, target) || pointer.sequence != null) {
             return Uni.createFrom().item(false);
@@ -75,6 +64,7 @@ public class PointerMover {
         PointerMoved moved = new PointerMoved(pointer.stationId, orgId, pointer.procedureId, from, target.id, reason,
                 pointer.pointerVersion);
         return outbox.append(Topics.STATION_POINTER_MOVED, pointer.stationId, "station",
-                EventCodec.envelope(EventTypes.POINTER_MOVED, SOURCE, pointer.stationId, moved));
+                        EventCodec.envelope(EventTypes.POINTER_MOVED, SOURCE, pointer.stationId, moved))
+                .chain(() -> wakeups.notifyStations(java.util.List.of(pointer.stationId)));
     }
 }

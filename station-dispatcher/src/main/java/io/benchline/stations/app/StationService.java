@@ -38,10 +38,12 @@ public class StationService {
     private final ProcedureLocks locks;
     private final PointerMover mover;
     private final DispatcherConfig config;
+    private final AgentWakeups wakeups;
 
     public StationService(StationRepository stations, LinkRepository links, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRepository runs, ProcedureLocks locks, PointerMover mover,
-            DispatcherConfig config) {
+            DispatcherConfig config, AgentWakeups wakeups) {
+        this.wakeups = wakeups;
         this.stations = stations;
         this.links = links;
         this.pointers = pointers;
@@ -167,7 +169,8 @@ public class StationService {
                     request.stationId = stationId;
                     request.procedureId = procedureId;
                     request.createdAt = now();
-                    return request.<RunRequest>persist();
+                    return request.<RunRequest>persist()
+                            .call(() -> wakeups.notifyStations(List.of(stationId)));
                 });
     }
 

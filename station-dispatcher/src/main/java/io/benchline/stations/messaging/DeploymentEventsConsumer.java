@@ -7,6 +7,7 @@ import io.benchline.events.EventEnvelope;
 import io.benchline.events.EventTypes;
 import io.benchline.stations.app.DispatcherConfig;
 import io.benchline.stations.app.FanOutService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -15,9 +16,12 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 
 /**
- * Consumes deployment.events (group station-dispatcher). The offset is committed only after the
- * handler's transaction committed; an unparseable message fails at once and goes to the dead-letter
- * topic, a transient failure is retried with backoff before it does.
+ * Consumes deployment.events (group station-dispatcher). The offset is committed only after the handler's
+ * transaction committed. The handler's work is small and fixed (a fan-out is recorded, not done, here); each
+ * attempt is bounded by {@code handler-timeout} and retries stop after {@code handler-max-hold}, so no record is
+ * held longer than that. A record that cannot be parsed fails at once, one that keeps failing fails when the bound
+ * is reached: both go to the dead-letter topic (SmallRye puts the reason in its {@code dead-letter-reason}
+ * header), with an ERROR line and the {@code benchline.dead.letters} counter, and the next record is handled.
  */
 @ApplicationScoped
 public class DeploymentEventsConsumer {
@@ -26,10 +30,12 @@ public class DeploymentEventsConsumer {
 
     private final FanOutService fanOut;
     private final DispatcherConfig config;
+    private final MeterRegistry registry;
 
-    public DeploymentEventsConsumer(FanOutService fanOut, DispatcherConfig config) {
+    public DeploymentEventsConsumer(FanOutService fanOut, DispatcherConfig config, MeterRegistry registry) {
         this.fanOut = fanOut;
         this.config = config;
+        this.registry = registry;
     }
 
     @Incoming(CHANNEL)
@@ -45,13 +51,21 @@ public class DeploymentEventsConsumer {
             event = EventCodec.data(envelope, DeploymentEvent.class);
             requireFields(envelope.id(), event);
         } catch (MalformedEventException e) {
-            LOG.warnf("unprocessable deployment event, sent to the dead-letter topic: %s", e.getMessage());
-            return Uni.createFrom().failure(e);
+            return deadLetter("unprocessable deployment event", e);
         }
         return Uni.createFrom().deferred(() -> fanOut.handle(envelope.id(), event))
+                .ifNoItem().after(config.handlerTimeout()).fail()
                 .onFailure().invoke(f -> LOG.warnf("handling event %s failed, will retry: %s", envelope.id(), f.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(30))
-                .atMost(Math.max(0, config.consumerAttempts() - 1));
+                .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))
+                .expireIn(config.handlerMaxHold().toMillis())
+                .onFailure().recoverWithUni(f -> deadLetter("deployment event " + envelope.id() + " kept failing for "
+                        + config.handlerMaxHold(), f));
+    }
+
+    private Uni<Void> deadLetter(String what, Throwable reason) {
+        registry.counter("benchline.dead.letters", "channel", CHANNEL).increment();
+        LOG.errorf("%s, sent to the dead-letter topic: %s", what, reason.toString());
+        return Uni.createFrom().failure(reason);
     }
 
     static void requireFields(String eventId, DeploymentEvent e) {

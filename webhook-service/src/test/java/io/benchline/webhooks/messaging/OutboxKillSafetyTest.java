@@ -40,11 +40,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @QuarkusTestResource(FakeDeploymentService.class)
 class OutboxKillSafetyTest {
 
-    /** No scheduled relay: the outbox is drained only by {@link OutboxRelay#relayOnce()} calls in the tests. */
+    /** No scheduled or woken relay: the outbox is drained only by {@link OutboxRelay#relayOnce()} calls in the tests. */
     public static class RelayByHand implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.scheduler.enabled", "false", "benchline.outbox.max-attempts", "3");
+            return Map.of("quarkus.scheduler.enabled", "false", "benchline.outbox.listen", "false",
+                    "benchline.outbox.max-attempts", "3");
         }
     }
 

@@ -1,0 +1,58 @@
+package io.benchline.gateway;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** Where each route goes and how patiently; every key can be set by environment variable (BENCHLINE_GATEWAY_…). */
+@ConfigMapping(prefix = "benchline.gateway")
+public interface GatewayConfig {
+
+    /** Base URL of webhook-service ({@code /webhooks/}). */
+    @WithDefault("http://127.0.0.1:8081")
+    URI webhookUrl();
+
+    /** Base URL of deployment-service ({@code /v2/procedures}, {@code /v2/deployments}, {@code /v2/api-keys}). */
+    @WithDefault("http://127.0.0.1:8082")
+    URI deploymentUrl();
+
+    /** Base URL of artifact-store ({@code /v2/keys}). */
+    @WithDefault("http://127.0.0.1:8084")
+    URI artifactUrl();
+
+    /** Base URL of station-dispatcher ({@code /v2/stations}, {@code /v2/rollouts}, {@code /agent/}). */
+    @WithDefault("http://127.0.0.1:8085")
+    URI dispatcherUrl();
+
+    /** Largest request body passed on (413 beyond it, also for chunked bodies); webhooks may be up to 25 MB. */
+    @WithDefault("25M")
+    MemorySize maxBodySize();
+
+    /**
+     * How long an upstream may stay silent (no response bytes) before the gateway answers 504 or ends the stream.
+     * Long enough for the agent's long poll ({@code wait=55}) and quiet SSE streams.
+     */
+    @WithDefault("120s")
+    Duration responseTimeout();
+
+    /** How long to wait for a TCP connection to an upstream before answering 502. */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** Pooled keep-alive connections per upstream. */
+    @WithDefault("128")
+    int poolSize();
+
+    /** Base URL of {@code upstream}. */
+    default URI url(Upstream upstream) {
+        return switch (upstream) {
+            case WEBHOOK -> webhookUrl();
+            case DEPLOYMENT -> deploymentUrl();
+            case ARTIFACT -> artifactUrl();
+            case DISPATCHER -> dispatcherUrl();
+        };
+    }
+}

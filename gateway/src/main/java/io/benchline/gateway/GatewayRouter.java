@@ -1,0 +1,95 @@
+package io.benchline.gateway;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.net.URI;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Mounts one Vert.x reverse proxy per upstream on Quarkus's own router, ahead of Quarkus's handlers (also of its
+ * body-size check, so that the gateway's limit and 413 apply). Only the two health endpoints are left to Quarkus.
+ */
+@ApplicationScoped
+public class GatewayRouter {
+    static final Set<String> OWN_PATHS = Set.of("/q/health/ready", "/q/health/live");
+
+    private HttpClient client;
+    private final Map<Upstream, HttpProxy> proxies = new EnumMap<>(Upstream.class);
+
+    void mount(@Observes Router router, Vertx vertx, GatewayConfig config) {
+        client = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setConnectTimeout((int) config.connectTimeout().toMillis())
+                        .setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(config.poolSize()));
+        BodyLimit bodyLimit = new BodyLimit(config.maxBodySize().asLongValue());
+        for (Upstream upstream : Upstream.values()) {
+            URI url = config.url(upstream);
+            boolean tls = "https".equalsIgnoreCase(url.getScheme());
+            int port = url.getPort() >= 0 ? url.getPort() : tls ? 443 : 80;
+            long timeout = config.responseTimeout().toMillis();
+            HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
+                    .origin(context -> context.client().request(new RequestOptions()
+                            .setHost(url.getHost()).setPort(port).setSsl(tls).setIdleTimeout(timeout)))
+                    // First added, outermost: sees every failure of the ones after it.
+                    .addInterceptor(new ProblemAnswers(bodyLimit))
+                    .addInterceptor(bodyLimit)
+                    .addInterceptor(new ForwardedHeaders());
+            proxies.put(upstream, proxy);
+        }
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::handle).failureHandler(this::failed);
+    }
+
+    void close(@Observes ShutdownEvent event) {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private void handle(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        String path = request.path();
+        if (OWN_PATHS.contains(path)) {
+            context.next();
+            return;
+        }
+        Optional<Upstream> upstream = Routes.route(path);
+        if (upstream.isEmpty()) {
+            Problems.send(context.response(), 404, "not-found", "Not found", "no Benchline API at this path");
+            return;
+        }
+        // Hold the body until the upstream connection is there; the proxy resumes it.
+        request.pause();
+        proxies.get(upstream.get()).handle(request);
+    }
+
+    /** Vert.x Web itself fails some requests before any handler runs (a broken percent escape: 400). */
+    private void failed(RoutingContext context) {
+        if (context.response().headWritten()) {
+            context.response().reset();
+            return;
+        }
+        int status = context.statusCode() >= 400 ? context.statusCode() : 500;
+        if (status < 500) {
+            Problems.send(context.response(), status, "invalid-request", "Bad request", "the request cannot be routed");
+        } else {
+            Problems.send(context.response(), status, "internal-error", "Internal error", "the gateway failed");
+        }
+    }
+}

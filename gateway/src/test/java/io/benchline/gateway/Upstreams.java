@@ -1,0 +1,146 @@
+package io.benchline.gateway;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One small Vert.x server per upstream, on random ports, each naming itself in {@code X-Upstream}. Paths (below any
+ * route prefix) that do something:
+ * <ul>
+ * <li>{@code …/echo}: JSON of method, uri, headers and the body's size and SHA-256 (read as a stream)</li>
+ * <li>{@code …/download?bytes=N}: N bytes of a fixed pattern, chunked, written with back-pressure</li>
+ * <li>{@code …/wait?ms=N}: answers after N ms (a long poll)</li>
+ * <li>{@code …/events}: an event stream that sends one event, then the last one when {@link #releaseEvents()} is
+ * called</li>
+ * </ul>
+ */
+public class Upstreams implements QuarkusTestResourceLifecycleManager {
+    static final int PATTERN = 251; // a prime, so the byte at offset i is i % 251 and shifts show
+
+    private static volatile CompletableFuture<Void> eventsReleased = new CompletableFuture<>();
+    static final AtomicInteger EVENT_STREAMS_OPEN = new AtomicInteger();
+
+    private Vertx vertx;
+    private final List<HttpServer> servers = new java.util.ArrayList<>();
+
+    @Override
+    public Map<String, String> start() {
+        vertx = Vertx.vertx();
+        Map<String, String> config = new LinkedHashMap<>();
+        for (Upstream upstream : Upstream.values()) {
+            HttpServer server = vertx.createHttpServer().requestHandler(request -> handle(upstream, request));
+            join(server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture());
+            servers.add(server);
+            config.put("benchline.gateway." + upstream.configKey(), "http://127.0.0.1:" + server.actualPort());
+        }
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (vertx != null) {
+            join(vertx.close().toCompletionStage().toCompletableFuture());
+        }
+    }
+
+    static void releaseEvents() {
+        eventsReleased.complete(null);
+    }
+
+    private void handle(Upstream upstream, HttpServerRequest request) {
+        HttpServerResponse response = request.response().putHeader("X-Upstream", upstream.service());
+        String path = request.path();
+        if (path.endsWith("/echo")) {
+            echo(request, response);
+        } else if (path.endsWith("/download")) {
+            download(response, Long.parseLong(request.getParam("bytes")));
+        } else if (path.endsWith("/wait")) {
+            vertx.setTimer(Long.parseLong(request.getParam("ms")), id -> response.end("waited"));
+        } else if (path.endsWith("/events")) {
+            events(response);
+        } else {
+            response.end(upstream.service() + " " + request.method() + " " + request.uri());
+        }
+    }
+
+    private static void echo(HttpServerRequest request, HttpServerResponse response) {
+        MessageDigest sha256 = sha256();
+        long[] size = {0};
+        request.handler(chunk -> {
+            size[0] += chunk.length();
+            sha256.update(chunk.getBytes());
+        });
+        request.endHandler(v -> {
+            JsonObject headers = new JsonObject();
+            request.headers().names().forEach(name -> headers.put(name.toLowerCase(java.util.Locale.ROOT),
+                    new JsonArray(request.headers().getAll(name))));
+            response.putHeader("Content-Type", "application/json").end(new JsonObject()
+                    .put("method", request.method().name()).put("uri", request.uri()).put("headers", headers)
+                    .put("size", size[0]).put("sha256", HexFormat.of().formatHex(sha256.digest())).toBuffer());
+        });
+    }
+
+    private static void download(HttpServerResponse response, long bytes) {
+        response.setChunked(true).putHeader("Content-Type", "application/octet-stream");
+        new Object() {
+            long sent;
+
+            void more() {
+                while (sent < bytes && !response.writeQueueFull()) {
+                    int n = (int) Math.min(64 * 1024, bytes - sent);
+                    byte[] chunk = new byte[n];
+                    for (int i = 0; i < n; i++) {
+                        chunk[i] = (byte) ((sent + i) % PATTERN);
+                    }
+                    sent += n;
+                    response.write(Buffer.buffer(chunk));
+                }
+                if (sent < bytes) {
+                    response.drainHandler(v -> more());
+                } else {
+                    response.end();
+                }
+            }
+        }.more();
+    }
+
+    private void events(HttpServerResponse response) {
+        EVENT_STREAMS_OPEN.incrementAndGet();
+        response.setChunked(true).putHeader("Content-Type", "text/event-stream");
+        response.write("data: first\n\n");
+        CompletableFuture<Void> released = eventsReleased;
+        released.thenRun(() -> vertx.runOnContext(v -> response.end("data: last\n\n")));
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

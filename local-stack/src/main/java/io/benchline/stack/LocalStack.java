@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The whole platform on one machine without containers: PostgreSQL, Kafka, S3Proxy, the five
- * services as their own processes, the gateway on one public base URL, and (optionally) a demo
+ * services and the gateway (the one public base URL) as their own processes, and (optionally) a demo
  * procedure with a station agent. Data lives under {@link StackOptions#dir()}, so a restart keeps it.
  */
 public final class LocalStack implements AutoCloseable {
@@ -32,6 +32,8 @@ public final class LocalStack implements AutoCloseable {
     /** Port offsets from {@link StackOptions#servicePortBase()}, as ARCHITECTURE.md's port table lists them. */
     static final List<String> PORT_ORDER = List.of("webhook-service", "deployment-service", "build-worker",
             "artifact-store", "station-dispatcher");
+    /** The public gateway (module {@code gateway}), started like a service on {@link StackOptions#gatewayPort()}. */
+    public static final String GATEWAY = "gateway";
     static final Map<String, String> DATABASES = Map.of(
             "deployment-service", "benchline_deployments",
             "webhook-service", "benchline_webhooks",
@@ -46,7 +48,7 @@ public final class LocalStack implements AutoCloseable {
     private PostgresServer postgres;
     private KafkaServer kafka;
     private S3ProxyServer s3;
-    private Gateway gateway;
+    private ProcessSupervisor.Child gateway;
     private final Map<String, ProcessSupervisor.Child> services = new LinkedHashMap<>();
     private final long startedAt = System.nanoTime();
 
@@ -96,14 +98,14 @@ public final class LocalStack implements AutoCloseable {
         for (String service : SERVICES) {
             services.put(service, startService(service));
         }
+        gateway = startGateway();
         for (String service : SERVICES) {
             int port = servicePorts.get(service);
             ProcessSupervisor.Child child = services.get(service);
             Waits.until(() -> ready(port), options.serviceStartTimeout(), service, child.process(), child.log());
         }
-        gateway = Gateway.start(options.gatewayPort(), Gateway.routes(servicePorts.get("webhook-service"),
-                servicePorts.get("deployment-service"), servicePorts.get("artifact-store"),
-                servicePorts.get("station-dispatcher")));
+        Waits.until(() -> ready(options.gatewayPort()), options.serviceStartTimeout(), GATEWAY, gateway.process(),
+                gateway.log());
     }
 
     private void checkPorts() {
@@ -140,16 +142,29 @@ public final class LocalStack implements AutoCloseable {
             env.put("BENCHLINE_S3_SECRET_KEY", s3.secretKey());
             env.put("BENCHLINE_S3_REGION", "us-east-1");
         }
-        env.putAll(options.extraEnv().getOrDefault(service, Map.of()));
-        List<String> missing = ServiceEnvironment.required(service).stream().filter(k -> !env.containsKey(k)).toList();
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException(service + " would start without " + missing);
-        }
-        Path jar = layout.quarkusRunJar(service);
-        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + options.serviceHeap(), "-XX:+UseSerialGC",
+        return startQuarkus(service, env, List.of("-Xms64m", "-Xmx" + options.serviceHeap(), "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xss512k"));
-        return supervisor.startJava(service, jvm, jar.toString(), "io.quarkus.bootstrap.runner.QuarkusEntryPoint",
-                List.of(), env, options.dir().resolve("logs").resolve(service + ".log"));
+    }
+
+    private ProcessSupervisor.Child startGateway() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(options.gatewayPort()));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        ServiceEnvironment.GATEWAY_UPSTREAMS.forEach((name, service) -> env.put(name, serviceUrl(service)));
+        // Every public request passes here, so it keeps the full JIT (the services stop at C1 to start faster).
+        return startQuarkus(GATEWAY, env, List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-Xss512k"));
+    }
+
+    private ProcessSupervisor.Child startQuarkus(String module, Map<String, String> env, List<String> jvm) {
+        env.putAll(options.extraEnv().getOrDefault(module, Map.of()));
+        List<String> missing = ServiceEnvironment.required(module).stream().filter(k -> !env.containsKey(k)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(module + " would start without " + missing);
+        }
+        Path jar = layout.quarkusRunJar(module);
+        return supervisor.startJava(module, new ArrayList<>(jvm), jar.toString(),
+                "io.quarkus.bootstrap.runner.QuarkusEntryPoint", List.of(), env,
+                options.dir().resolve("logs").resolve(module + ".log"));
     }
 
     private static boolean ready(int port) {
@@ -267,10 +282,6 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (gateway != null) {
-            gateway.close();
-            gateway = null;
-        }
         supervisor.close();
         if (postgres != null) {
             postgres.close();

@@ -1,6 +1,7 @@
 package io.benchline.stack;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,11 +23,29 @@ public final class ServiceEnvironment {
             "station-dispatcher", List.of("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", "BENCHLINE_SERVICES_DEPLOYMENT_URL",
                     "BENCHLINE_SERVICES_ARTIFACT_URL"));
 
+    /**
+     * The gateway's upstreams: environment variable (the gateway module's {@code benchline.gateway.*-url} keys) → the
+     * service it points at. The gateway module's tests hold this to its route table; the gateway needs nothing else.
+     */
+    public static final Map<String, String> GATEWAY_UPSTREAMS = gatewayUpstreams();
+
     private ServiceEnvironment() {
+    }
+
+    private static Map<String, String> gatewayUpstreams() {
+        Map<String, String> upstreams = new LinkedHashMap<>();
+        upstreams.put("BENCHLINE_GATEWAY_WEBHOOK_URL", "webhook-service");
+        upstreams.put("BENCHLINE_GATEWAY_DEPLOYMENT_URL", "deployment-service");
+        upstreams.put("BENCHLINE_GATEWAY_ARTIFACT_URL", "artifact-store");
+        upstreams.put("BENCHLINE_GATEWAY_DISPATCHER_URL", "station-dispatcher");
+        return java.util.Collections.unmodifiableMap(upstreams);
     }
 
     /** The variables {@code service} cannot run without (beyond defaults meant for a developer's machine). */
     public static List<String> required(String service) {
+        if (service.equals(LocalStack.GATEWAY)) {
+            return List.copyOf(GATEWAY_UPSTREAMS.keySet());
+        }
         List<String> names = new ArrayList<>(EVERY_SERVICE);
         if (LocalStack.DATABASES.containsKey(service)) {
             names.addAll(DATABASE);

@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * docker-compose.yml cannot be run here (no Docker engine), so this holds it to the local stack instead:
- * it parses, runs every service from its Dockerfile.jvm, sets every variable a service needs, and
- * routes the same public paths as the local gateway.
+ * it parses, runs every service and the gateway from its Dockerfile.jvm, sets every variable a service needs, and
+ * points the gateway's routes at the same services as the local stack does.
  */
 class ComposeFileTest {
     private static Path root;
@@ -37,13 +37,12 @@ class ComposeFileTest {
         assertThat(image("kafka")).startsWith("apache/kafka:");
         assertThat(image("postgres")).startsWith("postgres:");
         assertThat(image("minio")).startsWith("minio/minio:");
-        assertThat(image("gateway")).startsWith("nginx:");
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void everyServiceIsBuiltFromItsDockerfileJvm() {
-        for (String service : LocalStack.SERVICES) {
+        for (String service : withGateway()) {
             Map<String, Object> definition = service(service);
             assertThat(definition).as(service).containsKey("build");
             Map<String, Object> build = (Map<String, Object>) definition.get("build");
@@ -55,7 +54,7 @@ class ComposeFileTest {
 
     @Test
     void setsEveryVariableAServiceNeeds() {
-        for (String service : LocalStack.SERVICES) {
+        for (String service : withGateway()) {
             Map<String, Object> environment = environment(service);
             assertThat(environment).as("environment of %s", service)
                     .containsKeys(ServiceEnvironment.required(service).toArray(String[]::new));
@@ -88,15 +87,12 @@ class ComposeFileTest {
     }
 
     @Test
-    void gatewayRoutesTheSamePathsAsTheLocalGateway() throws IOException {
-        String nginx = Files.readString(root.resolve("deploy/gateway/nginx.conf"));
-        Map<String, String> upstreamOfPort = Map.of("1", "webhook-service", "2", "deployment-service",
-                "3", "artifact-store", "4", "station-dispatcher");
-        Gateway.routes(1, 2, 3, 4).forEach((prefix, uri) -> assertThat(nginx)
-                .as("route %s", prefix)
-                .containsPattern("location " + java.util.regex.Pattern.quote(prefix) + "\\s+\\{ proxy_pass http://"
-                        + upstreamOfPort.get(Integer.toString(uri.getPort())) + ":8080; }"));
-        assertThat(nginx).contains("location /internal/         { return 404; }");
+    void gatewayRoutesToTheSameServicesAsTheLocalStack() {
+        Map<String, Object> environment = environment(LocalStack.GATEWAY);
+        ServiceEnvironment.GATEWAY_UPSTREAMS.forEach((name, service) -> assertThat(environment.get(name))
+                .as("%s of the gateway", name).isEqualTo("http://" + service + ":8080"));
+        assertThat(String.valueOf(service(LocalStack.GATEWAY).get("ports"))).contains("8080:8080");
+        assertThat(service(LocalStack.GATEWAY)).doesNotContainKey("image");
     }
 
     @Test
@@ -105,6 +101,12 @@ class ComposeFileTest {
         for (String topic : io.benchline.events.Topics.ALL) {
             assertThat(init).contains(topic);
         }
+    }
+
+    private static java.util.List<String> withGateway() {
+        java.util.List<String> all = new java.util.ArrayList<>(LocalStack.SERVICES);
+        all.add(LocalStack.GATEWAY);
+        return all;
     }
 
     @SuppressWarnings("unchecked")

@@ -81,7 +81,7 @@ class BuildStateMachineTest {
         Instant firstLineAt = at(29);
         sendLogs(id, List.of(line(1, firstLineAt, "info", "cloning https://github.com/acme/x.git"),
                 line(2, at(28), "info", "checked out"), line(3, at(27), null, "installing")));
-        sendCompleted(ready(id, started, ended, hex), id);
+        sendCompleted(ready(id, started, ended, hex, 5L), id);
 
         JsonPath d = awaitStatus(id, "ready");
         assertThat(d.getString("runtime_version")).isEqualTo("3.11");
@@ -214,7 +214,7 @@ class BuildStateMachineTest {
         BuildCompleted base = ready(id, at(3), at(1), digest());
         sendCompleted(new BuildCompleted(id, base.outcome(), null, base.startedAt(), base.endedAt(),
                 new io.benchline.events.Commit(sha, "Resolved head", "Bob", "feature/x", null), base.runtimeVersion(),
-                base.platform(), base.language(), base.entryPoint(), base.artifact()), id);
+                base.platform(), base.language(), base.entryPoint(), base.artifact(), null), id);
         JsonPath d = awaitStatus(id, "ready");
         assertThat(d.getString("commit.sha")).isEqualTo(sha);
         assertThat(d.getString("commit.message")).isEqualTo("Resolved head");
@@ -227,7 +227,7 @@ class BuildStateMachineTest {
         String id = pendingDeployment(procedure());
         Instant now = at(0);
         sendCompleted(new BuildCompleted(id, BuildCompleted.READY, null, now, now, null, "3.11", "any", "python",
-                "main.py", null), id);
+                "main.py", null, null), id);
         JsonPath d = awaitStatus(id, "failed");
         assertThat(d.getString("failure_reason")).isNotBlank();
         assertThat(d.getString("artifact")).isNull();

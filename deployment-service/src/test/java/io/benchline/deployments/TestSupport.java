@@ -6,6 +6,7 @@ import io.benchline.events.BuildCompleted;
 import io.benchline.events.BuildLogs;
 import io.benchline.events.BuildStarted;
 import io.benchline.events.Commit;
+import io.benchline.events.DeploymentEvent;
 import io.benchline.events.DeploymentRequested;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
@@ -15,17 +16,25 @@ import io.benchline.events.Topics;
 import io.benchline.testsupport.BenchlineInfra;
 import io.benchline.testsupport.KafkaTestClient;
 import io.quarkus.arc.Arc;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -141,16 +150,28 @@ final class TestSupport {
         return e;
     }
 
+    /** A ready result without log_line_count, as a worker older than that field sends it. */
     static BuildCompleted ready(String deploymentId, Instant started, Instant ended, String digestHex) {
-        return new BuildCompleted(deploymentId, BuildCompleted.READY, null, started, ended,
-                null, "3.11", "linux-x86_64", "python", "main.py",
-                new ArtifactRef("sha256:" + digestHex, 12345, "c2lnbmF0dXJl", "ed25519-0123456789abcdef"));
+        return ready(deploymentId, started, ended, digestHex, null);
     }
 
+    static BuildCompleted ready(String deploymentId, Instant started, Instant ended, String digestHex,
+            Long logLineCount) {
+        return new BuildCompleted(deploymentId, BuildCompleted.READY, null, started, ended,
+                null, "3.11", "linux-x86_64", "python", "main.py",
+                new ArtifactRef("sha256:" + digestHex, 12345, "c2lnbmF0dXJl", "ed25519-0123456789abcdef"),
+                logLineCount);
+    }
+
+    /** A failed result without log_line_count. */
     static BuildCompleted failed(String deploymentId, String reason) {
+        return failed(deploymentId, reason, null);
+    }
+
+    static BuildCompleted failed(String deploymentId, String reason, Long logLineCount) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         return new BuildCompleted(deploymentId, BuildCompleted.FAILED, reason, now, now, null, null, null, null, null,
-                null);
+                null, logLineCount);
     }
 
     static EventEnvelope sendCompleted(BuildCompleted data, String key) {
@@ -200,6 +221,53 @@ final class TestSupport {
     static JsonPath awaitStatus(String deploymentId, String status) {
         return await(deploymentId + " " + status, () -> deployment(deploymentId),
                 d -> status.equals(d.getString("status")));
+    }
+
+    /**
+     * Every deployment.events change published for the deployment so far: waits until the outbox holds none of its
+     * events (the broker acknowledged all of them), then reads the topic up to its end offsets. Call it after the
+     * events under test were handled (a marker on the same partition shows that), and a duplicate would show.
+     */
+    static List<String> publishedChanges(String deploymentId) {
+        await("outbox rows of " + deploymentId + " relayed", () -> outboxRowsOf(deploymentId), n -> n == 0);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BenchlineInfra.kafkaBootstrap());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<String> changes = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEPLOYMENT_EVENTS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + Topics.DEPLOYMENT_EVENTS + " to its end " + end);
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (deploymentId.equals(r.key())) {
+                        changes.add(EventCodec.data(EventCodec.parse(r.value()), DeploymentEvent.class).change());
+                    }
+                }
+            }
+        }
+        return changes;
+    }
+
+    static long outboxRowsOf(String deploymentId) {
+        return inSession(s -> s.createNativeQuery("select count(*) from outbox where aggregate_id = ?1", Long.class)
+                .setParameter(1, deploymentId).getSingleResult());
+    }
+
+    /** Runs a query in a session of the running service, on its Vert.x context. */
+    static <T> T inSession(java.util.function.Function<org.hibernate.reactive.mutiny.Mutiny.Session, io.smallrye.mutiny.Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession().chain(s -> work.apply(s))));
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String digest() {

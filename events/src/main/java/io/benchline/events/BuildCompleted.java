@@ -12,6 +12,9 @@ import java.time.Instant;
  * @param failureReason  a readable reason when failed, else null
  * @param commit         the commit that was built (resolved from a branch when the request named none)
  * @param artifact       the stored, signed archive when ready, else null
+ * @param logLineCount   how many lines the worker published on {@link Topics#BUILD_LOGS} (all acknowledged before
+ *                       this event was sent), so a consumer can tell when it has the whole log; null from producers
+ *                       older than this field: the log length is unknown
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BuildCompleted(
@@ -25,7 +28,8 @@ public record BuildCompleted(
         String platform,
         String language,
         String entryPoint,
-        ArtifactRef artifact) {
+        ArtifactRef artifact,
+        Long logLineCount) {
 
     public static final String READY = "ready";
     public static final String FAILED = "failed";

@@ -30,7 +30,7 @@ class EventContractTest {
                 EventTypes.BUILD_STARTED, new BuildStarted(dep, "worker-1", Instant.now()),
                 EventTypes.BUILD_LOGS, new BuildLogs(dep, List.of(new BuildLogs.Line(1, Instant.now(), "info", "x"))),
                 EventTypes.BUILD_COMPLETED, new BuildCompleted(dep, "ready", null, Instant.now(), Instant.now(), COMMIT,
-                        "3.11", "linux/amd64", "python", "main.py", ARTIFACT),
+                        "3.11", "linux/amd64", "python", "main.py", ARTIFACT, 42L),
                 EventTypes.DEPLOYMENT_LIFECYCLE, new DeploymentEvent("ready", dep, org, prc, 3, "production", "auto",
                         "ready", "main", SHA, true, ARTIFACT),
                 EventTypes.POINTER_MOVED, new PointerMoved(stn, org, prc, null, dep, "auto", 1),
@@ -63,12 +63,37 @@ class EventContractTest {
     void schemasRejectWhatTheContractForbids() {
         String dep = EventIds.withPrefix("dep");
         String bad = EventCodec.toJson(EventCodec.envelope(EventTypes.BUILD_COMPLETED, "/test", dep,
-                new BuildCompleted(dep, "done", null, null, Instant.now(), null, null, null, null, null, null)));
+                new BuildCompleted(dep, "done", null, null, Instant.now(), null, null, null, null, null, null, null)));
         assertThat(EventSchemas.validate(bad)).anyMatch(m -> m.contains("outcome"));
         String noId = "{\"specversion\":\"1.0\",\"type\":\"io.benchline.build.started\",\"source\":\"/x\","
                 + "\"time\":\"2026-01-01T00:00:00Z\",\"schemaversion\":\"1\",\"data\":{}}";
         assertThat(EventSchemas.validate(noId)).isNotEmpty();
         assertThat(EventSchemas.validate("not json")).isNotEmpty();
+    }
+
+    @Test
+    void buildCompletedSchemaListsExactlyTheRecordsFields() {
+        java.util.Set<String> properties = new java.util.HashSet<>();
+        EventSchemas.schema(EventTypes.schemaFile(EventTypes.BUILD_COMPLETED)).getSchemaNode().get("properties")
+                .fieldNames().forEachRemaining(properties::add);
+        List<String> components = java.util.Arrays.stream(BuildCompleted.class.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase()).toList();
+        assertThat(properties).containsExactlyInAnyOrderElementsOf(components);
+    }
+
+    @Test
+    void aBuildCompletedWithoutLogLineCountFromAnOlderProducerIsValidAndReadsAsUnknown() {
+        String dep = EventIds.withPrefix("dep");
+        String old = "{\"specversion\":\"1.0\",\"id\":\"" + EventIds.next() + "\",\"type\":\"io.benchline.build.completed\","
+                + "\"source\":\"/build-worker\",\"time\":\"2026-01-01T00:00:00Z\",\"subject\":\"" + dep + "\","
+                + "\"datacontenttype\":\"application/json\",\"schemaversion\":\"1\",\"data\":{\"deployment_id\":\""
+                + dep + "\",\"outcome\":\"failed\",\"failure_reason\":\"boom\",\"ended_at\":\"2026-01-01T00:00:00Z\"}}";
+        assertThat(EventSchemas.validate(old)).isEmpty();
+        assertThat(EventCodec.data(EventCodec.parse(old), BuildCompleted.class).logLineCount()).isNull();
+
+        String negative = EventCodec.toJson(EventCodec.envelope(EventTypes.BUILD_COMPLETED, "/test", dep,
+                new BuildCompleted(dep, "ready", null, null, Instant.now(), null, null, null, null, null, ARTIFACT, -1L)));
+        assertThat(EventSchemas.validate(negative)).anyMatch(m -> m.contains("log_line_count"));
     }
 
     @Test

@@ -33,9 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -96,16 +93,17 @@ public class Builds {
     public BuildCompleted run(BuildRequested request) {
         String id = request.deploymentId();
         Instant startedAt = now();
-        List<CompletableFuture<Void>> sent = Collections.synchronizedList(new ArrayList<>());
-        sent.add(send(Topics.BUILD_STARTED, EventTypes.BUILD_STARTED, id, new BuildStarted(id, workerId, startedAt)));
+        CompletableFuture<Void> started = send(Topics.BUILD_STARTED, EventTypes.BUILD_STARTED, id,
+                new BuildStarted(id, workerId, startedAt));
         LOG.infof("build %s started (procedure %s, %s)", id, request.procedureId(), request.environment());
 
         Progress progress = new Progress();
         String failureReason = null;
         Path directory = null;
-        try (BuildLog log = new BuildLog(id, config.logBatchSize(),
-                lines -> sent.add(send(Topics.BUILD_LOGS, EventTypes.BUILD_LOGS, id, new BuildLogs(id, lines))))
-                .flushEvery(logFlusher, config.logFlushInterval())) {
+        BuildLog log = new BuildLog(id, config.logBatchSize(),
+                lines -> send(Topics.BUILD_LOGS, EventTypes.BUILD_LOGS, id, new BuildLogs(id, lines)))
+                .flushEvery(logFlusher, config.logFlushInterval());
+        try (log) {
             try {
                 log.info("build " + id + " of " + request.procedureName() + " (" + request.environment()
                         + ", sequence " + request.sequence() + ") started on " + workerId);
@@ -125,7 +123,7 @@ public class Builds {
                 delete(directory);
             }
         }
-        awaitQuietly(id, sent);
+        long logLines = awaitPublished(id, started, log);
 
         BuildCompleted completed = new BuildCompleted(id,
                 failureReason == null ? BuildCompleted.READY : BuildCompleted.FAILED,
@@ -134,7 +132,8 @@ public class Builds {
                 progress.spec == null ? null : progress.spec.platform(),
                 progress.spec == null ? null : progress.spec.language(),
                 progress.spec == null ? null : progress.spec.entryPoint(),
-                failureReason == null ? progress.artifact : null);
+                failureReason == null ? progress.artifact : null,
+                logLines);
         publishCompleted(completed);
         Timer.builder("benchline.builds").description("Builds run by this worker, by outcome")
                 .tag("outcome", completed.outcome()).register(metrics)
@@ -239,20 +238,21 @@ public class Builds {
         }
     }
 
-    /** build.started and the logs go out before build.completed, so consumers see them before the final state. */
-    private void awaitQuietly(String id, List<CompletableFuture<Void>> sent) {
-        List<CompletableFuture<Void>> copy;
-        synchronized (sent) {
-            copy = List.copyOf(sent);
-        }
+    /**
+     * build.started and the logs go out before build.completed, so consumers can see them before the final state.
+     * Returns the lines in acknowledged build.logs batches: exactly what build.completed reports as log_line_count,
+     * so deployment-service knows how many lines to wait for (a batch the broker refused is not waited for).
+     */
+    private long awaitPublished(String id, CompletableFuture<Void> started, BuildLog log) {
+        long until = System.nanoTime() + config.publishTimeout().toNanos();
         try {
-            CompletableFuture.allOf(copy.toArray(CompletableFuture[]::new))
-                    .get(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            started.get(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warnf("build %s: some build.started/build.logs events were not acknowledged: %s", id, e.toString());
+            LOG.warnf("build %s: build.started was not acknowledged: %s", id, e.toString());
         }
+        return log.awaitPublished(Duration.ofNanos(Math.max(0, until - System.nanoTime())));
     }
 
     private Path workDirectory(String deploymentId) {

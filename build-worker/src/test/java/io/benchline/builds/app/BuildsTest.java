@@ -46,10 +46,16 @@ class BuildsTest {
         final List<Sent> sent = new CopyOnWriteArrayList<>();
         final List<Long> logAckedAt = new CopyOnWriteArrayList<>();
         volatile boolean ackCompleted = true;
+        /** The n-th build.logs event (from 1) the broker refuses; 0 for none. */
+        volatile int refuseLogBatch;
+        private final java.util.concurrent.atomic.AtomicInteger logBatches = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public CompletionStage<Void> publish(String topic, String key, EventEnvelope envelope) {
             sent.add(new Sent(topic, key, envelope, System.nanoTime()));
+            if (topic.equals(Topics.BUILD_LOGS) && logBatches.incrementAndGet() == refuseLogBatch) {
+                return CompletableFuture.failedFuture(new IllegalStateException("record too large"));
+            }
             if (topic.equals(Topics.BUILD_LOGS)) {
                 return CompletableFuture.runAsync(() -> logAckedAt.add(System.nanoTime()),
                         CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS));
@@ -101,15 +107,34 @@ class BuildsTest {
         assertThat(events.sent).allMatch(s -> s.key().equals(request.deploymentId()));
         long completedAt = events.sent.get(events.sent.size() - 1).at();
         assertThat(events.logAckedAt).isNotEmpty().allMatch(acked -> acked <= completedAt);
-        List<BuildLogs.Line> errors = events.sent.stream().filter(s -> s.topic().equals(Topics.BUILD_LOGS))
-                .flatMap(s -> EventCodec.data(s.envelope(), BuildLogs.class).lines().stream())
-                .filter(l -> l.level().equals("error")).toList();
+        List<BuildLogs.Line> published = events.sent.stream().filter(s -> s.topic().equals(Topics.BUILD_LOGS))
+                .flatMap(s -> EventCodec.data(s.envelope(), BuildLogs.class).lines().stream()).toList();
+        assertThat(completed.logLineCount()).as("log_line_count is the lines published on build.logs")
+                .isEqualTo(published.size()).isGreaterThan(3);
+        assertThat(published).extracting(BuildLogs.Line::number).doesNotHaveDuplicates();
+        List<BuildLogs.Line> errors = published.stream().filter(l -> l.level().equals("error")).toList();
         assertThat(errors).extracting(BuildLogs.Line::text)
                 .containsExactly("build failed: " + completed.failureReason());
 
         try (var left = Files.list(temp.resolve("work"))) {
             assertThat(left).as("the build's temp directory is deleted").isEmpty();
         }
+    }
+
+    @Test
+    void aLogBatchTheBrokerRefusedIsNotCountedInLogLineCount() throws Exception {
+        Path repo = temp.resolve("repo");
+        RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
+        RecordingEvents events = new RecordingEvents();
+        events.refuseLogBatch = 1;
+
+        BuildCompleted completed = builds(events, closedPortUrl()).run(request(repo.toUri().toString(), commit.getName()));
+
+        List<Integer> batchSizes = events.sent.stream().filter(s -> s.topic().equals(Topics.BUILD_LOGS))
+                .map(s -> EventCodec.data(s.envelope(), BuildLogs.class).lines().size()).toList();
+        assertThat(batchSizes).hasSizeGreaterThan(1);
+        long numbered = batchSizes.stream().mapToLong(Integer::longValue).sum();
+        assertThat(completed.logLineCount()).isEqualTo(numbered - batchSizes.get(0));
     }
 
     @Test

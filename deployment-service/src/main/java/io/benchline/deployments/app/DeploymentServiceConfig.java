@@ -19,6 +19,8 @@ public interface DeploymentServiceConfig {
 
     Consumer consumer();
 
+    Deployments deployments();
+
     interface Bootstrap {
         /** Organization created on start when {@code api-key} is set. */
         @WithDefault("default")
@@ -44,6 +46,20 @@ public interface DeploymentServiceConfig {
         /** Most runs GET /v2/deployments/{id}/runs returns (newest first). */
         @WithDefault("500")
         int maxRuns();
+    }
+
+    interface Deployments {
+        /** Longest a build.completed is held for build.logs lines it counts that are not stored yet; then it is final anyway. */
+        @WithDefault("10s")
+        Duration logWait();
+
+        /** How often the sweeper looks for held builds whose log wait is over (read by its {@code @Scheduled}). */
+        @WithDefault("1s")
+        Duration logSweepInterval();
+
+        /** Most held builds one sweeper transaction finalizes. */
+        @WithDefault("100")
+        int logSweepBatchSize();
     }
 
     interface Consumer {

@@ -67,9 +67,22 @@ public class Deployment {
     public Instant createdAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** A build.completed (its data as JSON) waiting for the log lines it counts; null when none is held. */
+    @Column(name = "held_completed")
+    public String heldCompleted;
+    /** The held build.completed's log_line_count. */
+    @Column(name = "expected_log_lines")
+    public Long expectedLogLines;
+    @Column(name = "held_since")
+    public Instant heldSince;
 
     /** Ready and failed are final: no build event changes them again (invariant 2). */
     public boolean isFinal() {
         return READY.equals(status) || FAILED.equals(status);
+    }
+
+    /** A build.completed arrived but is held until its log is complete. */
+    public boolean isHeld() {
+        return heldCompleted != null;
     }
 }

@@ -22,6 +22,18 @@ public class BuildLogRepository {
                 .executeUpdate());
     }
 
+    /** How many lines of the deployment are stored, and the highest line number (0 when none). */
+    public Uni<Stored> stored(String deploymentId) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                        "select count(*), coalesce(max(number), 0) from build_log_lines where deployment_id = ?1",
+                        Object[].class)
+                .setParameter(1, deploymentId).getSingleResult())
+                .map(row -> new Stored(((Number) row[0]).longValue(), ((Number) row[1]).longValue()));
+    }
+
+    public record Stored(long lines, long highestNumber) {
+    }
+
     public Uni<List<BuildLogLine>> linesAfter(String deploymentId, long after, int limit) {
         return Panache.getSession().chain(s -> s.createSelectionQuery(
                         "from BuildLogLine where deploymentId = ?1 and number > ?2 order by number", BuildLogLine.class)

@@ -5,8 +5,11 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import jakarta.persistence.LockModeType;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 
 @ApplicationScoped
@@ -20,6 +23,21 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, S
     public Uni<Deployment> lock(String id) {
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
+
+    /**
+     * Locks up to {@code limit} deployments whose build.completed has been held since before {@code heldBefore},
+     * oldest first. Rows another transaction holds (a log batch, another instance's sweeper) are skipped, not
+     * waited for: each held build is finalized by exactly one transaction.
+     */
+    public Uni<List<Deployment>> lockHeldSince(Instant heldBefore, int limit) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                        "select * from deployments where " + HELD_AND_NOT_FINAL + " and held_since <= ?1"
+                                + " order by held_since limit ?2 for update skip locked", Deployment.class)
+                .setParameter(1, heldBefore.atOffset(ZoneOffset.UTC)).setParameter(2, limit).getResultList());
+    }
+
+    /** A build.completed is held and the status is not final yet (finalizing clears the hold). */
+    private static final String HELD_AND_NOT_FINAL = "held_since is not null and status in ('pending', 'building')";
 
     public Uni<Boolean> existsForDelivery(String procedureId, String deliveryId) {
         return count("procedureId = ?1 and deliveryId = ?2", procedureId, deliveryId).map(n -> n > 0);

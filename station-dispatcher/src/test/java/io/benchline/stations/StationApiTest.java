@@ -12,6 +12,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static io.benchline.stations.TestSupport.api;
@@ -44,9 +45,9 @@ class StationApiTest {
         JsonPath fetched = TestSupport.station(id);
         assertThat(fetched.getString("id")).isEqualTo(id);
         assertThat(fetched.getMap("$")).doesNotContainKey("agent_token");
-        JsonPath listed = api().get("/v2/stations").then().statusCode(200).extract().jsonPath();
-        assertThat(listed.getList("data.id")).contains(id);
+        JsonPath listed = api().get("/v2/stations?limit=1000").then().statusCode(200).extract().jsonPath();
         assertThat(listed.getList("data.agent_token")).containsOnlyNulls();
+        assertThat(allStationIds(TestSupport::api)).contains(id);
 
         api().body(Map.of("name", name)).post("/v2/stations").then().statusCode(409);
         api().body(Map.of("name", " ")).post("/v2/stations").then().statusCode(400)
@@ -92,8 +93,7 @@ class StationApiTest {
                 .contentType(ContentType.JSON);
 
         other.get("/v2/stations/" + station.id()).then().statusCode(404);
-        assertThat(RestAssured.given().header("Authorization", "Bearer " + FakePeers.OTHER_API_KEY)
-                .get("/v2/stations").then().statusCode(200).extract().jsonPath().getList("data.id"))
+        assertThat(allStationIds(() -> RestAssured.given().header("Authorization", "Bearer " + FakePeers.OTHER_API_KEY)))
                 .doesNotContain(station.id());
         RestAssured.given().header("Authorization", "Bearer " + FakePeers.OTHER_API_KEY).contentType(ContentType.JSON)
                 .body(Map.of("procedure_id", procedure)).post("/v2/stations/" + station.id() + "/run-requests")
@@ -110,5 +110,46 @@ class StationApiTest {
         RestAssured.given().get("/v2/stations").then().statusCode(401).contentType("application/problem+json");
         RestAssured.given().header("Authorization", "Bearer not-a-key").get("/v2/stations").then().statusCode(401)
                 .contentType("application/problem+json");
+    }
+
+    /** Every station id the caller can list, page after page. */
+    private static List<String> allStationIds(
+            java.util.function.Supplier<io.restassured.specification.RequestSpecification> caller) {
+        List<String> ids = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            JsonPath page = caller.get().get("/v2/stations?limit=1000" + (cursor == null ? "" : "&cursor=" + cursor))
+                    .then().statusCode(200).extract().jsonPath();
+            ids.addAll(page.getList("data.id"));
+            cursor = page.getString("next_cursor");
+        } while (cursor != null);
+        return ids;
+    }
+
+    @Test
+    void stationsArePagedByCursorWithoutGapsOrRepeats() {
+        var orgB = RestAssured.given().header("Authorization", "Bearer " + FakePeers.OTHER_API_KEY)
+                .contentType(ContentType.JSON);
+        for (int i = 0; i < 3; i++) {
+            orgB.body(Map.of("name", "paged-" + EventIds.next())).post("/v2/stations").then().statusCode(201);
+        }
+        List<String> all = allStationIds(() -> RestAssured.given().header("Authorization", "Bearer " + FakePeers.OTHER_API_KEY));
+        List<String> paged = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            JsonPath page = RestAssured.given().header("Authorization", "Bearer " + FakePeers.OTHER_API_KEY)
+                    .get("/v2/stations?limit=2" + (cursor == null ? "" : "&cursor=" + cursor))
+                    .then().statusCode(200).extract().jsonPath();
+            assertThat(page.getList("data")).hasSizeLessThanOrEqualTo(2);
+            paged.addAll(page.getList("data.id"));
+            cursor = page.getString("next_cursor");
+        } while (cursor != null);
+        assertThat(all).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(paged).containsExactlyElementsOf(all).doesNotHaveDuplicates();
+        assertThat(paged).isSorted();
+
+        api().get("/v2/stations?limit=0").then().statusCode(400).contentType("application/problem+json");
+        api().get("/v2/stations?limit=1001").then().statusCode(400);
+        api().get("/v2/stations?cursor=../x").then().statusCode(400);
     }
 }

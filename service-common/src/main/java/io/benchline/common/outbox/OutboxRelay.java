@@ -113,6 +113,7 @@ public class OutboxRelay {
             return Uni.createFrom().item(-1);
         }
         again.set(false);
+        long started = System.nanoTime();
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession().chain(session ->
                         session.createNativeQuery("select id, topic, message_key, type, cast(payload as text)"
                                         + " from outbox order by seq limit ?1 for update skip locked", Object[].class)
@@ -120,6 +121,12 @@ public class OutboxRelay {
                                 .getResultList()
                                 .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(0) : relay(session, rows)))))
                 .ifNoItem().after(config.passTimeout()).fail()
+                .invoke(sent -> {
+                    if (sent > 0) {
+                        LOG.debugf("outbox relay sent %d events in %d ms", Integer.valueOf(sent),
+                                Long.valueOf((System.nanoTime() - started) / 1_000_000));
+                    }
+                })
                 .onFailure().invoke(f -> LOG.warnf("outbox relay pass failed, will retry: %s", f.toString()))
                 .onFailure().recoverWithItem(0)
                 .eventually(() -> running.set(false));

@@ -62,7 +62,7 @@ public class AgentResource {
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @QueryParam("wait") String wait) {
         Duration hold = longPoll.holdFor(wait);
         if (ifNoneMatch == null || hold.isZero()) {
-            return agents.snapshot(authorization).chain(snapshot -> answer(snapshot, ifNoneMatch));
+            return longPoll.snapshot(authorization).chain(snapshot -> answer(snapshot, ifNoneMatch));
         }
         return longPoll.await(authorization, ifNoneMatch, hold).chain(snapshot -> snapshot == null
                 ? Uni.createFrom().item(Response.notModified(LongPoll.unquote(ifNoneMatch)).build())

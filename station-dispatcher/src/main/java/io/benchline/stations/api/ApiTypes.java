@@ -68,6 +68,10 @@ public final class ApiTypes {
     public record ListResponse<T>(List<T> data) {
     }
 
+    /** A page of a list; {@code next_cursor} is null on the last page. */
+    public record PageResponse<T>(List<T> data, String nextCursor) {
+    }
+
     // Agent channel
 
     public record AssignmentsResponse(String stationId, List<Assignment> assignments,

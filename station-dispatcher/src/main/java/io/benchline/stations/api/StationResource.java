@@ -6,10 +6,12 @@ import io.benchline.stations.api.ApiTypes.CreateLinkRequest;
 import io.benchline.stations.api.ApiTypes.CreateRunRequest;
 import io.benchline.stations.api.ApiTypes.CreateStationRequest;
 import io.benchline.stations.api.ApiTypes.ListResponse;
+import io.benchline.stations.api.ApiTypes.PageResponse;
 import io.benchline.stations.api.ApiTypes.RunRequestResponse;
 import io.benchline.stations.api.ApiTypes.RunResponse;
 import io.benchline.stations.api.ApiTypes.StationResponse;
 import io.benchline.stations.app.DeploymentServiceClient;
+import io.benchline.stations.app.DispatcherConfig;
 import io.benchline.stations.app.StationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -30,11 +33,14 @@ import java.net.URI;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class StationResource {
+    private final DispatcherConfig config;
     private final StationService stations;
     private final DeploymentServiceClient deploymentService;
     private final CurrentCaller caller;
 
-    public StationResource(StationService stations, DeploymentServiceClient deploymentService, CurrentCaller caller) {
+    public StationResource(StationService stations, DeploymentServiceClient deploymentService, CurrentCaller caller,
+            DispatcherConfig config) {
+        this.config = config;
         this.stations = stations;
         this.deploymentService = deploymentService;
         this.caller = caller;
@@ -47,9 +53,32 @@ public class StationResource {
                 .created(URI.create("/v2/stations/" + d.station().id)).entity(StationResponse.of(d)).build());
     }
 
+    /** Stations in creation order, paged by cursor: {@code ?limit=} (default 100, at most 1,000) and {@code ?cursor=}. */
     @GET
-    public Uni<ListResponse<StationResponse>> list() {
-        return stations.list(caller.orgId()).map(l -> new ListResponse<>(l.stream().map(StationResponse::of).toList()));
+    public Uni<PageResponse<StationResponse>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        int pageSize = pageSize(limit);
+        if (cursor != null && !cursor.matches("stn_[0-9a-z]{1,60}")) {
+            throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
+        }
+        return stations.list(caller.orgId(), cursor, pageSize).map(page -> new PageResponse<>(
+                page.stream().map(StationResponse::of).toList(),
+                page.size() == pageSize ? page.get(page.size() - 1).station().id : null));
+    }
+
+    private int pageSize(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return config.stationsPageSize();
+        }
+        int value;
+        try {
+            value = Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            value = 0;
+        }
+        if (value < 1 || value > config.stationsMaxPageSize()) {
+            throw ProblemException.invalid("limit", "must be a whole number from 1 to " + config.stationsMaxPageSize());
+        }
+        return value;
     }
 
     @GET

@@ -38,10 +38,12 @@ public class AgentService {
     private final RunRequestRepository runRequests;
     private final RunRepository runs;
     private final Outbox outbox;
+    private final DispatcherConfig config;
 
     public AgentService(StationRepository stations, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRequestRepository runRequests, RunRepository runs,
-            Outbox outbox) {
+            Outbox outbox, DispatcherConfig config) {
+        this.config = config;
         this.stations = stations;
         this.pointers = pointers;
         this.deployments = deployments;
@@ -196,7 +198,7 @@ public class AgentService {
         }
     }
 
-    /** The station whose agent token this is; 401 otherwise. Marks the station as seen now. */
+    /** The station whose agent token this is; 401 otherwise. Marks the station as seen (at the configured resolution). */
     private Uni<Station> authenticate(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 || authorization.length() <= 7) {
@@ -208,7 +210,10 @@ public class AgentService {
             if (station == null) {
                 throw ProblemException.unauthorized("the agent token is not valid");
             }
-            station.lastSeenAt = StationService.now();
+            Instant now = StationService.now();
+            if (station.lastSeenAt == null || station.lastSeenAt.isBefore(now.minus(config.lastSeenResolution()))) {
+                station.lastSeenAt = now;
+            }
             return station;
         });
     }

@@ -20,6 +20,14 @@ public interface DispatcherConfig {
     @WithDefault("255")
     int maxBranchLength();
 
+    /** Stations per page of GET /v2/stations when the caller gives no limit. */
+    @WithDefault("100")
+    int stationsPageSize();
+
+    /** Largest {@code limit} GET /v2/stations accepts. */
+    @WithDefault("1000")
+    int stationsMaxPageSize();
+
     /** Most runs returned by GET /v2/stations/{id}/runs. */
     @WithDefault("100")
     int runsPageSize();
@@ -42,6 +50,21 @@ public interface DispatcherConfig {
     /** Pointers moved per fan-out chunk (one transaction each). */
     @WithDefault("1000")
     int fanoutChunkSize();
+
+    /**
+     * Agent-channel reads that may use the database at once; the rest wait their turn, so a fan-out that wakes
+     * thousands of agents leaves the pool room for its own chunks. Keep it below the pool's size.
+     */
+    @WithDefault("6")
+    int agentMaxConcurrentReads();
+
+    /** Agent-channel reads that may wait for their turn before new ones are answered 503. */
+    @WithDefault("200000")
+    int agentMaxQueuedReads();
+
+    /** A station's {@code last_seen_at} is written at most this often (every agent request would be a write). */
+    @WithDefault("30s")
+    Duration lastSeenResolution();
 
     /** Longest an agent's {@code GET /agent/v1/assignments?wait=} is held open when nothing changes. */
     @WithDefault("90s")

@@ -111,8 +111,11 @@ public class FanOutWorker {
             if (job == null) {
                 return Uni.createFrom().item(-1);
             }
+            long started = System.nanoTime();
             return locks.lock(job.procedureId())
                     .chain(() -> jobs.moveChunk(job, config.fanoutChunkSize()))
+                    .invoke(rows -> LOG.debugf("fan-out %s: chunk of %d pointers moved in %d ms", job.id(), rows.size(),
+                            (System.nanoTime() - started) / 1_000_000))
                     .chain(rows -> publish(job, rows)
                             .chain(() -> wakeups.notifyStations(movedStations(rows)))
                             .chain(() -> {
@@ -121,6 +124,8 @@ public class FanOutWorker {
                                 String last = rows.isEmpty() ? null : rows.get(rows.size() - 1).stationId();
                                 return jobs.advance(job, last, moved, finished).invoke(() -> {
                                     movedCounter.increment(moved);
+                                    LOG.debugf("fan-out %s: chunk with its %d events written in %d ms", job.id(), moved,
+                                            (System.nanoTime() - started) / 1_000_000);
                                     if (finished) {
                                         LOG.infof("fan-out %s of deployment %s (%s) finished", job.id(),
                                                 job.deploymentId(), job.reason());

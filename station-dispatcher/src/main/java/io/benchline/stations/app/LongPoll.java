@@ -19,12 +19,19 @@ import java.util.HexFormat;
 public class LongPoll {
     private final AgentService agents;
     private final AgentWakeups wakeups;
+    private final AgentReadLimiter limiter;
     private final DispatcherConfig config;
 
-    public LongPoll(AgentService agents, AgentWakeups wakeups, DispatcherConfig config) {
+    public LongPoll(AgentService agents, AgentWakeups wakeups, AgentReadLimiter limiter, DispatcherConfig config) {
         this.agents = agents;
         this.wakeups = wakeups;
+        this.limiter = limiter;
         this.config = config;
+    }
+
+    /** The station's state, read within the agent channel's bound on concurrent reads. */
+    public Uni<Snapshot> snapshot(String authorization) {
+        return limiter.run(() -> agents.snapshot(authorization));
     }
 
     /** The {@code wait} query parameter: whole seconds, capped at {@code long-poll-max-wait}; absent means 0. */
@@ -52,7 +59,7 @@ public class LongPoll {
      */
     public Uni<Snapshot> await(String authorization, String ifNoneMatch, Duration hold) {
         long deadline = System.nanoTime() + hold.toNanos();
-        return agents.snapshot(authorization).chain(first -> {
+        return snapshot(authorization).chain(first -> {
             if (!matches(ifNoneMatch, etag(first))) {
                 return Uni.createFrom().item(first);
             }
@@ -63,13 +70,13 @@ public class LongPoll {
 
     private Uni<Snapshot> waitForChange(String authorization, String ifNoneMatch, AgentWakeups.Watch watch,
             long deadline) {
-        return agents.snapshot(authorization).chain(snapshot -> {
+        return snapshot(authorization).chain(snapshot -> {
             if (!matches(ifNoneMatch, etag(snapshot))) {
                 return Uni.createFrom().item(snapshot);
             }
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return Uni.createFrom().nullItem();
+            if (remaining < 1_000_000) {
+                return Uni.createFrom().nullItem(); // less than the timer's 1 ms resolution is left
             }
             return watch.next(Duration.ofNanos(remaining)).chain(woken -> woken
                     ? waitForChange(authorization, ifNoneMatch, watch, deadline)

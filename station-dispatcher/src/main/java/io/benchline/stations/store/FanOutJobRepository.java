@@ -31,7 +31,8 @@ public class FanOutJobRepository {
 
     /*
      * The rules of PointerMover.fits, as SQL. `target` is empty unless the deployment may be pointed at at all, so
-     * an undeployable target moves nothing and the job ends on its first chunk.
+     * an undeployable target moves nothing and the job ends on its next chunk. `page` walks the procedure's
+     * pointers by station id; of those, `chunk` keeps the ones whose link and station fit, `moved` moves them.
      */
     private static final String MOVE_CHUNK = """
             with target as (
@@ -41,35 +42,44 @@ public class FanOutJobRepository {
                   -- invariant 6: only a ready, not deleted deployment with an artifact
                   and d.status = 'ready' and not d.deleted and d.artifact_digest is not null
             ),
+            page as (
+                -- the next pointers of the procedure after the cursor, by index; nothing when the target is not
+                -- deployable, which ends the job
+                select p.station_id from pointers p
+                where p.procedure_id = ?3 and p.station_id > ?4 and exists (select 1 from target)
+                order by p.station_id
+                limit ?5
+            ),
             chunk as (
+                -- looked up by key (= any(array)), so every chunk costs the same wherever the cursor is
                 select p.station_id, p.deployment_id as from_deployment_id
                 from pointers p
                 join links l on l.station_id = p.station_id and l.procedure_id = p.procedure_id
                 join stations s on s.id = p.station_id
                 cross join target t
-                where p.procedure_id = ?3 and p.station_id > ?4
+                where p.procedure_id = ?3 and p.station_id = any(array(select station_id from page))
                   -- invariant 9: stations of the deployment's organization only
                   and s.org_id = ?2
                   -- invariant 7: production links take production deployments; a preview link only its branch's
                   and l.environment = t.environment
                   and (t.environment = 'production' or (t.environment = 'preview' and l.branch = t.branch))
-                order by p.station_id
-                limit ?5
                 for update of p
             ),
             moved as (
                 update pointers p
                 set deployment_id = t.id, sequence = t.sequence, pointer_version = p.pointer_version + 1,
                     moved_at = now()
-                from chunk c, target t
-                where p.procedure_id = ?3 and p.station_id = c.station_id
+                from target t
+                where p.procedure_id = ?3 and p.station_id = any(array(select station_id from chunk))
                   -- invariant 4: automatic moves go forward only
                   and (p.sequence is null or p.sequence < t.sequence)
                 returning p.station_id, p.pointer_version, p.sequence
             )
-            select c.station_id, c.from_deployment_id, m.pointer_version, m.sequence
-            from chunk c left join moved m on m.station_id = c.station_id
-            order by c.station_id
+            select g.station_id, c.from_deployment_id, m.pointer_version, m.sequence
+            from page g
+            left join chunk c on c.station_id = g.station_id
+            left join moved m on m.station_id = g.station_id
+            order by g.station_id
             """;
 
     /** Records a job once per (deployment, reason) and wakes the workers when the transaction commits. */

@@ -16,8 +16,11 @@ public class StationRepository implements PanacheRepositoryBase<Station, String>
         return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
     }
 
-    public Uni<List<Station>> listInOrg(String orgId) {
-        return list("orgId", Sort.by("createdAt").and("id"), orgId);
+    /** One page of the organization's stations in id (creation) order, after {@code afterId} when given. */
+    public Uni<List<Station>> pageInOrg(String orgId, String afterId, int limit) {
+        var query = afterId == null ? find("orgId = ?1", Sort.by("id"), orgId)
+                : find("orgId = ?1 and id > ?2", Sort.by("id"), orgId, afterId);
+        return query.page(0, limit).list();
     }
 
     public Uni<Station> findByTokenHash(String tokenHash) {

@@ -1,0 +1,80 @@
+package io.benchline.bench;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Every knob of a bench run; defaults keep a full run under about ten minutes on two cores. */
+public final class BenchOptions {
+    public static final List<String> PARTS = List.of("webhooks", "gateway", "push", "deployments", "fanout", "memory");
+
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "parts to run, comma-separated: webhooks, gateway, push, deployments, fanout, memory"
+                    + " (default: all)")
+    List<String> only = PARTS;
+
+    @Option(names = "--fanout", split = ",", paramLabel = "N", description = "fan-out sizes (default 10000,100000)")
+    List<Integer> fanout = List.of(10_000, 100_000);
+
+    @Option(names = "--agents", paramLabel = "N",
+            description = "connected simulated agents per fan-out: min(N, size) (default 10000)")
+    int agents = 10_000;
+
+    @Option(names = "--fanout-timeout", paramLabel = "SECONDS", description = "give up on one fan-out after (default 120)")
+    int fanoutTimeout = 120;
+
+    @Option(names = "--webhook-rate", paramLabel = "PER_SECOND", description = "offered webhook rate (default 1000)")
+    int webhookRate = 1000;
+
+    @Option(names = "--webhook-seconds", paramLabel = "SECONDS", description = "fixed-rate run length (default 10)")
+    int webhookSeconds = 10;
+
+    @Option(names = "--max-seconds", paramLabel = "SECONDS", description = "max-rate run length (default 5)")
+    int maxSeconds = 5;
+
+    @Option(names = "--max-concurrency", paramLabel = "N", description = "requests in flight at max rate (default 64)")
+    int maxConcurrency = 64;
+
+    @Option(names = "--gateway-concurrency", split = ",", paramLabel = "N",
+            description = "concurrencies of the gateway overhead runs (default 1,16,64)")
+    List<Integer> gatewayConcurrency = List.of(1, 16, 64);
+
+    @Option(names = "--gateway-seconds", paramLabel = "SECONDS", description = "length of each gateway run (default 5)")
+    int gatewaySeconds = 5;
+
+    @Option(names = "--pushes", paramLabel = "N", description = "pushes in push → ready (default 20)")
+    int pushes = 20;
+
+    @Option(names = "--deployment-rows", paramLabel = "N", description = "rows inserted for GET /v2/deployments (default 1000000)")
+    int deploymentRows = 1_000_000;
+
+    @Option(names = "--page-samples", paramLabel = "N", description = "requests per page kind and path (default 200)")
+    int pageSamples = 200;
+
+    @Option(names = "--webhook-fixture", paramLabel = "FILE",
+            description = "GitHub push payload sent byte for byte (default ../shared/fixtures/webhooks/github/goscm-push.json)")
+    Path webhookFixture;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "data folder, emptied first (default bench/target/bench-stack)")
+    Path dataDir;
+
+    @Option(names = "--port", paramLabel = "N", description = "gateway port (default 18080)")
+    int gatewayPort = 18080;
+
+    @Option(names = "--service-ports", paramLabel = "N", description = "first of five service ports (default 18081)")
+    int servicePortBase = 18081;
+
+    @Option(names = "--postgres-port", paramLabel = "N", description = "(default 25432)")
+    int postgresPort = 25432;
+
+    @Option(names = "--kafka-port", paramLabel = "N", description = "(default 29092; controller N+1)")
+    int kafkaPort = 29092;
+
+    @Option(names = "--s3-port", paramLabel = "N", description = "(default 29000)")
+    int s3Port = 29000;
+
+    boolean runs(String part) {
+        return only.contains(part);
+    }
+}

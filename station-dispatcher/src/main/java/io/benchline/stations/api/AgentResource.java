@@ -11,8 +11,7 @@ import io.benchline.stations.api.ApiTypes.RunResponse;
 import io.benchline.stations.app.AgentService;
 import io.benchline.stations.app.ArtifactStoreClient;
 import io.benchline.stations.app.LongPoll;
-import io.benchline.stations.model.Pointer;
-import io.benchline.stations.model.ProjectedDeployment;
+import io.benchline.stations.store.AgentSnapshotQuery;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -30,9 +29,6 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** The agent channel: Bearer agent token, as returned once when the station was created. */
 @Path("/agent/v1")
@@ -78,24 +74,21 @@ public class AgentResource {
     }
 
     private Uni<AssignmentsResponse> render(AgentService.Snapshot snapshot) {
-        Map<String, ProjectedDeployment> byId = snapshot.deployments().stream()
-                .collect(Collectors.toMap(d -> d.id, Function.identity()));
         List<Uni<Assignment>> assignments = new ArrayList<>();
-        for (Pointer p : snapshot.pointers()) {
-            ProjectedDeployment d = byId.get(p.deploymentId);
-            if (d == null || d.artifactDigest == null) {
+        for (AgentSnapshotQuery.AssignedPointer p : snapshot.pointers()) {
+            if (p.digest() == null) {
                 continue;
             }
-            ArtifactView artifact = new ArtifactView(d.artifactDigest,
-                    d.artifactSizeBytes == null ? 0 : d.artifactSizeBytes, d.artifactSignature, d.artifactKeyId);
-            assignments.add(artifacts.downloadUrl(d.artifactDigest).map(url -> new Assignment(p.procedureId,
-                    p.deploymentId, p.pointerVersion, null, artifact, url.orElse(null))));
+            ArtifactView artifact = new ArtifactView(p.digest(), p.sizeBytes() == null ? 0 : p.sizeBytes(),
+                    p.signature(), p.keyId());
+            assignments.add(artifacts.downloadUrl(p.digest()).map(url -> new Assignment(p.procedureId(),
+                    p.deploymentId(), p.pointerVersion(), null, artifact, url.orElse(null))));
         }
         List<AssignedRunRequest> requests = snapshot.runRequests().stream()
-                .map(r -> new AssignedRunRequest(r.id, r.procedureId)).toList();
+                .map(r -> new AssignedRunRequest(r.id(), r.procedureId())).toList();
         Uni<List<Assignment>> all = assignments.isEmpty() ? Uni.createFrom().item(List.of())
                 : Uni.join().all(assignments).andFailFast();
-        return all.map(list -> new AssignmentsResponse(snapshot.station().id, list, requests));
+        return all.map(list -> new AssignmentsResponse(snapshot.stationId(), list, requests));
     }
 
     @PUT

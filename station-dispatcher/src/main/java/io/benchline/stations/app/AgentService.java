@@ -12,6 +12,7 @@ import io.benchline.stations.model.ProjectedDeployment;
 import io.benchline.stations.model.Run;
 import io.benchline.stations.model.RunRequest;
 import io.benchline.stations.model.Station;
+import io.benchline.stations.store.AgentSnapshotQuery;
 import io.benchline.stations.store.DeploymentProjectionRepository;
 import io.benchline.stations.store.PointerRepository;
 import io.benchline.stations.store.RunRepository;
@@ -39,11 +40,13 @@ public class AgentService {
     private final RunRepository runs;
     private final Outbox outbox;
     private final DispatcherConfig config;
+    private final AgentSnapshotQuery snapshots;
 
     public AgentService(StationRepository stations, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRequestRepository runRequests, RunRepository runs,
-            Outbox outbox, DispatcherConfig config) {
+            Outbox outbox, DispatcherConfig config, AgentSnapshotQuery snapshots) {
         this.config = config;
+        this.snapshots = snapshots;
         this.stations = stations;
         this.pointers = pointers;
         this.deployments = deployments;
@@ -53,8 +56,8 @@ public class AgentService {
     }
 
     /** What the station should run now, with the artifacts, and the run requests not yet claimed. */
-    public record Snapshot(Station station, List<Pointer> pointers, List<ProjectedDeployment> deployments,
-            List<RunRequest> runRequests) {
+    public record Snapshot(String stationId, List<AgentSnapshotQuery.AssignedPointer> pointers,
+            List<AgentSnapshotQuery.OpenRunRequest> runRequests) {
     }
 
     /** A run report as the agent sent it. */
@@ -66,12 +69,20 @@ public class AgentService {
     public record RunResult(Run run, boolean recorded) {
     }
 
-    @WithTransaction
+    /** One statement (see {@link AgentSnapshotQuery}); 401 for a token no station has. */
     public Uni<Snapshot> snapshot(String authorization) {
-        return authenticate(authorization).chain(station -> pointers.assigned(station.id)
-                .chain(assigned -> deployments.byIds(assigned.stream().map(p -> p.deploymentId).toList())
-                        .chain(deps -> runRequests.open(station.id)
-                                .map(open -> new Snapshot(station, assigned, deps, open)))));
+        String hash;
+        try {
+            hash = tokenHash(authorization);
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return snapshots.read(hash, config.lastSeenResolution()).map(row -> {
+            if (row == null) {
+                throw ProblemException.unauthorized("the agent token is not valid");
+            }
+            return new Snapshot(row.stationId(), row.pointers(), row.runRequests());
+        });
     }
 
     /** Records what the agent runs now for a procedure. */
@@ -198,14 +209,22 @@ public class AgentService {
         }
     }
 
-    /** The station whose agent token this is; 401 otherwise. Marks the station as seen (at the configured resolution). */
-    private Uni<Station> authenticate(String authorization) {
+    private static String tokenHash(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 || authorization.length() <= 7) {
-            return Uni.createFrom().failure(ProblemException.unauthorized(
-                    "an agent token is required: send Authorization: Bearer <agent token>"));
+            throw ProblemException.unauthorized("an agent token is required: send Authorization: Bearer <agent token>");
         }
-        String hash = IntrospectingApiKeyVerifier.sha256(authorization.substring(7).strip());
+        return IntrospectingApiKeyVerifier.sha256(authorization.substring(7).strip());
+    }
+
+    /** The station whose agent token this is; 401 otherwise. Marks the station as seen (at the configured resolution). */
+    private Uni<Station> authenticate(String authorization) {
+        String hash;
+        try {
+            hash = tokenHash(authorization);
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
+        }
         return stations.findByTokenHash(hash).map(station -> {
             if (station == null) {
                 throw ProblemException.unauthorized("the agent token is not valid");

@@ -2,8 +2,8 @@ package io.benchline.stations.app;
 
 import io.benchline.common.api.ProblemException;
 import io.benchline.stations.app.AgentService.Snapshot;
-import io.benchline.stations.model.Pointer;
-import io.benchline.stations.model.RunRequest;
+import io.benchline.stations.store.AgentSnapshotQuery.AssignedPointer;
+import io.benchline.stations.store.AgentSnapshotQuery.OpenRunRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -63,7 +63,7 @@ public class LongPoll {
             if (!matches(ifNoneMatch, etag(first))) {
                 return Uni.createFrom().item(first);
             }
-            AgentWakeups.Watch watch = wakeups.watch(first.station().id);
+            AgentWakeups.Watch watch = wakeups.watch(first.stationId());
             return waitForChange(authorization, ifNoneMatch, watch, deadline).onTermination().invoke(watch::close);
         });
     }
@@ -87,11 +87,11 @@ public class LongPoll {
     /** A digest of what the agent acts on: each assigned pointer (procedure, deployment, version) and open run requests. */
     public static String etag(Snapshot snapshot) {
         StringBuilder state = new StringBuilder();
-        snapshot.pointers().stream().sorted(Comparator.comparing((Pointer p) -> p.procedureId))
-                .forEach(p -> state.append("p ").append(p.procedureId).append(' ').append(p.deploymentId).append(' ')
-                        .append(p.pointerVersion).append('\n'));
-        snapshot.runRequests().stream().sorted(Comparator.comparing((RunRequest r) -> r.id))
-                .forEach(r -> state.append("r ").append(r.id).append('\n'));
+        snapshot.pointers().stream().sorted(Comparator.comparing(AssignedPointer::procedureId))
+                .forEach(p -> state.append("p ").append(p.procedureId()).append(' ').append(p.deploymentId())
+                        .append(' ').append(p.pointerVersion()).append('\n'));
+        snapshot.runRequests().stream().sorted(Comparator.comparing(OpenRunRequest::id))
+                .forEach(r -> state.append("r ").append(r.id()).append('\n'));
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(state.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 16);

@@ -95,6 +95,35 @@ class StationEventsTest {
     }
 
     @Test
+    void aFleetOfMovesIsStoredInBatchesAndABadRecordAmongThemGoesAloneToTheDeadLetterTopic() {
+        String procedureId = createProcedure(KEY, "acme/" + unique("batch"), Map.of()).getString("id");
+        String deploymentId = manual(procedureId);
+        String prefix = unique("stn_f");
+        String garbage = "not a pointer move " + unique("x");
+        try (var producer = io.benchline.testsupport.KafkaTestClient.producer()) {
+            for (int i = 0; i < 500; i++) {
+                String station = prefix + "_" + i;
+                var event = envelope(EventTypes.POINTER_MOVED, station,
+                        new PointerMoved(station, orgId(), procedureId, null, deploymentId, "auto", 1));
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.STATION_POINTER_MOVED,
+                        station, io.benchline.events.EventCodec.toJson(event)));
+                if (i == 250) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.STATION_POINTER_MOVED,
+                            station, garbage));
+                }
+            }
+        }
+
+        TestSupport.await("500 active stations", () -> active(deploymentId), n -> n == 500);
+        List<String> dead = io.benchline.testsupport.KafkaTestClient.readUntil(
+                        "dead-letter-topic-" + Topics.STATION_POINTER_MOVED,
+                        rs -> rs.stream().anyMatch(r -> garbage.equals(r.value())), TestSupport.WAIT)
+                .stream().map(org.apache.kafka.clients.consumer.ConsumerRecord::value).toList();
+        assertThat(dead).contains(garbage);
+        assertThat(dead).noneMatch(v -> v.contains(prefix));
+    }
+
+    @Test
     void runsAreListedPerDeploymentWhicheverPhaseArrivesFirst() {
         String procedureId = createProcedure(KEY, "acme/" + unique("runs"), Map.of()).getString("id");
         String deploymentId = manual(procedureId);

@@ -28,13 +28,21 @@ public final class KafkaTestClient {
         send(BenchlineInfra.kafkaBootstrap(), topic, key, value, headers);
     }
 
-    public static void send(String bootstrap, String topic, String key, String value, Map<String, String> headers) {
+    /** A producer for many records at once (acks=all, idempotent); close it to flush. */
+    public static KafkaProducer<String, String> producer() {
+        return producer(BenchlineInfra.kafkaBootstrap());
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new StringSerializer())) {
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    public static void send(String bootstrap, String topic, String key, String value, Map<String, String> headers) {
+        try (KafkaProducer<String, String> producer = producer(bootstrap)) {
             ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
             if (headers != null) {
                 headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));

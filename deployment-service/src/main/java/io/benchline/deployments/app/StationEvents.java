@@ -21,12 +21,31 @@ public class StationEvents {
         this.stations = stations;
     }
 
-    /** @return true when the pointer changed; an older or equal pointer version changes nothing */
+    /** A pointer move and the id of the event that carried it. */
+    public record Move(String eventId, PointerMoved move) {
+    }
+
+    /**
+     * A batch of pointer moves in one transaction of two statements (dedup, upsert), however many there are: a
+     * fan-out to a fleet sends one event per station. Of several moves of one pointer the highest version counts.
+     *
+     * @return the pointers changed
+     */
     @WithTransaction
-    public Uni<Boolean> pointerMoved(String eventId, PointerMoved move) {
-        return processed.firstTime(eventId, POINTER_CONSUMER).chain(first -> !first ? Uni.createFrom().item(false)
-                : stations.upsertPointer(move.stationId(), move.procedureId(), move.orgId(), move.toDeploymentId(),
-                        move.pointerVersion()).map(rows -> rows > 0));
+    public Uni<Integer> pointersMoved(java.util.List<Move> moves) {
+        if (moves.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return processed.firstTimes(moves.stream().map(Move::eventId).toList(), POINTER_CONSUMER).chain(fresh -> {
+            java.util.Map<String, PointerMoved> newest = new java.util.LinkedHashMap<>();
+            for (Move m : moves) {
+                if (fresh.contains(m.eventId())) {
+                    newest.merge(m.move().stationId() + "\u0000" + m.move().procedureId(), m.move(),
+                            (a, b) -> b.pointerVersion() > a.pointerVersion() ? b : a);
+                }
+            }
+            return newest.isEmpty() ? Uni.createFrom().item(0) : stations.upsertPointers(newest.values());
+        });
     }
 
     @WithTransaction

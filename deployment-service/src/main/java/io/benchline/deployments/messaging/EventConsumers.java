@@ -16,7 +16,12 @@ import io.benchline.events.StationRun;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
@@ -41,8 +46,11 @@ public class EventConsumers {
     private final BuildEvents builds;
     private final StationEvents stations;
     private final DeploymentServiceConfig config;
+    private final DeadLetters deadLetters;
 
-    public EventConsumers(PushHandler pushes, BuildEvents builds, StationEvents stations, DeploymentServiceConfig config) {
+    public EventConsumers(PushHandler pushes, BuildEvents builds, StationEvents stations, DeploymentServiceConfig config,
+            DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.pushes = pushes;
         this.builds = builds;
         this.stations = stations;
@@ -73,10 +81,38 @@ public class EventConsumers {
                 builds::completed);
     }
 
+    /**
+     * Pointer moves come by the thousand (one per station of a fan-out), so this channel takes them in batches
+     * ({@code batch=true}) and stores a batch in one transaction. An unusable record goes to the dead-letter topic
+     * on its own; the batch is retried as a whole, like a single event elsewhere.
+     */
     @Incoming(POINTER_MOVED)
-    public Uni<Void> onPointerMoved(String payload) {
-        return handle(POINTER_MOVED, payload, PointerMoved.class,
-                e -> e.stationId() != null && e.procedureId() != null, stations::pointerMoved);
+    public Uni<Void> onPointerMoved(ConsumerRecords<String, String> records) {
+        List<StationEvents.Move> moves = new ArrayList<>();
+        List<Uni<Void>> rejected = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                EventEnvelope envelope = EventCodec.parse(record.value());
+                PointerMoved move = EventCodec.data(envelope, PointerMoved.class);
+                if (move.stationId() == null || move.procedureId() == null) {
+                    throw new MalformedEventException("event " + envelope.id() + " lacks station_id or procedure_id");
+                }
+                moves.add(new StationEvents.Move(envelope.id(), move));
+            } catch (MalformedEventException | NullPointerException e) {
+                String reason = e instanceof MalformedEventException ? e.getMessage() : "message is not an event: " + e;
+                LOG.warnf("%s: unusable message goes to the dead-letter topic: %s", POINTER_MOVED, reason);
+                rejected.add(deadLetters.pointerMoved(record, reason));
+            }
+        }
+        Uni<Void> dead = rejected.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(rejected).andFailFast().replaceWithVoid();
+        var consumer = config.consumer();
+        return dead.chain(() -> Uni.createFrom().deferred(() -> stations.pointersMoved(moves))
+                .onFailure().invoke(f -> LOG.warnf("%s: storing a batch of %d moves failed, retrying: %s", POINTER_MOVED,
+                        moves.size(), f))
+                .onFailure().retry().withBackOff(consumer.initialBackoff(), consumer.maxBackoff())
+                .atMost(Math.max(0, consumer.maxAttempts() - 1)))
+                .replaceWithVoid();
     }
 
     @Incoming(STATION_RUNS)

@@ -18,17 +18,26 @@ import java.util.Map;
 @ApplicationScoped
 public class StationRepository {
 
-    /** Writes the pointer only when this version is newer than the stored one: newest pointer version wins. */
-    public Uni<Integer> upsertPointer(String stationId, String procedureId, String orgId, String deploymentId,
-            long pointerVersion) {
+    /**
+     * Stores the pointers of many moves in one statement; each pointer may appear once, and only a higher pointer
+     * version replaces a stored one. Returns the rows changed.
+     */
+    public Uni<Integer> upsertPointers(java.util.Collection<io.benchline.events.PointerMoved> moves) {
+        var rows = io.benchline.events.EventCodec.mapper().createArrayNode();
+        for (var m : moves) {
+            rows.addObject().put("station_id", m.stationId()).put("procedure_id", m.procedureId())
+                    .put("org_id", m.orgId()).put("deployment_id", m.toDeploymentId())
+                    .put("pointer_version", m.pointerVersion());
+        }
         return Panache.getSession().chain(s -> s.createNativeQuery(
                         "insert into station_pointers (station_id, procedure_id, org_id, deployment_id, pointer_version, updated_at)"
-                                + " values (?1, ?2, ?3, ?4, ?5, now())"
+                                + " select r->>'station_id', r->>'procedure_id', r->>'org_id', r->>'deployment_id',"
+                                + " cast(r->>'pointer_version' as bigint), now()"
+                                + " from jsonb_array_elements(cast(cast(?1 as text) as jsonb)) r"
                                 + " on conflict (station_id, procedure_id) do update set deployment_id = excluded.deployment_id,"
                                 + " pointer_version = excluded.pointer_version, org_id = excluded.org_id, updated_at = now()"
                                 + " where station_pointers.pointer_version < excluded.pointer_version")
-                .setParameter(1, stationId).setParameter(2, procedureId).setParameter(3, orgId)
-                .setParameter(4, deploymentId).setParameter(5, pointerVersion)
+                .setParameter(1, rows.toString())
                 .executeUpdate());
     }
 

@@ -26,4 +26,25 @@ public class ProcessedEvents {
                 .executeUpdate())
                 .map(rows -> rows == 1);
     }
+
+    /**
+     * Marks a batch of events handled by {@code consumer} with one statement; must run inside a transaction.
+     *
+     * @return the ids handled for the first time (the others were handled before: skip them)
+     */
+    public Uni<java.util.Set<String>> firstTimes(java.util.Collection<String> eventIds, String consumer) {
+        if (eventIds.isEmpty()) {
+            return Uni.createFrom().item(java.util.Set.of());
+        }
+        var ids = io.benchline.events.EventCodec.mapper().createArrayNode();
+        eventIds.forEach(ids::add);
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "insert into processed_events (event_id, consumer, processed_at)"
+                                + " select distinct e, ?2, now() from jsonb_array_elements_text(cast(cast(?1 as text) as jsonb)) e"
+                                + " on conflict do nothing returning event_id", String.class)
+                .setParameter(1, ids.toString())
+                .setParameter(2, consumer)
+                .getResultList())
+                .map(java.util.Set::copyOf);
+    }
 }

@@ -142,7 +142,7 @@ final class WebhookBench {
                         accepted, seconds)
                 : String.format(java.util.Locale.ROOT, "2: %,d accepted pushes: NOT drained %.0f s after the last run"
                         + " ended (webhook-service outbox %,d rows, deployment-service lag on deployment.requested %,d);"
-                        + " later parts ran while it drained", accepted, seconds, outbox, lag));
+                        + " anything measured after this part ran while it drained", accepted, seconds, outbox, lag));
     }
 
     static long lag(org.apache.kafka.clients.admin.Admin admin, String topic, String group) throws Exception {

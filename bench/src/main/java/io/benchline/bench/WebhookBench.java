@@ -97,9 +97,9 @@ final class WebhookBench {
                 HttpLoad.Result m = load.closedLoop(pushes, accepted, o.maxConcurrency, Duration.ofSeconds(o.maxSeconds));
                 HttpLoad.Result mb = load.closedLoop(bare, answered, o.maxConcurrency, Duration.ofSeconds(o.maxSeconds));
                 report.row(section, "push max rate " + via + " (c=" + o.maxConcurrency + ")", Report.rate(m.rate()),
-                        Report.rate(mb.rate()), m.rate() / mb.rate(), "≥ " + Report.rate(rate));
+                        Report.rate(mb.rate()), m.rate() / mb.rate(), "≥ 0.50x bare");
                 report.row(section, "  p50 / p99 at max rate", m.latencies().p50p99(), mb.latencies().p50p99(),
-                        m.latencies().p99() / mb.latencies().p99(), "p99 ≤ 1 s");
+                        m.latencies().p99() / mb.latencies().p99(), "-");
                 problems(report, "push max rate " + via, m, mb);
                 accepted202 += r.expected() + m.expected();
             }
@@ -169,7 +169,7 @@ final class WebhookBench {
         report.row(section, name + ": achieved", Report.rate(r.rate()), Report.rate(b.rate()), r.rate() / b.rate(),
                 "≥ " + Report.rate(rate));
         report.row(section, "  p50 / p99 (incl. queueing)", r.latencies().p50p99(), b.latencies().p50p99(),
-                r.latencies().p99() / b.latencies().p99(), "p99 ≤ 1 s");
+                r.latencies().p99() / b.latencies().p99(), "p99 < 50 ms at 1,000/s");
         problems(report, name, r, b);
     }
 

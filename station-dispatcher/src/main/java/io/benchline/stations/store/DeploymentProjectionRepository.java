@@ -7,9 +7,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.Collection;
-import java.util.List;
-
 @ApplicationScoped
 public class DeploymentProjectionRepository implements PanacheRepositoryBase<ProjectedDeployment, String> {
 
@@ -69,12 +66,5 @@ public class DeploymentProjectionRepository implements PanacheRepositoryBase<Pro
                         ? new Object[] {orgId, procedureId, environment, ProjectedDeployment.READY}
                         : new Object[] {orgId, procedureId, environment, ProjectedDeployment.READY, branch});
         return query.firstResult();
-    }
-
-    public Uni<List<ProjectedDeployment>> byIds(Collection<String> ids) {
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        return list("id in ?1", ids);
     }
 }

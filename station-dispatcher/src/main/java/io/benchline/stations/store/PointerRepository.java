@@ -30,9 +30,4 @@ public class PointerRepository implements PanacheRepositoryBase<Pointer, Station
         }
         return list("stationId in ?1", Sort.by("stationId").and("procedureId"), stationIds);
     }
-
-    /** Pointers of a station that name a deployment: what the agent should run. */
-    public Uni<List<Pointer>> assigned(String stationId) {
-        return list("stationId = ?1 and deploymentId is not null", Sort.by("procedureId"), stationId);
-    }
 }

@@ -2,19 +2,13 @@ package io.benchline.stations.store;
 
 import io.benchline.stations.model.RunRequest;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.util.List;
 
 @ApplicationScoped
 public class RunRequestRepository implements PanacheRepositoryBase<RunRequest, String> {
-
-    public Uni<List<RunRequest>> open(String stationId) {
-        return list("stationId = ?1 and claimedAt is null", Sort.by("createdAt").and("id"), stationId);
-    }
 
     /** Claims an open request for a run; false when it is unknown, of another procedure, or claimed already. */
     public Uni<Boolean> claim(String id, String stationId, String procedureId, String runId, Instant at) {

@@ -72,6 +72,33 @@ class AgentLongPollTest {
     }
 
     @Test
+    void oneFanOutWakesEveryHeldRequestOfItsStationsWithItsOwnState() throws Exception {
+        String procedure = newProcedure();
+        java.util.List<CreatedStation> stations = new java.util.ArrayList<>();
+        java.util.List<CompletableFuture<Response>> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            CreatedStation station = createStation();
+            link(station.id(), procedure, "production", null);
+            stations.add(station);
+        }
+        int watchesBefore = wakeups.openWatches();
+        for (CreatedStation station : stations) {
+            held.add(longPoll(station, etagOf(station), 80));
+        }
+        await("30 long-polls waiting", () -> wakeups.openWatches() >= watchesBefore + 30);
+        String deployment = EventIds.withPrefix("dep");
+        send(ready(procedure, deployment, 1, "production", null));
+
+        for (int i = 0; i < stations.size(); i++) {
+            Response answer = held.get(i).get();
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.jsonPath().getString("station_id")).isEqualTo(stations.get(i).id());
+            assertThat(answer.jsonPath().getString("assignments[0].deployment_id")).isEqualTo(deployment);
+            assertThat(answer.jsonPath().getLong("assignments[0].pointer_version")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRunRequestWakesAHeldRequest() throws Exception {
         CreatedStation station = createStation();
         String procedure = newProcedure();

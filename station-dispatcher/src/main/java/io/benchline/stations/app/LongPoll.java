@@ -70,17 +70,26 @@ public class LongPoll {
 
     private Uni<Snapshot> waitForChange(String authorization, String ifNoneMatch, AgentWakeups.Watch watch,
             long deadline) {
-        return snapshot(authorization).chain(snapshot -> {
-            if (!matches(ifNoneMatch, etag(snapshot))) {
-                return Uni.createFrom().item(snapshot);
+        return snapshot(authorization).chain(snapshot -> awaitWake(authorization, ifNoneMatch, watch, deadline, snapshot));
+    }
+
+    /** Waits for the next wake-up unless this state already differs from the agent's; null once the hold is over. */
+    private Uni<Snapshot> awaitWake(String authorization, String ifNoneMatch, AgentWakeups.Watch watch, long deadline,
+            Snapshot snapshot) {
+        if (!matches(ifNoneMatch, etag(snapshot))) {
+            return Uni.createFrom().item(snapshot);
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining < 1_000_000) {
+            return Uni.createFrom().nullItem(); // less than the timer's 1 ms resolution is left
+        }
+        return watch.next(Duration.ofNanos(remaining)).chain(wake -> {
+            if (!wake.changed()) {
+                return Uni.createFrom().nullItem();
             }
-            long remaining = deadline - System.nanoTime();
-            if (remaining < 1_000_000) {
-                return Uni.createFrom().nullItem(); // less than the timer's 1 ms resolution is left
-            }
-            return watch.next(Duration.ofNanos(remaining)).chain(woken -> woken
-                    ? waitForChange(authorization, ifNoneMatch, watch, deadline)
-                    : Uni.createFrom().nullItem());
+            // Woken with the state read for the whole notification, or without it (then read it here).
+            return wake.snapshot() == null ? waitForChange(authorization, ifNoneMatch, watch, deadline)
+                    : awaitWake(authorization, ifNoneMatch, watch, deadline, wake.snapshot());
         });
     }
 

@@ -37,7 +37,7 @@ public class AgentSnapshotQuery {
             List<OpenRunRequest> runRequests) {
     }
 
-    private static final String READ = """
+    private static final String COLUMNS = """
             select s.id, s.org_id, s.last_seen_at,
                 cast(coalesce((select json_agg(json_build_object(
                         'procedure_id', p.procedure_id, 'deployment_id', p.deployment_id,
@@ -49,13 +49,15 @@ public class AgentSnapshotQuery {
                 cast(coalesce((select json_agg(json_build_object('id', r.id, 'procedure_id', r.procedure_id)
                         order by r.created_at, r.id)
                     from run_requests r where r.station_id = s.id and r.claimed_at is null), '[]') as text)
-            from stations s where s.agent_token_hash = ?1
             """;
+    private static final String BY_TOKEN = COLUMNS + " from stations s where s.agent_token_hash = ?1";
+    private static final String BY_STATIONS =
+            COLUMNS + " from stations s where s.id = any(string_to_array(cast(?1 as text), ','))";
 
     /** The snapshot of the station whose token hashes to this, or null when there is none. */
     public Uni<Row> read(String tokenHash, Duration lastSeenResolution) {
         return Panache.withSession(() -> Panache.getSession().chain(session -> session
-                .createNativeQuery(READ, Object[].class).setParameter(1, tokenHash).getResultList()
+                .createNativeQuery(BY_TOKEN, Object[].class).setParameter(1, tokenHash).getResultList()
                 .chain(rows -> {
                     if (rows.isEmpty()) {
                         return Uni.createFrom().nullItem();
@@ -67,6 +69,21 @@ public class AgentSnapshotQuery {
                     }
                     return session.createNativeQuery("update stations set last_seen_at = now() where id = ?1")
                             .setParameter(1, row.stationId()).executeUpdate().replaceWith(row);
+                })));
+    }
+
+    /** The snapshots of these stations (ids as the dispatcher wrote them), by station id, in one statement. */
+    public Uni<java.util.Map<String, Row>> readStations(java.util.List<String> stationIds) {
+        return Panache.withSession(() -> Panache.getSession().chain(session -> session
+                .createNativeQuery(BY_STATIONS, Object[].class).setParameter(1, String.join(",", stationIds))
+                .getResultList()
+                .map(rows -> {
+                    java.util.Map<String, Row> byStation = new java.util.HashMap<>();
+                    rows.forEach(r -> {
+                        Row row = row(r);
+                        byStation.put(row.stationId(), row);
+                    });
+                    return byStation;
                 })));
     }
 

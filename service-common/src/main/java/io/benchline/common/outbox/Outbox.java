@@ -27,6 +27,13 @@ public class Outbox {
     /** The LISTEN/NOTIFY channel that tells relays new rows were committed. */
     public static final String CHANNEL = "benchline_outbox";
 
+    /*
+     * Appended to the insert, so the rows and the notification that wakes the relays are one round trip; PostgreSQL
+     * delivers the notification when the transaction commits, and sends identical ones of a transaction once.
+     */
+    private static final String NOTIFY_RELAYS =
+            " select count(*) from (select pg_notify('" + CHANNEL + "', '') from inserted limit 1) n";
+
     /** One event to append, for {@link #appendAll}. */
     public record Entry(String topic, String key, String aggregateType, EventEnvelope event) {
     }
@@ -40,8 +47,9 @@ public class Outbox {
      */
     public Uni<Void> append(String topic, String key, String aggregateType, EventEnvelope event) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload)"
-                                + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, cast(cast(?8 as text) as jsonb))")
+                        "with inserted as (insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key,"
+                                + " occurred_at, payload) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, cast(cast(?8 as text) as jsonb))"
+                                + " returning 1)" + NOTIFY_RELAYS, Long.class)
                 .setParameter(1, event.id())
                 .setParameter(2, aggregateType)
                 .setParameter(3, event.subject())
@@ -51,8 +59,8 @@ public class Outbox {
                 .setParameter(7, OffsetDateTime.ofInstant(event.time(), ZoneOffset.UTC))
                 // Typed as text first: the reactive driver binds a String given for jsonb as a JSON string literal.
                 .setParameter(8, EventCodec.toJson(event))
-                .executeUpdate())
-                .chain(this::notifyRelays);
+                .getSingleResult())
+                .replaceWithVoid();
     }
 
     /**
@@ -76,19 +84,13 @@ public class Outbox {
             row.set("payload", EventCodec.tree(e.event()));
         }
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload)"
+                        "with inserted as (insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key,"
+                                + " occurred_at, payload)"
                                 + " select r->>'id', r->>'aggregate_type', r->>'aggregate_id', r->>'type', r->>'topic',"
                                 + " r->>'message_key', cast(r->>'occurred_at' as timestamptz), r->'payload'"
                                 + " from jsonb_array_elements(cast(cast(?1 as text) as jsonb)) with ordinality as t(r, n)"
-                                + " order by n")
+                                + " order by n returning 1)" + NOTIFY_RELAYS, Long.class)
                 .setParameter(1, rows.toString())
-                .executeUpdate())
-                .chain(this::notifyRelays);
-    }
-
-    private Uni<Void> notifyRelays() {
-        return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "select count(*) from (select pg_notify('" + CHANNEL + "', '')) n", Long.class)
                 .getSingleResult())
                 .replaceWithVoid();
     }

@@ -1,5 +1,7 @@
 package io.benchline.bench;
 
+import io.benchline.stack.LocalStack;
+
 import io.benchline.stack.ProcessSupervisor;
 
 import java.io.IOException;
@@ -35,15 +37,15 @@ final class MemoryBench {
             if (name.equals("postgres")) {
                 continue; // counted with the postmaster below
             }
-            found.put(h.pid(), new Proc(name, h.pid(), rss(h.pid()), pss(h.pid())));
+            found.put(h.pid(), new Proc(name, h.pid(), LocalStack.rss(h.pid()), LocalStack.pss(h.pid())));
         }
         Optional<ProcessHandle> postmaster = postmaster(stack.dir().resolve("postgres"));
         if (postmaster.isPresent()) {
             Set<Long> pids = new LinkedHashSet<>();
             pids.add(postmaster.get().pid());
             postmaster.get().descendants().forEach(d -> pids.add(d.pid()));
-            long total = pids.stream().mapToLong(MemoryBench::rss).sum();
-            long pss = pids.stream().mapToLong(MemoryBench::pss).sum();
+            long total = pids.stream().mapToLong(LocalStack::rss).sum();
+            long pss = pids.stream().mapToLong(LocalStack::pss).sum();
             pids.forEach(found::remove);
             found.put(postmaster.get().pid(), new Proc("postgres (postmaster + " + (pids.size() - 1) + " children)",
                     postmaster.get().pid(), total, pss));
@@ -51,7 +53,7 @@ final class MemoryBench {
         List<Proc> out = new ArrayList<>(found.values());
         boolean ownGateway = out.stream().anyMatch(p -> p.name().equals("gateway"));
         out.add(new Proc(ownGateway ? BENCH_JVM : BENCH_JVM + " + in-process gateway", ProcessHandle.current().pid(),
-                rss(ProcessHandle.current().pid()), pss(ProcessHandle.current().pid())));
+                LocalStack.rss(ProcessHandle.current().pid()), LocalStack.pss(ProcessHandle.current().pid())));
         return out;
     }
 
@@ -83,7 +85,7 @@ final class MemoryBench {
                     .start();
             try {
                 Thread.sleep(3_000);
-                return rss(p.pid());
+                return LocalStack.rss(p.pid());
             } finally {
                 p.destroy();
                 p.waitFor(10, TimeUnit.SECONDS);
@@ -138,30 +140,4 @@ final class MemoryBench {
         }
     }
 
-    /** Proportional set size (shared pages split among the processes sharing them), from smaps_rollup. */
-    static long pss(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
-                if (line.startsWith("Pss:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException ignored) {
-            // gone, or no smaps_rollup
-        }
-        return 0;
-    }
-
-    static long rss(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException ignored) {
-            // gone
-        }
-        return 0;
-    }
 }

@@ -267,10 +267,20 @@ public final class LocalStack implements AutoCloseable {
         return total;
     }
 
-    private static long rss(long pid) {
+    /** Resident memory of a process in bytes (VmRSS), 0 when it is gone. */
+    public static long rss(long pid) {
+        return procBytes(pid, "status", "VmRSS:");
+    }
+
+    /** Proportional set size in bytes (shared pages split among their sharers, from smaps_rollup), 0 when unknown. */
+    public static long pss(long pid) {
+        return procBytes(pid, "smaps_rollup", "Pss:");
+    }
+
+    private static long procBytes(long pid, String file, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/" + file))) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

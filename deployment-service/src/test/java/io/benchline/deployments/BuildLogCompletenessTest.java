@@ -14,14 +14,16 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
-import java.util.stream.LongStream;
 
+import static io.benchline.deployments.TestSupport.at;
+import static io.benchline.deployments.TestSupport.lines;
+import static io.benchline.deployments.TestSupport.logs;
+import static io.benchline.deployments.TestSupport.pendingDeployment;
 import static io.benchline.deployments.TestSupport.KEY;
 import static io.benchline.deployments.TestSupport.as;
 import static io.benchline.deployments.TestSupport.awaitStatus;
@@ -52,25 +54,6 @@ class BuildLogCompletenessTest {
 
     private static String procedure() {
         return createProcedure(KEY, "acme/" + unique("logs"), Map.of()).getString("id");
-    }
-
-    private static String pendingDeployment(String procedureId) {
-        return as(KEY).body(Map.of("procedure_id", procedureId, "commit_sha", TestSupport.sha()))
-                .post("/v2/deployments").then().statusCode(202).extract().path("id");
-    }
-
-    private static Instant at(int secondsAgo) {
-        return Instant.now().minusSeconds(secondsAgo).truncatedTo(ChronoUnit.MILLIS);
-    }
-
-    private static List<BuildLogs.Line> lines(long from, long to) {
-        return LongStream.rangeClosed(from, to).mapToObj(n -> new BuildLogs.Line(n, at(30), "info", "line " + n))
-                .toList();
-    }
-
-    private static List<Map<String, Object>> logs(String id) {
-        return as(KEY).get("/v2/deployments/" + id + "/logs").then().statusCode(200).extract().jsonPath()
-                .getList("data");
     }
 
     private static List<Long> numbers(List<Map<String, Object>> lines) {

@@ -16,10 +16,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import static io.benchline.deployments.TestSupport.at;
+import static io.benchline.deployments.TestSupport.logs;
+import static io.benchline.deployments.TestSupport.pendingDeployment;
 import static io.benchline.deployments.TestSupport.KEY;
 import static io.benchline.deployments.TestSupport.WAIT;
 import static io.benchline.deployments.TestSupport.as;
@@ -48,15 +50,6 @@ class BuildStateMachineTest {
 
     private static String procedure() {
         return createProcedure(KEY, "acme/" + unique("sm"), Map.of()).getString("id");
-    }
-
-    private static String pendingDeployment(String procedureId) {
-        return as(KEY).body(Map.of("procedure_id", procedureId, "commit_sha", TestSupport.sha()))
-                .post("/v2/deployments").then().statusCode(202).extract().path("id");
-    }
-
-    private static Instant at(int secondsAgo) {
-        return Instant.now().minusSeconds(secondsAgo).truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static BuildLogs.Line line(long n, Instant t, String level, String text) {
@@ -256,11 +249,6 @@ class BuildStateMachineTest {
         awaitStatus(id, "building");
         as(KEY).get("/v2/deployments/" + unknown).then().statusCode(404).contentType("application/problem+json");
         as(KEY).get("/v2/deployments/" + unknown + "/logs").then().statusCode(404);
-    }
-
-    private static List<Map<String, Object>> logs(String id) {
-        return as(KEY).get("/v2/deployments/" + id + "/logs").then().statusCode(200).extract().jsonPath()
-                .getList("data");
     }
 
 }

@@ -104,6 +104,28 @@ final class TestSupport {
         return as(key).body(body).post("/v2/procedures").then().statusCode(201).extract().jsonPath();
     }
 
+    /** A manual deployment, pending (nothing builds it in these tests). */
+    static String pendingDeployment(String procedureId) {
+        return as(KEY).body(Map.of("procedure_id", procedureId, "commit_sha", sha()))
+                .post("/v2/deployments").then().statusCode(202).extract().path("id");
+    }
+
+    static Instant at(int secondsAgo) {
+        return Instant.now().minusSeconds(secondsAgo).truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** Log lines numbered {@code from} to {@code to}. */
+    static List<BuildLogs.Line> lines(long from, long to) {
+        return java.util.stream.LongStream.rangeClosed(from, to)
+                .mapToObj(n -> new BuildLogs.Line(n, at(30), "info", "line " + n)).toList();
+    }
+
+    /** The deployment's log as GET /v2/deployments/{id}/logs answers it. */
+    static List<Map<String, Object>> logs(String id) {
+        return as(KEY).get("/v2/deployments/" + id + "/logs").then().statusCode(200).extract().jsonPath()
+                .getList("data");
+    }
+
     static String sha() {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 40; i++) {

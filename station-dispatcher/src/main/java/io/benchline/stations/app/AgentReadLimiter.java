@@ -2,7 +2,6 @@ package io.benchline.stations.app;
 
 import io.benchline.common.api.ProblemException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;

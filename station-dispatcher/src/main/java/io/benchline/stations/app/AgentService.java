@@ -10,7 +10,6 @@ import io.benchline.events.Topics;
 import io.benchline.stations.model.Pointer;
 import io.benchline.stations.model.ProjectedDeployment;
 import io.benchline.stations.model.Run;
-import io.benchline.stations.model.RunRequest;
 import io.benchline.stations.model.Station;
 import io.benchline.stations.store.AgentSnapshotQuery;
 import io.benchline.stations.store.DeploymentProjectionRepository;

@@ -36,6 +36,7 @@ public class PgNotifications {
     private final String password;
     private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
     private volatile PgSubscriber subscriber;
+    private volatile boolean connected;
 
     public PgNotifications(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
@@ -64,13 +65,16 @@ public class PgNotifications {
                 // Reconnect for ever, a second apart: the database may be restarted under a running service.
                 .reconnectPolicy(retries -> 1000L);
         listeners.keySet().forEach(c -> s.channel(c).handler(payload -> dispatch(c, payload)));
-        s.closeHandler(v -> LOG.debug("notification connection closed"));
+        s.closeHandler(v -> {
+            connected = false;
+            LOG.debug("notification connection closed");
+        });
         subscriber = s;
         connect(s);
     }
 
     private void connect(PgSubscriber s) {
-        s.connect().onFailure(f -> {
+        s.connect().onSuccess(v -> connected = true).onFailure(f -> {
             LOG.warnf("cannot listen for notifications yet, retrying (polling covers the gap): %s", f.toString());
             vertx.setTimer(2000, id -> {
                 if (subscriber == s) {
@@ -78,6 +82,11 @@ public class PgNotifications {
                 }
             });
         });
+    }
+
+    /** Whether the LISTEN connection is up (notifications sent now will be heard). */
+    public boolean connected() {
+        return connected;
     }
 
     void stop(@Observes ShutdownEvent event) {

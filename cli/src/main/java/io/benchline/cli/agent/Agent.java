@@ -40,7 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Rules: the active deployment of a procedure changes only while no run of that procedure is in progress;
  * a run reports the deployment it started on; one run per procedure at a time (further run requests wait);
- * run reports are queued in the state file and delivered in order, so a dispatcher outage loses none.
+ * run reports are queued in the state file and delivered in order, so a dispatcher outage loses none; a
+ * procedure that a successful answer no longer assigns is dropped once its run in progress ended (a failed fetch
+ * drops nothing).
  */
 public final class Agent {
     private static final long MAX_ARTIFACT_BYTES = 4L * 1024 * 1024 * 1024;
@@ -63,6 +65,11 @@ public final class Agent {
     /** Artifacts that failed (deployment id → when to try again, and how often it failed). */
     private final Map<String, Refusal> refused = new HashMap<>();
     private final Set<String> waitingNoticed = new HashSet<>();
+    /**
+     * Procedures the agent holds that the last successful assignments answer no longer names (the station was
+     * unlinked from them). Each is dropped as soon as no run of it is in progress; its pointer is not reported.
+     */
+    private final Set<String> unassigned = new HashSet<>();
     /** Entry points the dispatcher named for deployments (a fallback when manifest.json has none). */
     private final Map<String, String> entryPointHints = new HashMap<>();
     private final Map<String, String> lastErrors = new LinkedHashMap<>();
@@ -215,6 +222,7 @@ public final class Agent {
             }
         }
         if (assignments != null) {
+            dropUnassigned(assignments);
             for (Assignment assignment : assignments.assignments()) {
                 if (stopping) {
                     return;
@@ -234,7 +242,7 @@ public final class Agent {
             }
         }
         deliverReports();
-        prune();
+        prune(assignments);
     }
 
     // ---- assignments
@@ -321,6 +329,69 @@ public final class Agent {
                 next.deploymentId(), next.pointerVersion(), before == null ? "none" : before.deploymentId());
     }
 
+    /**
+     * Only a successful answer gets here, so a fetch that failed never drops anything. A procedure the agent holds
+     * (active, pending or running) that the answer does not assign was unlinked: its pending deployment is
+     * forgotten at once (it must not become active), and it is dropped now or when its run in progress ends.
+     */
+    private void dropUnassigned(Assignments assignments) {
+        Set<String> assigned = assignedProcedures(assignments);
+        synchronized (lock) {
+            for (String procedureId : List.copyOf(unassigned)) {
+                if (assigned.contains(procedureId)) {
+                    unassigned.remove(procedureId);
+                    Log.info("procedure %s is assigned to this station again", procedureId);
+                }
+            }
+            Set<String> held = new HashSet<>(state.allActive().keySet());
+            held.addAll(pending.keySet());
+            held.addAll(running.keySet());
+            for (String procedureId : held) {
+                if (!assigned.contains(procedureId) && unassigned.add(procedureId)) {
+                    pending.remove(procedureId);
+                    String run = running.get(procedureId);
+                    Log.info("procedure %s is no longer assigned to this station (unlinked)%s", procedureId,
+                            run == null ? "" : "; it is dropped when run " + run + " ends");
+                }
+            }
+            for (String procedureId : List.copyOf(unassigned)) {
+                dropIfIdle(procedureId);
+            }
+        }
+    }
+
+    private static Set<String> assignedProcedures(Assignments assignments) {
+        Set<String> assigned = new HashSet<>();
+        for (Assignment a : assignments.assignments()) {
+            if (a.procedureId() != null) {
+                assigned.add(a.procedureId());
+            }
+        }
+        return assigned;
+    }
+
+    /** Drops an unassigned procedure from the state unless a run of it is in progress. Call with the lock. */
+    private void dropIfIdle(String procedureId) {
+        if (running.containsKey(procedureId)) {
+            return;
+        }
+        unassigned.remove(procedureId);
+        pending.remove(procedureId);
+        Active before = state.deactivate(procedureId);
+        save();
+        Log.info("procedure %s dropped: unlinked from this station%s", procedureId,
+                before == null ? "" : ", deployment " + before.deploymentId() + " is no longer active");
+    }
+
+    /** A run of the procedure ended: drop it if it was unlinked meanwhile, else activate what is pending. */
+    private void afterRun(String procedureId) {
+        if (unassigned.contains(procedureId)) {
+            dropIfIdle(procedureId);
+        } else {
+            activateIfIdle(procedureId);
+        }
+    }
+
     private void reportPointers() {
         Map<String, Active> active;
         synchronized (lock) {
@@ -330,7 +401,7 @@ public final class Agent {
             String procedureId = e.getKey();
             Reported now = new Reported(e.getValue().deploymentId(), e.getValue().pointerVersion());
             synchronized (lock) {
-                if (now.equals(state.reported(procedureId))) {
+                if (unassigned.contains(procedureId) || now.equals(state.reported(procedureId))) {
                     continue;
                 }
             }
@@ -350,8 +421,11 @@ public final class Agent {
                 continue;
             }
             synchronized (lock) {
-                state.reported(procedureId, now);
-                save();
+                // Dropped meanwhile (unlinked): nothing to remember for it.
+                if (state.active(procedureId) != null) {
+                    state.reported(procedureId, now);
+                    save();
+                }
             }
         }
     }
@@ -408,7 +482,7 @@ public final class Agent {
                         result.outcome(), Instant.now().toString(), result.durationMs(), run.runRequestId()));
                 state.ended(run.runId());
                 running.remove(run.procedureId());
-                activateIfIdle(run.procedureId());
+                afterRun(run.procedureId());
                 save();
             }
             deliverReports();
@@ -421,7 +495,7 @@ public final class Agent {
                     state.ended(run.runId());
                 }
                 running.remove(run.procedureId());
-                activateIfIdle(run.procedureId());
+                afterRun(run.procedureId());
                 saveQuietly();
             }
         } finally {
@@ -512,8 +586,13 @@ public final class Agent {
         Log.info("agent stopped");
     }
 
-    /** Removes deployment folders that are neither active, the previous one, nor pending. */
-    private void prune() {
+    /**
+     * Removes deployment folders that are neither active, the previous one, nor pending, and, given a successful
+     * assignments answer, the folders of procedures the agent no longer holds nor is assigned (dropped after an
+     * unlink, also by an agent that stopped before it could remove them). Runs on the poll thread, the only one
+     * that downloads and unpacks, and skips every procedure with a run in progress.
+     */
+    private void prune(Assignments assignments) {
         Map<String, Set<String>> keep = new HashMap<>();
         synchronized (lock) {
             state.allActive().forEach((procedureId, active) -> {
@@ -543,6 +622,35 @@ public final class Agent {
                 Log.warn("cannot prune %s: %s", dir, Log.describe(e));
             }
         });
+        if (assignments != null) {
+            removeDroppedProcedures(assignedProcedures(assignments));
+        }
+    }
+
+    private void removeDroppedProcedures(Set<String> assigned) {
+        Set<String> held;
+        synchronized (lock) {
+            held = new HashSet<>(state.allActive().keySet());
+            held.addAll(pending.keySet());
+            held.addAll(running.keySet());
+            held.addAll(unassigned);
+        }
+        try (DirectoryStream<Path> procedures = Files.newDirectoryStream(proceduresDir)) {
+            for (Path procedure : procedures) {
+                String name = procedure.getFileName().toString();
+                if (!name.startsWith(".") && Files.isDirectory(procedure) && !held.contains(name)
+                        && !assigned.contains(name)) {
+                    Log.info("removing the deployments of procedure %s (no longer assigned to this station)", name);
+                    try {
+                        Unpacker.deleteRecursively(procedure);
+                    } catch (IOException e) {
+                        Log.warn("cannot remove %s (retrying next poll): %s", procedure, Log.describe(e));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            Log.warn("cannot list %s: %s", proceduresDir, Log.describe(e));
+        }
     }
 
     // ---- helpers

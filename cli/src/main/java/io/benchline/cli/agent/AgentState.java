@@ -114,6 +114,12 @@ public final class AgentState {
         data.active.put(procedureId, new Active(deploymentId, pointerVersion, Instant.now().toString(), previous));
     }
 
+    /** Forgets a procedure (unlinked): its active deployment and its last reported pointer; answers the former. */
+    public Active deactivate(String procedureId) {
+        data.reported.remove(procedureId);
+        return data.active.remove(procedureId);
+    }
+
     public Map<String, Active> allActive() {
         return Map.copyOf(data.active);
     }

@@ -341,6 +341,78 @@ class AgentTest {
         assertThat(station.downloadAuthHeaders).as("not downloaded again").hasSize(1);
     }
 
+    @Test
+    void anUnlinkedProcedureFinishesItsRunOnItsVersionThenIsDropped() throws Exception {
+        Path go = dir.resolve("go");
+        publish(DEP_1, waitFor(go));
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("run started", () -> !station.runReports("started").isEmpty());
+
+        station.unassign(PROCEDURE);
+        int polled = station.assignmentQueries.size();
+        await("polls that saw the unlink", () -> station.assignmentQueries.size() >= polled + 3);
+        assertThat(agent.activeDeployment(PROCEDURE)).as("kept while its run is in flight").isEqualTo(DEP_1);
+        assertThat(deploymentDir(DEP_1).resolve("main.py")).exists();
+        assertThat(station.runReports("finished")).isEmpty();
+
+        Files.writeString(go, "go");
+        await("run finished", () -> !station.runReports("finished").isEmpty());
+        JsonNode finished = station.runReports("finished").get(0);
+        assertThat(finished.path("deployment_id").asText()).as("the run reports its own version").isEqualTo(DEP_1);
+        assertThat(finished.path("outcome").asText()).isEqualTo("passed");
+
+        await("procedure dropped", () -> agent.activeDeployment(PROCEDURE) == null);
+        Path procedureDir = work().resolve("procedures").resolve(PROCEDURE);
+        await("its deployments removed", () -> !Files.exists(procedureDir));
+        Thread.sleep(300);
+        assertThat(station.pointerReports).as("no pointer reported after the unlink").hasSize(1);
+        stopAgent();
+        AgentState saved = AgentState.load(work().resolve("state.json"));
+        assertThat(saved.active(PROCEDURE)).isNull();
+        assertThat(saved.reported(PROCEDURE)).isNull();
+        assertThat(saved.runsInProgress()).isEmpty();
+        assertThat(saved.pendingReports()).isZero();
+    }
+
+    @Test
+    void anUnlinkedIdleProcedureIsDroppedWithItsPendingDeploymentAndCanBeLinkedAgain() throws Exception {
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+
+        station.unassign(PROCEDURE);
+        await("procedure dropped", () -> agent.activeDeployment(PROCEDURE) == null);
+        await("its deployments removed", () -> !Files.exists(work().resolve("procedures").resolve(PROCEDURE)));
+
+        // Linked again with the deployment it ran before: installed and reported afresh.
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        await("reported again", () -> station.pointerReports.size() == 2);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+        assertThat(deploymentDir(DEP_1).resolve("main.py")).exists();
+    }
+
+    @Test
+    void aFailedFetchOfAssignmentsDropsNothing() throws Exception {
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        startAgent();
+        await("pointer report", () -> !station.pointerReports.isEmpty());
+
+        station.failAgentCallsWith = 503;
+        await("failed polls", () -> station.failedAgentCalls.get() >= 5);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+        assertThat(deploymentDir(DEP_1).resolve("main.py")).exists();
+
+        // Unreachable: no answer at all.
+        station.close();
+        Thread.sleep(500);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+        assertThat(deploymentDir(DEP_1).resolve("main.py")).exists();
+        stopAgent();
+        assertThat(AgentState.load(work().resolve("state.json")).active(PROCEDURE).deploymentId()).isEqualTo(DEP_1);
+    }
+
     /** A script that waits until a file appears, then passes. */
     private static String waitFor(Path file) {
         return """

@@ -35,6 +35,9 @@ final class FakeStation implements AutoCloseable {
     final List<String> downloadAuthHeaders = new CopyOnWriteArrayList<>();
     final List<String> unauthorized = new CopyOnWriteArrayList<>();
     volatile int failAgentCallsWith;
+    /** Agent calls answered with {@code failAgentCallsWith}. */
+    final java.util.concurrent.atomic.AtomicInteger failedAgentCalls = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
     /** Query strings of every GET /agent/v1/assignments, in order ("" for none). */
     final List<String> assignmentQueries = new CopyOnWriteArrayList<>();
     /** When true, GET /agent/v1/assignments answers with an ETag and holds If-None-Match requests (push channel). */
@@ -100,6 +103,12 @@ final class FakeStation implements AutoCloseable {
         changed();
     }
 
+    /** Unlinks the station from a procedure: its assignment disappears, like the dispatcher's cleared pointer. */
+    synchronized void unassign(String procedureId) {
+        assignments.removeIf(a -> a.get("procedure_id").equals(procedureId));
+        changed();
+    }
+
     void requestRun(String requestId, String procedureId) {
         runRequests.add(Map.of("id", requestId, "procedure_id", procedureId));
         changed();
@@ -123,6 +132,7 @@ final class FakeStation implements AutoCloseable {
                 return;
             }
             if (failAgentCallsWith != 0) {
+                failedAgentCalls.incrementAndGet();
                 respond(exchange, failAgentCallsWith, "{\"title\":\"unavailable\"}");
                 return;
             }
@@ -188,6 +198,10 @@ final class FakeStation implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         server.stop(0);
     }
 }

@@ -7,10 +7,15 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * One deployment lifecycle change (topic {@link Topics#DEPLOYMENT_EVENTS}) with a snapshot of the
  * deployment after it, so a consumer needs no call back to deployment-service.
  *
- * @param change     created, building, ready, failed, promoted, rolled_back or deleted
- * @param sequence   per procedure, increasing with creation
- * @param autoPush   the procedure's auto-push setting when the event was written
- * @param artifact   set once ready
+ * @param change         created, building, ready, failed, promoted, rolled_back, resumed or deleted
+ * @param sequence       per procedure, increasing with creation
+ * @param autoPush       the procedure's auto-push setting when the event was written (false while it is paused)
+ * @param artifact       set once ready
+ * @param promotedFrom   for a promoted deployment: the preview it was promoted from
+ * @param controlVersion for promoted, rolled_back and resumed: the procedure's control version after the change,
+ *                       increasing by one with each; a consumer ignores a control change older than one it applied
+ * @param actor          who caused the change ({@link ActorRef#SYSTEM} for the build pipeline's own changes)
+ * @param note           the caller's note, or null
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DeploymentEvent(
@@ -25,7 +30,19 @@ public record DeploymentEvent(
         String branch,
         String commitSha,
         boolean autoPush,
-        ArtifactRef artifact) {
+        ArtifactRef artifact,
+        String promotedFrom,
+        Long controlVersion,
+        ActorRef actor,
+        String note) {
+
+    /** A change of the build pipeline: no promotion, no control version, the platform as actor. */
+    public DeploymentEvent(String change, String deploymentId, String orgId, String procedureId, long sequence,
+            String environment, String trigger, String status, String branch, String commitSha, boolean autoPush,
+            ArtifactRef artifact) {
+        this(change, deploymentId, orgId, procedureId, sequence, environment, trigger, status, branch, commitSha,
+                autoPush, artifact, null, null, ActorRef.SYSTEM, null);
+    }
 
     public static final String CREATED = "created";
     public static final String BUILDING = "building";
@@ -33,5 +50,6 @@ public record DeploymentEvent(
     public static final String FAILED = "failed";
     public static final String PROMOTED = "promoted";
     public static final String ROLLED_BACK = "rolled_back";
+    public static final String RESUMED = "resumed";
     public static final String DELETED = "deleted";
 }

@@ -33,7 +33,8 @@ class EventContractTest {
                         "3.11", "linux/amd64", "python", "main.py", ARTIFACT, 42L),
                 EventTypes.DEPLOYMENT_LIFECYCLE, new DeploymentEvent("ready", dep, org, prc, 3, "production", "auto",
                         "ready", "main", SHA, true, ARTIFACT),
-                EventTypes.POINTER_MOVED, new PointerMoved(stn, org, prc, null, dep, "auto", 1),
+                EventTypes.POINTER_MOVED, new PointerMoved(stn, org, prc, null, dep, "pin", 1,
+                        new ActorRef(EventIds.withPrefix("key"), "ci key"), "hold line 3 on the old version"),
                 EventTypes.STATION_RUN, new StationRun(EventIds.withPrefix("run"), stn, org, prc, dep, "finished",
                         "passed", Instant.now(), 1200L));
     }

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * deployment-service and artifact-store as station-dispatcher sees them, on one HttpServer:
  * <ul>
- * <li>{@code POST /internal/v1/auth/introspect {api_key}} → {@code {org_id, key_id}} for the two known keys, else 401</li>
+ * <li>{@code POST /internal/v1/auth/introspect {api_key}} → {@code {org_id, key_id, key_name, role}} for the known
+ * keys (organization A: admin, member, viewer; organization B: admin), else 401</li>
  * <li>{@code GET /v2/procedures/{id}} with the caller's key → 200 when the test registered the procedure for the
  * key's organization, else 404</li>
  * <li>{@code GET /internal/v1/artifacts/{digest}/download-url} → {@code {url, expires_at}}</li>
@@ -24,6 +25,9 @@ public class FakePeers extends FakePeer {
     public static final String API_KEY = "bk_test_dispatcher_org_a";
     public static final String ORG_ID = "org_01jtestdispatcherorgaaaaaa";
     public static final String OTHER_API_KEY = "bk_test_dispatcher_org_b";
+    public static final String ADMIN_KEY_ID = "key_01jtestdispatcherkeyadmina";
+    public static final String MEMBER_API_KEY = "bk_test_dispatcher_org_a_member";
+    public static final String VIEWER_API_KEY = "bk_test_dispatcher_org_a_viewer";
     public static final String OTHER_ORG_ID = "org_01jtestdispatcherorgbbbbbb";
     public static final String DOWNLOAD_BASE = "http://s3.example.test/benchline-artifacts/";
     /** procedure id → organization. */
@@ -36,6 +40,11 @@ public class FakePeers extends FakePeer {
                 "benchline.services.artifact-url", url);
     }
 
+    private static String caller(String orgId, String keyId, String name, String role) {
+        return "{\"org_id\":\"" + orgId + "\",\"key_id\":\"" + keyId + "\",\"key_name\":\"" + name
+                + "\",\"role\":\"" + role + "\"}";
+    }
+
     @Override
     protected void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
@@ -44,9 +53,13 @@ public class FakePeers extends FakePeer {
         boolean internal = hasInternalToken(exchange);
         if (method.equals("POST") && path.equals("/internal/v1/auth/introspect")) {
             if (internal && body.contains("\"api_key\":\"" + API_KEY + "\"")) {
-                answer(exchange, 200, "{\"org_id\":\"" + ORG_ID + "\",\"key_id\":\"key_a\"}");
+                answer(exchange, 200, caller(ORG_ID, ADMIN_KEY_ID, "ci admin", "admin"));
+            } else if (internal && body.contains("\"api_key\":\"" + MEMBER_API_KEY + "\"")) {
+                answer(exchange, 200, caller(ORG_ID, "key_01jtestdispatcherkeymember", "line lead", "member"));
+            } else if (internal && body.contains("\"api_key\":\"" + VIEWER_API_KEY + "\"")) {
+                answer(exchange, 200, caller(ORG_ID, "key_01jtestdispatcherkeyviewer", "dashboard", "viewer"));
             } else if (internal && body.contains("\"api_key\":\"" + OTHER_API_KEY + "\"")) {
-                answer(exchange, 200, "{\"org_id\":\"" + OTHER_ORG_ID + "\",\"key_id\":\"key_b\"}");
+                answer(exchange, 200, caller(OTHER_ORG_ID, "key_01jtestdispatcherkeyotherb", "other org", "admin"));
             } else {
                 answer(exchange, 401, "{\"title\":\"Unauthorized\",\"status\":401}");
             }
@@ -55,7 +68,8 @@ public class FakePeers extends FakePeer {
         if (method.equals("GET") && path.startsWith("/v2/procedures/")) {
             String id = path.substring("/v2/procedures/".length());
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            String org = ("Bearer " + API_KEY).equals(auth) ? ORG_ID
+            String org = ("Bearer " + API_KEY).equals(auth) || ("Bearer " + MEMBER_API_KEY).equals(auth)
+                    || ("Bearer " + VIEWER_API_KEY).equals(auth) ? ORG_ID
                     : ("Bearer " + OTHER_API_KEY).equals(auth) ? OTHER_ORG_ID : null;
             if (org == null) {
                 answer(exchange, 401, "{\"title\":\"Unauthorized\",\"status\":401}");

@@ -20,6 +20,36 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response domain(DomainError e, UriInfo uri) {
+        return respond(toProblem(e, uri.getPath()));
+    }
+
+    /** The problem body of a domain error; its status comes from {@link #status}. */
+    public static Problem toProblem(DomainError e, String instance) {
+        int status = status(e.category());
+        return new Problem(Problem.TYPE_BASE + e.kind(), title(status), status, e.getMessage(), instance, e.errors(),
+                e.extensions().isEmpty() ? null : e.extensions());
+    }
+
+    /** The one mapping of domain error categories to HTTP statuses. */
+    public static int status(DomainError.Category category) {
+        return switch (category) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case TOO_LARGE -> 413;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static String title(int status) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return known != null ? known.getReasonPhrase() : "HTTP " + status;
+    }
+
+    @ServerExceptionMapper
     public Response badJson(JsonProcessingException e, UriInfo uri) {
         String field = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
                 ? m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")

@@ -14,7 +14,10 @@ public interface AuthConfig {
     /** Base URL of deployment-service, which owns API keys; other services ask it to verify keys. */
     Optional<String> deploymentServiceUrl();
 
-    /** How long a verified key is trusted before asking again. */
-    @WithDefault("30s")
+    /**
+     * How long a verified key is trusted before asking again: the longest a revoked key keeps working on a service
+     * other than deployment-service.
+     */
+    @WithDefault("5s")
     Duration cacheTtl();
 }

@@ -22,4 +22,13 @@ public class CurrentCaller {
     public String orgId() {
         return get().orgId();
     }
+
+    /** The caller, if its role includes {@code needed}; otherwise {@link MissingRole} (403). */
+    public Caller require(Role needed, String action) {
+        Caller c = get();
+        if (!c.role().includes(needed)) {
+            throw new MissingRole(c.role(), needed, action);
+        }
+        return c;
+    }
 }

@@ -47,7 +47,7 @@ public class IntrospectingApiKeyVerifier implements ApiKeyVerifier {
                 .recoverWithItem(f -> ((jakarta.ws.rs.WebApplicationException) f).getResponse())
                 .map(response -> {
                     if (response.getStatus() == 200) {
-                        Caller caller = response.readEntity(Caller.class);
+                        Caller caller = response.readEntity(IntrospectionApi.IntrospectResponse.class).caller();
                         cache.put(hash, new Cached(caller, System.nanoTime() + config.cacheTtl().toNanos()));
                         return Optional.of(caller);
                     }

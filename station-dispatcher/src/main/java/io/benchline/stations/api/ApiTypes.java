@@ -41,12 +41,43 @@ public final class ApiTypes {
         }
     }
 
-    public record PointerResponse(String procedureId, String deploymentId, Long sequence, long pointerVersion,
-            Instant movedAt, String actualDeploymentId, Instant actualReportedAt) {
+    public record PointerResponse(String stationId, String procedureId, String deploymentId, Long sequence,
+            long pointerVersion, Instant movedAt, String actualDeploymentId, Instant actualReportedAt, boolean pinned,
+            PinView pin) {
         static PointerResponse of(Pointer p) {
-            return new PointerResponse(p.procedureId, p.deploymentId, p.sequence, p.pointerVersion, p.movedAt,
-                    p.actualDeploymentId, p.actualReportedAt);
+            return new PointerResponse(p.stationId, p.procedureId, p.deploymentId, p.sequence, p.pointerVersion,
+                    p.movedAt, p.actualDeploymentId, p.actualReportedAt, p.isPinned(),
+                    p.isPinned() ? new PinView(p.pinnedAt, new ActorView(p.pinnedByKeyId, p.pinnedByName)) : null);
         }
+    }
+
+    /** Who pinned a pointer, and when. */
+    public record PinView(Instant since, ActorView by) {
+    }
+
+    public record ActorView(String keyId, String name) {
+    }
+
+    public record PinRequest(String note) {
+    }
+
+    public record BulkPinRequest(String deploymentId, List<String> stationIds, String note) {
+    }
+
+    public record PinnedView(String stationId, String fromDeploymentId, long pointerVersion, boolean moved) {
+    }
+
+    public record BulkPinResponse(String deploymentId, String procedureId, int pinned, List<PinnedView> pointers) {
+    }
+
+    public record HistoryView(String id, Instant at, String action, String reason, String stationId,
+            String procedureId, String fromDeploymentId, String toDeploymentId, Long pointerVersion, ActorView actor,
+            String note) {
+    }
+
+    /** Body of deployment-service's internal delete check. */
+    public record TombstoneRequest(String orgId, String procedureId, Long sequence, String environment, String branch,
+            String status) {
     }
 
     public record RunRequestResponse(String id, String stationId, String procedureId, Instant createdAt,

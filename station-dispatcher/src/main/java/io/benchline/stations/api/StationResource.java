@@ -1,20 +1,31 @@
 package io.benchline.stations.api;
 
 import io.benchline.common.api.ProblemException;
+import io.benchline.common.auth.Caller;
 import io.benchline.common.auth.CurrentCaller;
+import io.benchline.common.auth.Role;
+import io.benchline.stations.api.ApiTypes.ActorView;
+import io.benchline.stations.api.ApiTypes.BulkPinRequest;
+import io.benchline.stations.api.ApiTypes.BulkPinResponse;
 import io.benchline.stations.api.ApiTypes.CreateLinkRequest;
 import io.benchline.stations.api.ApiTypes.CreateRunRequest;
 import io.benchline.stations.api.ApiTypes.CreateStationRequest;
+import io.benchline.stations.api.ApiTypes.HistoryView;
 import io.benchline.stations.api.ApiTypes.ListResponse;
 import io.benchline.stations.api.ApiTypes.PageResponse;
+import io.benchline.stations.api.ApiTypes.PinRequest;
+import io.benchline.stations.api.ApiTypes.PinnedView;
+import io.benchline.stations.api.ApiTypes.PointerResponse;
 import io.benchline.stations.api.ApiTypes.RunRequestResponse;
 import io.benchline.stations.api.ApiTypes.RunResponse;
 import io.benchline.stations.api.ApiTypes.StationResponse;
-import io.benchline.stations.app.DeploymentServiceClient;
 import io.benchline.stations.app.DispatcherConfig;
+import io.benchline.stations.app.ExplicitMoves;
 import io.benchline.stations.app.StationService;
+import io.benchline.stations.store.HistoryRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -27,58 +38,47 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
+import java.util.List;
 
-/** /v2/stations: stations, their links, run requests and runs, scoped to the caller's organization. */
+/**
+ * /v2/stations: stations, their links, pins, run requests, runs and history, scoped to the caller's organization.
+ * Each method checks the caller's role, parses, calls one use case and maps its result.
+ */
 @Path("/v2/stations")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class StationResource {
     private final DispatcherConfig config;
     private final StationService stations;
-    private final DeploymentServiceClient deploymentService;
+    private final ExplicitMoves moves;
     private final CurrentCaller caller;
 
-    public StationResource(StationService stations, DeploymentServiceClient deploymentService, CurrentCaller caller,
+    public StationResource(StationService stations, ExplicitMoves moves, CurrentCaller caller,
             DispatcherConfig config) {
         this.config = config;
         this.stations = stations;
-        this.deploymentService = deploymentService;
+        this.moves = moves;
         this.caller = caller;
     }
 
     @POST
     public Uni<Response> create(CreateStationRequest request) {
+        Caller c = caller.require(Role.ADMIN, "registering a station");
         requireBody(request);
-        return stations.create(caller.orgId(), request.name()).map(d -> Response
+        return stations.create(c.orgId(), request.name()).map(d -> Response
                 .created(URI.create("/v2/stations/" + d.station().id)).entity(StationResponse.of(d)).build());
     }
 
     /** Stations in creation order, paged by cursor: {@code ?limit=} (default 100, at most 1,000) and {@code ?cursor=}. */
     @GET
     public Uni<PageResponse<StationResponse>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        int pageSize = pageSize(limit);
+        int pageSize = pageSize("limit", limit, config.stationsPageSize(), config.stationsMaxPageSize());
         if (cursor != null && !cursor.matches("stn_[0-9a-z]{1,60}")) {
             throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
         }
         return stations.list(caller.orgId(), cursor, pageSize).map(page -> new PageResponse<>(
                 page.stream().map(StationResponse::of).toList(),
                 page.size() == pageSize ? page.get(page.size() - 1).station().id : null));
-    }
-
-    private int pageSize(String limit) {
-        if (limit == null || limit.isBlank()) {
-            return config.stationsPageSize();
-        }
-        int value;
-        try {
-            value = Integer.parseInt(limit.strip());
-        } catch (NumberFormatException e) {
-            value = 0;
-        }
-        if (value < 1 || value > config.stationsMaxPageSize()) {
-            throw ProblemException.invalid("limit", "must be a whole number from 1 to " + config.stationsMaxPageSize());
-        }
-        return value;
     }
 
     @GET
@@ -91,21 +91,76 @@ public class StationResource {
     @Path("/{id}/links")
     public Uni<Response> link(@PathParam("id") String id, CreateLinkRequest request,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller c = caller.require(Role.MEMBER, "linking a procedure");
         requireBody(request);
-        String orgId = caller.orgId();
-        String branch = stations.validateLink(request.procedureId(), request.environment(), request.branch());
-        // Another organization's station is a 404 before anything is asked of deployment-service.
-        return stations.requireStation(orgId, id)
-                .call(() -> deploymentService.requireProcedure(request.procedureId(), authorization))
-                .chain(() -> stations.link(orgId, id, request.procedureId(), request.environment(), branch))
+        return stations.link(c.orgId(), id, request.procedureId(), request.environment(), request.branch(),
+                        authorization)
                 .map(d -> Response.created(URI.create("/v2/stations/" + id)).entity(StationResponse.of(d)).build());
+    }
+
+    /** Unlinks a procedure: the pointer is cleared, the agent drops the procedure after a run in flight. */
+    @DELETE
+    @Path("/{id}/links/{procedure_id}")
+    public Uni<Response> unlink(@PathParam("id") String id, @PathParam("procedure_id") String procedureId) {
+        Caller c = caller.require(Role.MEMBER, "unlinking a procedure");
+        return moves.unlink(c.orgId(), id, procedureId, c.actor()).map(v -> Response.noContent().build());
+    }
+
+    /** Pins a deployment to this station (the product page's route). The body ({@code note}) is optional. */
+    @POST
+    @Path("/{id}/deployments/{deployment_id}")
+    public Uni<PointerResponse> pin(@PathParam("id") String id, @PathParam("deployment_id") String deploymentId,
+            PinRequest request) {
+        Caller c = caller.require(Role.MEMBER, "pinning a deployment");
+        return moves.pin(c.orgId(), deploymentId, List.of(id), c.actor(), request == null ? null : request.note())
+                .chain(result -> stations.pointer(c.orgId(), id, result.procedureId()))
+                .map(PointerResponse::of);
+    }
+
+    /** Releases the pin; the pointer follows its procedure again. */
+    @DELETE
+    @Path("/{id}/deployments/{deployment_id}")
+    public Uni<PointerResponse> unpin(@PathParam("id") String id, @PathParam("deployment_id") String deploymentId) {
+        Caller c = caller.require(Role.MEMBER, "unpinning a deployment");
+        return moves.unpin(c.orgId(), id, deploymentId, c.actor()).map(PointerResponse::of);
+    }
+
+    /** Pins one deployment to many stations in one call, all or nothing. */
+    @POST
+    @Path("/pins")
+    public Uni<BulkPinResponse> pinMany(BulkPinRequest request) {
+        Caller c = caller.require(Role.MEMBER, "pinning a deployment");
+        requireBody(request);
+        return moves.pin(c.orgId(), request.deploymentId(), request.stationIds(), c.actor(), request.note())
+                .map(r -> new BulkPinResponse(r.deploymentId(), r.procedureId(), r.pinned().size(), r.pinned().stream()
+                        .map(p -> new PinnedView(p.stationId(), p.fromDeploymentId(), p.pointerVersion(), p.moved()))
+                        .toList()));
+    }
+
+    /** Pointer moves, pins, unpins and unlinks of the station, newest first, paged by cursor. */
+    @GET
+    @Path("/{id}/history")
+    public Uni<PageResponse<HistoryView>> history(@PathParam("id") String id, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        int pageSize = pageSize("limit", limit, config.historyPageSize(), config.historyMaxPageSize());
+        Long before = null;
+        if (cursor != null) {
+            if (!cursor.matches("hst_[0-9]{1,18}")) {
+                throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
+            }
+            before = Long.parseLong(cursor.substring(4));
+        }
+        return moves.history(caller.orgId(), id, before, pageSize).map(page -> new PageResponse<>(
+                page.stream().map(StationResource::view).toList(),
+                page.size() == pageSize ? "hst_" + page.get(page.size() - 1).seq() : null));
     }
 
     @POST
     @Path("/{id}/run-requests")
     public Uni<Response> requestRun(@PathParam("id") String id, CreateRunRequest request) {
+        Caller c = caller.require(Role.MEMBER, "requesting a run");
         requireBody(request);
-        return stations.requestRun(caller.orgId(), id, request.procedureId())
+        return stations.requestRun(c.orgId(), id, request.procedureId())
                 .map(r -> Response.accepted(RunRequestResponse.of(r)).build());
     }
 
@@ -115,9 +170,31 @@ public class StationResource {
         return stations.runs(caller.orgId(), id).map(l -> new ListResponse<>(l.stream().map(RunResponse::of).toList()));
     }
 
+    private static HistoryView view(HistoryRepository.Entry e) {
+        return new HistoryView("hst_" + e.seq(), e.at(), e.action(), e.reason(), e.stationId(), e.procedureId(),
+                e.fromDeploymentId(), e.toDeploymentId(), e.pointerVersion(),
+                new ActorView(e.actorKeyId(), e.actorName()), e.note());
+    }
+
+    private static int pageSize(String name, String limit, int fallback, int max) {
+        if (limit == null || limit.isBlank()) {
+            return fallback;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            value = 0;
+        }
+        if (value < 1 || value > max) {
+            throw ProblemException.invalid(name, "must be a whole number from 1 to " + max);
+        }
+        return value;
+    }
+
     static void requireBody(Object body) {
         if (body == null) {
-            throw ProblemException.invalid("request body is required", (java.util.List<io.benchline.common.api.Problem.FieldError>) null);
+            throw ProblemException.invalid("request body is required", (List<io.benchline.common.api.Problem.FieldError>) null);
         }
     }
 }

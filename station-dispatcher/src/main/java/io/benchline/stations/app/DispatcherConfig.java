@@ -69,4 +69,15 @@ public interface DispatcherConfig {
     /** Longest an agent's {@code GET /agent/v1/assignments?wait=} is held open when nothing changes. */
     @WithDefault("90s")
     Duration longPollMaxWait();
+
+    /** The most stations one bulk pin may name. */
+    @WithDefault("1000")
+    int maxPinStations();
+
+    /** Default and largest page of a station's history. */
+    @WithDefault("50")
+    int historyPageSize();
+
+    @WithDefault("500")
+    int historyMaxPageSize();
 }

@@ -1,20 +1,25 @@
 package io.benchline.stations.app;
 
 import io.benchline.common.outbox.ProcessedEvents;
+import io.benchline.events.ActorRef;
 import io.benchline.events.DeploymentEvent;
+import io.benchline.events.PointerMoved;
 import io.benchline.stations.model.Link;
 import io.benchline.stations.model.ProjectedDeployment;
 import io.benchline.stations.store.DeploymentProjectionRepository;
 import io.benchline.stations.store.FanOutJobRepository;
+import io.benchline.stations.store.FanOutJobRepository.NewJob;
+import io.benchline.stations.store.ProcedureControlRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the deployment projection and turns a ready deployment into a fan-out job. The handler does a fixed,
- * small amount of work whatever the fleet's size (dedup, one upsert, at most one insert), so the Kafka record is
- * acknowledged within milliseconds; {@link FanOutWorker} moves the pointers afterwards.
+ * Keeps the deployment projection and the procedures' control state, and turns a ready, promoted or rolled-back
+ * deployment into a fan-out job. The handler does a fixed, small amount of work whatever the fleet's size (dedup,
+ * one upsert, at most one control upsert and one insert), so the Kafka record is acknowledged within milliseconds;
+ * {@link FanOutWorker} moves the pointers afterwards.
  */
 @ApplicationScoped
 public class FanOutService {
@@ -24,12 +29,14 @@ public class FanOutService {
     private final ProcessedEvents processed;
     private final DeploymentProjectionRepository deployments;
     private final FanOutJobRepository jobs;
+    private final ProcedureControlRepository controls;
 
     public FanOutService(ProcessedEvents processed, DeploymentProjectionRepository deployments,
-            FanOutJobRepository jobs) {
+            FanOutJobRepository jobs, ProcedureControlRepository controls) {
         this.processed = processed;
         this.deployments = deployments;
         this.jobs = jobs;
+        this.controls = controls;
     }
 
     /** Handles one deployment.events event once; a redelivered event id changes nothing. */
@@ -40,8 +47,39 @@ public class FanOutService {
                 LOG.debugf("event %s handled before, skipped", eventId);
                 return Uni.createFrom().voidItem();
             }
-            return deployments.apply(event).chain(row -> recordFanOut(event, row));
+            return deployments.apply(event).chain(row -> switch (event.change()) {
+                case DeploymentEvent.PROMOTED -> control(event, false, null)
+                        .chain(() -> explicitJob(event, row, PointerMoved.PROMOTE));
+                case DeploymentEvent.ROLLED_BACK -> control(event, true, row.id)
+                        .chain(() -> explicitJob(event, row, PointerMoved.ROLLBACK));
+                case DeploymentEvent.RESUMED -> control(event, false, null);
+                default -> recordFanOut(event, row);
+            });
         });
+    }
+
+    private Uni<Void> control(DeploymentEvent event, boolean paused, String rollbackDeploymentId) {
+        if (event.controlVersion() == null) {
+            LOG.warnf("%s event of deployment %s has no control_version; ignored", event.change(), event.deploymentId());
+            return Uni.createFrom().voidItem();
+        }
+        return controls.apply(event.procedureId(), event.orgId(), paused, rollbackDeploymentId, event.controlVersion())
+                .invoke(applied -> {
+                    if (!applied) {
+                        LOG.infof("%s of procedure %s (control version %d) is older than one applied already",
+                                event.change(), event.procedureId(), event.controlVersion());
+                    }
+                }).replaceWithVoid();
+    }
+
+    /** A promote or rollback: a job that moves the procedure's pointers explicitly (it replaces pins). */
+    private Uni<Void> explicitJob(DeploymentEvent event, ProjectedDeployment row, String reason) {
+        if (event.controlVersion() == null || !row.isDeployable()) {
+            return Uni.createFrom().voidItem();
+        }
+        ActorRef actor = event.actor() == null ? ActorRef.SYSTEM : event.actor();
+        return jobs.record(new NewJob(row.id, row.orgId, row.procedureId, reason, event.controlVersion(),
+                actor.keyId(), actor.name(), event.note())).replaceWithVoid();
     }
 
     private Uni<Void> recordFanOut(DeploymentEvent event, ProjectedDeployment row) {
@@ -54,6 +92,7 @@ public class FanOutService {
         if (!production && !preview) {
             return Uni.createFrom().voidItem();
         }
-        return jobs.record(row.id, row.orgId, row.procedureId, PointerMover.REASON_AUTO).replaceWithVoid();
+        return jobs.record(new NewJob(row.id, row.orgId, row.procedureId, PointerMoved.AUTO, null, null,
+                ActorRef.SYSTEM.name(), null)).replaceWithVoid();
     }
 }

@@ -3,6 +3,7 @@ package io.benchline.stations.app;
 import io.benchline.common.notify.PgNotifications;
 import io.benchline.common.notify.SafeContext;
 import io.benchline.common.outbox.Outbox;
+import io.benchline.events.ActorRef;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventTypes;
 import io.benchline.events.PointerMoved;
@@ -142,7 +143,9 @@ public class FanOutWorker {
                 continue;
             }
             PointerMoved moved = new PointerMoved(row.stationId(), job.orgId(), job.procedureId(),
-                    row.fromDeploymentId(), job.deploymentId(), job.reason(), row.pointerVersion());
+                    row.fromDeploymentId(), job.deploymentId(), job.reason(), row.pointerVersion(),
+                    job.actorName() == null ? ActorRef.SYSTEM : new ActorRef(job.actorKeyId(), job.actorName()),
+                    job.note());
             events.add(new Outbox.Entry(Topics.STATION_POINTER_MOVED, row.stationId(), "station",
                     EventCodec.envelope(EventTypes.POINTER_MOVED, PointerMover.SOURCE, row.stationId(), moved)));
         }

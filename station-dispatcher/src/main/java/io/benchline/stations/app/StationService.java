@@ -1,16 +1,19 @@
 package io.benchline.stations.app;
 
+import io.benchline.common.api.NotFound;
 import io.benchline.common.api.ProblemException;
 import io.benchline.common.auth.IntrospectingApiKeyVerifier;
 import io.benchline.events.EventIds;
 import io.benchline.stations.model.Link;
 import io.benchline.stations.model.Pointer;
+import io.benchline.stations.model.ProjectedDeployment;
 import io.benchline.stations.model.Run;
 import io.benchline.stations.model.RunRequest;
 import io.benchline.stations.model.Station;
 import io.benchline.stations.store.DeploymentProjectionRepository;
 import io.benchline.stations.store.LinkRepository;
 import io.benchline.stations.store.PointerRepository;
+import io.benchline.stations.store.ProcedureControlRepository;
 import io.benchline.stations.store.ProcedureLocks;
 import io.benchline.stations.store.RunRepository;
 import io.benchline.stations.store.StationRepository;
@@ -41,11 +44,16 @@ public class StationService {
     private final PointerMover mover;
     private final DispatcherConfig config;
     private final AgentWakeups wakeups;
+    private final DeploymentServiceClient deploymentService;
+    private final ProcedureControlRepository controls;
 
     public StationService(StationRepository stations, LinkRepository links, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRepository runs, ProcedureLocks locks, PointerMover mover,
-            DispatcherConfig config, AgentWakeups wakeups) {
+            DispatcherConfig config, AgentWakeups wakeups, DeploymentServiceClient deploymentService,
+            ProcedureControlRepository controls) {
+        this.controls = controls;
         this.wakeups = wakeups;
+        this.deploymentService = deploymentService;
         this.stations = stations;
         this.links = links;
         this.pointers = pointers;
@@ -67,7 +75,7 @@ public class StationService {
         }
         return stations.nameTaken(orgId, trimmed).chain(taken -> {
             if (taken) {
-                throw ProblemException.conflict("station-name-taken", "a station named " + trimmed + " exists already");
+                throw new StationErrors.StationNameTaken(trimmed);
             }
             String token = newAgentToken();
             Station station = new Station();
@@ -77,8 +85,7 @@ public class StationService {
             station.agentTokenHash = IntrospectingApiKeyVerifier.sha256(token);
             station.createdAt = now();
             return stations.persistAndFlush(station)
-                    .onFailure(Failures::isUniqueViolation).transform(f -> ProblemException.conflict(
-                            "station-name-taken", "a station named " + trimmed + " exists already"))
+                    .onFailure(Failures::isUniqueViolation).transform(f -> new StationErrors.StationNameTaken(trimmed))
                     .map(s -> new StationDetails(s, List.of(), List.of(), token));
         });
     }
@@ -105,8 +112,22 @@ public class StationService {
     }
 
     /**
-     * Links a procedure (checked by the caller with deployment-service beforehand) and, when a matching
-     * ready deployment is known already, points the new link at the newest one.
+     * Links a procedure: the request is validated, the station must be the caller's (404 before anything is asked
+     * of deployment-service), the procedure is checked with deployment-service using the caller's own key, and
+     * then the link is made.
+     */
+    public Uni<StationDetails> link(String orgId, String stationId, String procedureId, String environment,
+            String branch, String authorization) {
+        String normalized = validateLink(procedureId, environment, branch);
+        return requireStation(orgId, stationId)
+                .call(() -> deploymentService.requireProcedure(procedureId, authorization))
+                .chain(() -> link(orgId, stationId, procedureId, environment, normalized));
+    }
+
+    /**
+     * Links a procedure (checked with deployment-service beforehand) and, when a matching ready deployment is known
+     * already, points the new link at the newest one (the rollback target while the procedure is paused). A station
+     * linked before keeps its pointer row, so the pointer's version goes on counting.
      */
     @WithTransaction
     public Uni<StationDetails> link(String orgId, String stationId, String procedureId, String environment,
@@ -115,8 +136,7 @@ public class StationService {
                 .call(() -> locks.lock(procedureId))
                 .call(() -> links.find(stationId, procedureId).invoke(existing -> {
                     if (existing != null) {
-                        throw ProblemException.conflict("already-linked", "station " + stationId
-                                + " is linked to procedure " + procedureId + " already");
+                        throw new StationErrors.AlreadyLinked(stationId, procedureId);
                     }
                 }))
                 .chain(station -> {
@@ -126,15 +146,39 @@ public class StationService {
                     link.environment = environment;
                     link.branch = branch;
                     link.createdAt = now();
-                    Pointer pointer = new Pointer();
-                    pointer.stationId = stationId;
-                    pointer.procedureId = procedureId;
                     return links.persist(link)
-                            .chain(() -> pointers.persist(pointer))
-                            .chain(() -> deployments.newestDeployable(orgId, procedureId, environment, branch))
-                            .chain(newest -> mover.moveNew(link, pointer, orgId, newest, PointerMover.REASON_AUTO))
+                            .chain(() -> pointers.lock(stationId, procedureId))
+                            .chain(old -> {
+                                if (old != null) {
+                                    return Uni.createFrom().item(old);
+                                }
+                                Pointer pointer = new Pointer();
+                                pointer.stationId = stationId;
+                                pointer.procedureId = procedureId;
+                                return pointers.persist(pointer);
+                            })
+                            .chain(pointer -> initialTarget(orgId, link)
+                                    .chain(target -> mover.moveNew(link, pointer, orgId, target,
+                                            PointerMover.REASON_AUTO)))
                             .chain(() -> details(station));
                 });
+    }
+
+    /** A new link starts on the rollback target while its production procedure is paused, else on the newest. */
+    private Uni<ProjectedDeployment> initialTarget(String orgId, Link link) {
+        return controls.find(link.procedureId).chain(control -> {
+            if (control != null && control.paused() && Link.PRODUCTION.equals(link.environment)
+                    && control.rollbackDeploymentId() != null) {
+                return deployments.findById(control.rollbackDeploymentId());
+            }
+            return deployments.newestDeployable(orgId, link.procedureId, link.environment, link.branch);
+        });
+    }
+
+    /** One pointer of a station of the organization. */
+    @WithSession
+    public Uni<Pointer> pointer(String orgId, String stationId, String procedureId) {
+        return requireStation(orgId, stationId).chain(s -> pointers.find(stationId, procedureId));
     }
 
     /** Validates a link request before any remote check; returns the normalized branch. */
@@ -165,8 +209,12 @@ public class StationService {
         return requireStation(orgId, stationId)
                 .call(() -> links.find(stationId, procedureId).invoke(link -> {
                     if (link == null) {
-                        throw ProblemException.conflict("not-linked", "station " + stationId
-                                + " is not linked to procedure " + procedureId);
+                        throw new StationErrors.NotLinked(procedureId, List.of(stationId));
+                    }
+                }))
+                .call(() -> pointers.find(stationId, procedureId).invoke(pointer -> {
+                    if (pointer == null || pointer.deploymentId == null) {
+                        throw new StationErrors.NoDeploymentYet(stationId, procedureId);
                     }
                 }))
                 .chain(station -> {
@@ -190,7 +238,7 @@ public class StationService {
     public Uni<Station> requireStation(String orgId, String stationId) {
         return stations.findInOrg(orgId, stationId).map(s -> {
             if (s == null) {
-                throw ProblemException.notFound("station", stationId);
+                throw new NotFound("station", stationId);
             }
             return s;
         });

@@ -34,4 +34,15 @@ public class Pointer extends PanacheEntityBase {
     public String actualDeploymentId;
     @Column(name = "actual_reported_at")
     public Instant actualReportedAt;
+    /** Set while the pointer is pinned: automatic fan-out leaves it alone. */
+    @Column(name = "pinned_at")
+    public Instant pinnedAt;
+    @Column(name = "pinned_by_key_id")
+    public String pinnedByKeyId;
+    @Column(name = "pinned_by_name")
+    public String pinnedByName;
+
+    public boolean isPinned() {
+        return pinnedAt != null;
+    }
 }

@@ -19,7 +19,12 @@ public class FanOutJobRepository {
 
     /** An open job, locked for the caller's transaction. */
     public record Job(String id, String deploymentId, String orgId, String procedureId, String reason,
-            String afterStation) {
+            String afterStation, Long controlVersion, String actorKeyId, String actorName, String note) {
+    }
+
+    /** What a new job is for: the deployment, why, who asked, and the control version of an explicit move. */
+    public record NewJob(String deploymentId, String orgId, String procedureId, String reason, Long controlVersion,
+            String actorKeyId, String actorName, String note) {
     }
 
     /** One pointer of a chunk: moved (with its new version) or left alone ({@code pointerVersion} null). */
@@ -29,10 +34,27 @@ public class FanOutJobRepository {
         }
     }
 
+    /**
+     * How a job's reason moves pointers. Automatic fan-out goes forward only, leaves pinned pointers alone and
+     * stops while the procedure is paused; promote and rollback replace pins, and rollback goes back to an older
+     * deployment. Explicit moves stop when a newer explicit move of the procedure exists (superseded).
+     */
+    record Rules(boolean forwardOnly, boolean replacePins, boolean stopWhilePaused) {
+        static Rules of(String reason) {
+            return switch (reason) {
+                case "promote" -> new Rules(true, true, false);
+                case "rollback" -> new Rules(false, true, false);
+                default -> new Rules(true, false, true);
+            };
+        }
+    }
+
     /*
      * The rules of PointerMover.fits, as SQL. `target` is empty unless the deployment may be pointed at at all, so
-     * an undeployable target moves nothing and the job ends on its next chunk. `page` walks the procedure's
-     * pointers by station id; of those, `chunk` keeps the ones whose link and station fit, `moved` moves them.
+     * an undeployable target moves nothing and the job ends on its next chunk; it holds the deployment's row in
+     * share mode, so a delete (which locks it for update and then looks for pointers naming it) cannot pass between
+     * this chunk's check and its moves. `page` walks the procedure's pointers by station id; of those, `chunk`
+     * keeps the ones whose link and station fit, `moved` moves them, `history` records each move.
      */
     private static final String MOVE_CHUNK = """
             with target as (
@@ -41,6 +63,13 @@ public class FanOutJobRepository {
                 where d.id = ?1 and d.org_id = ?2 and d.procedure_id = ?3
                   -- invariant 6: only a ready, not deleted deployment with an artifact
                   and d.status = 'ready' and not d.deleted and d.artifact_digest is not null
+                  -- a rollback pauses automatic fan-out until a resume or a promote
+                  and (not ?8 or not exists (select 1 from procedure_controls c
+                                             where c.procedure_id = ?3 and c.paused))
+                  -- an explicit move stops once a newer one of the procedure exists
+                  and (cast(?9 as bigint) is null or not exists (select 1 from fanout_jobs j
+                        where j.procedure_id = ?3 and j.control_version > cast(?9 as bigint)))
+                for share of d
             ),
             page as (
                 -- the next pointers of the procedure after the cursor, by index; nothing when the target is not
@@ -68,12 +97,25 @@ public class FanOutJobRepository {
             moved as (
                 update pointers p
                 set deployment_id = t.id, sequence = t.sequence, pointer_version = p.pointer_version + 1,
-                    moved_at = now()
+                    moved_at = now(),
+                    pinned_at = case when ?7 then null else p.pinned_at end,
+                    pinned_by_key_id = case when ?7 then null else p.pinned_by_key_id end,
+                    pinned_by_name = case when ?7 then null else p.pinned_by_name end
                 from target t
                 where p.procedure_id = ?3 and p.station_id = any(array(select station_id from chunk))
-                  -- invariant 4: automatic moves go forward only
-                  and (p.sequence is null or p.sequence < t.sequence)
+                  and p.deployment_id is distinct from t.id
+                  -- invariant 4: automatic moves go forward only; rollback sets the pointer explicitly
+                  and (not ?6 or p.sequence is null or p.sequence < t.sequence)
+                  -- a pin holds against automatic fan-out; promote and rollback replace it
+                  and (?7 or p.pinned_at is null)
                 returning p.station_id, p.pointer_version, p.sequence
+            ),
+            history as (
+                insert into station_history (station_id, org_id, procedure_id, action, reason, from_deployment_id,
+                    to_deployment_id, pointer_version, actor_key_id, actor_name, note, at)
+                select m.station_id, ?2, ?3, 'move', ?13, c.from_deployment_id, ?1, m.pointer_version,
+                    cast(?10 as text), cast(?11 as text), cast(?12 as text), now()
+                from moved m join chunk c on c.station_id = m.station_id
             )
             select g.station_id, c.from_deployment_id, m.pointer_version, m.sequence
             from page g
@@ -82,28 +124,35 @@ public class FanOutJobRepository {
             order by g.station_id
             """;
 
-    /** Records a job once per (deployment, reason) and wakes the workers when the transaction commits. */
-    public Uni<Boolean> record(String deploymentId, String orgId, String procedureId, String reason) {
+    /** Records a job once per (deployment, reason, control version) and wakes the workers when the transaction commits. */
+    public Uni<Boolean> record(NewJob job) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        insert into fanout_jobs (id, deployment_id, org_id, procedure_id, reason, created_at)
-                        values (?1, ?2, ?3, ?4, ?5, now())
-                        on conflict (deployment_id, reason) do nothing""")
+                        insert into fanout_jobs (id, deployment_id, org_id, procedure_id, reason, control_version,
+                            actor_key_id, actor_name, note, created_at)
+                        values (?1, ?2, ?3, ?4, ?5, cast(?6 as bigint), cast(?7 as text), cast(?8 as text),
+                            cast(?9 as text), now())
+                        on conflict (deployment_id, reason, (coalesce(control_version, 0))) do nothing""")
                 .setParameter(1, EventIds.withPrefix("fan"))
-                .setParameter(2, deploymentId)
-                .setParameter(3, orgId)
-                .setParameter(4, procedureId)
-                .setParameter(5, reason)
+                .setParameter(2, job.deploymentId())
+                .setParameter(3, job.orgId())
+                .setParameter(4, job.procedureId())
+                .setParameter(5, job.reason())
+                .setParameter(6, job.controlVersion())
+                .setParameter(7, job.actorKeyId())
+                .setParameter(8, job.actorName())
+                .setParameter(9, job.note())
                 .executeUpdate()
                 .call(rows -> session.createNativeQuery(
                                 "select count(*) from (select pg_notify('" + CHANNEL + "', ?1)) n", Long.class)
-                        .setParameter(1, procedureId).getSingleResult()))
+                        .setParameter(1, job.procedureId()).getSingleResult()))
                 .map(rows -> rows == 1);
     }
 
     /** The oldest open job no other worker holds, locked until the transaction ends; null when there is none. */
     public Uni<Job> lockNextOpen() {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        select id, deployment_id, org_id, procedure_id, reason, after_station
+                        select id, deployment_id, org_id, procedure_id, reason, after_station, control_version,
+                            actor_key_id, actor_name, note
                         from fanout_jobs where finished_at is null
                         order by created_at, id limit 1 for update skip locked""", Object[].class)
                 .getResultList())
@@ -112,12 +161,21 @@ public class FanOutJobRepository {
 
     /** Moves the next chunk of at most {@code limit} pointers after the job's cursor; returns every pointer looked at. */
     public Uni<List<ChunkRow>> moveChunk(Job job, int limit) {
+        Rules rules = Rules.of(job.reason());
         return Panache.getSession().chain(session -> session.createNativeQuery(MOVE_CHUNK, Object[].class)
                 .setParameter(1, job.deploymentId())
                 .setParameter(2, job.orgId())
                 .setParameter(3, job.procedureId())
                 .setParameter(4, job.afterStation())
                 .setParameter(5, limit)
+                .setParameter(6, rules.forwardOnly())
+                .setParameter(7, rules.replacePins())
+                .setParameter(8, rules.stopWhilePaused())
+                .setParameter(9, job.controlVersion())
+                .setParameter(10, job.actorKeyId())
+                .setParameter(11, job.actorName())
+                .setParameter(12, job.note())
+                .setParameter(13, job.reason())
                 .getResultList())
                 .map(rows -> {
                     List<ChunkRow> chunk = new ArrayList<>(rows.size());
@@ -143,7 +201,8 @@ public class FanOutJobRepository {
     }
 
     private static Job job(Object[] r) {
-        return new Job((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4], (String) r[5]);
+        return new Job((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4], (String) r[5],
+                asLong(r[6]), (String) r[7], (String) r[8], (String) r[9]);
     }
 
     private static Long asLong(Object value) {

@@ -15,4 +15,9 @@ public class RunRequestRepository implements PanacheRepositoryBase<RunRequest, S
         return update("claimedAt = ?1, runId = ?2 where id = ?3 and stationId = ?4 and procedureId = ?5"
                 + " and claimedAt is null", at, runId, id, stationId, procedureId).map(n -> n == 1);
     }
+
+    /** Drops the open (not yet claimed) run requests of a procedure on a station: it was unlinked. */
+    public Uni<Long> dropOpen(String stationId, String procedureId) {
+        return delete("stationId = ?1 and procedureId = ?2 and claimedAt is null", stationId, procedureId);
+    }
 }

@@ -2,12 +2,18 @@ package io.benchline.cli;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Minimal client for the public {@code /v2} API with a Bearer API key. */
+/**
+ * The one HTTP client of the commands: the public {@code /v2} API with a Bearer API key, JSON in and out. A 2xx
+ * answers its body; any other status throws {@link RequestFailed} (status and problem body); no answer at all
+ * (refused, unreachable, timed out) throws a plain {@link IOException}.
+ */
 public final class ApiClient {
     private final String baseUrl;
     private final String apiKey;
@@ -20,29 +26,54 @@ public final class ApiClient {
                 .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    /** GET {@code path} (starting with /), answers the body; non-2xx throws with status and body. */
     public String get(String path) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        return send("GET", path, null);
+    }
+
+    /** POST with {@code body} as JSON (a record, snake_case names, nulls left out); null sends no body. */
+    public String post(String path, Object body) throws IOException {
+        return send("POST", path, body);
+    }
+
+    public String delete(String path) throws IOException {
+        return send("DELETE", path, null);
+    }
+
+    /** One request; {@code path} starts with / and has its segments encoded ({@link #segment}). */
+    public String send(String method, String path, Object body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + apiKey)
-                .header("Accept", "application/json")
-                .GET().build();
+                .header("Accept", "application/json, application/problem+json");
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+        }
+        HttpResponse<String> response;
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new IOException("GET " + path + " answered HTTP " + response.statusCode() + ": "
-                        + abbreviate(response.body()));
-            }
-            return response.body();
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            throw new IOException(method + " " + path + " interrupted", e);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("GET ")) {
-                throw e;
-            }
-            throw new IOException("GET " + baseUrl + path + " failed: " + Log.describe(e), e);
+            throw new IOException(method + " " + baseUrl + path + " failed: " + Log.describe(e), e);
         }
+        if (response.statusCode() / 100 != 2) {
+            throw new RequestFailed(method, path, response.statusCode(), response.body());
+        }
+        return response.body();
+    }
+
+    /** An id as one path segment: percent-encoded, so it cannot leave its place in the path. */
+    public static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A query parameter value. */
+    public static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     public static String stripTrailingSlashes(String url) {

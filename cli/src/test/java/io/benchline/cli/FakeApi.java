@@ -1,0 +1,107 @@
+package io.benchline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A fake public API (gateway) in a JDK HttpServer: the test sets an answer per request line
+ * ({@code "POST /v2/deployments/dep_1/promote"}, optionally with the query), every request is recorded.
+ * A request without an answer gets a 599 problem, so a test notices a call it did not expect.
+ */
+final class FakeApi implements AutoCloseable {
+    static final String KEY = "blk_test_key";
+
+    record Request(String method, String path, String query, String body, String authorization, String contentType) {
+        JsonNode json() throws IOException {
+            return Json.MAPPER.readTree(body);
+        }
+    }
+
+    private record Answer(int status, String contentType, String body) {
+    }
+
+    private final HttpServer server;
+    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    final List<Request> requests = new CopyOnWriteArrayList<>();
+
+    FakeApi() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Answers {@code request} ("METHOD /path" or "METHOD /path?query") with JSON, or with nothing when body is null. */
+    FakeApi answer(String request, int status, String body) {
+        answers.put(request, new Answer(status, "application/json", body));
+        return this;
+    }
+
+    /** Answers with RFC 9457 problem JSON. */
+    FakeApi problem(String request, int status, String body) {
+        answers.put(request, new Answer(status, "application/problem+json", body));
+        return this;
+    }
+
+    /** Answers with a non-JSON body (a proxy's error page). */
+    FakeApi text(String request, int status, String body) {
+        answers.put(request, new Answer(status, "text/plain", body));
+        return this;
+    }
+
+    Request only() {
+        if (requests.size() != 1) {
+            throw new AssertionError("expected one request, got " + requests);
+        }
+        return requests.get(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            String query = exchange.getRequestURI().getRawQuery();
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(new Request(method, path, query, body,
+                    exchange.getRequestHeaders().getFirst("Authorization"),
+                    exchange.getRequestHeaders().getFirst("Content-Type")));
+            Answer answer = query == null ? null : answers.get(method + " " + path + "?" + query);
+            if (answer == null) {
+                answer = answers.get(method + " " + path);
+            }
+            if (answer == null) {
+                answer = new Answer(599, "application/problem+json",
+                        "{\"title\":\"no answer set in the fake\",\"status\":599,\"detail\":\"" + method + " " + path
+                                + "\"}");
+            }
+            if (answer.body() == null) {
+                exchange.sendResponseHeaders(answer.status(), -1);
+                return;
+            }
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+            exchange.sendResponseHeaders(answer.status(), bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -87,7 +87,8 @@ final class HistoryCommand extends ApiCommand.WithJson {
                     text(e, "to_deployment_id", text(e, "deployment_id", null)), text(e, "pointer_version", null),
                     actor(e.path("actor"), null), text(e, "note", null));
         }
-        out().print(table);
+        // Entries carry the fields of their action (deployment-service's have no station, reason or version).
+        out().print(table.withoutEmptyColumns(2));
         if (cursor != null) {
             err().println("(older entries: --all, or a larger --limit)");
         }

@@ -21,6 +21,26 @@ final class Table {
         return this;
     }
 
+    /** Leaves out the columns (but the first {@code keep}) in which no row has a value. */
+    Table withoutEmptyColumns(int keep) {
+        int columns = rows.get(0).length;
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < columns; i++) {
+            boolean empty = i >= keep;
+            for (int r = 1; r < rows.size() && empty; r++) {
+                empty = rows.get(r)[i].equals("-");
+            }
+            if (!empty) {
+                kept.add(i);
+            }
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            String[] row = rows.get(r);
+            rows.set(r, kept.stream().map(i -> row[i]).toArray(String[]::new));
+        }
+        return this;
+    }
+
     /** Rows without the header. */
     int size() {
         return rows.size() - 1;

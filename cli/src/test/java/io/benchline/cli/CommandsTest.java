@@ -392,15 +392,33 @@ class CommandsTest {
     @Test
     void historyOfAProcedureShowsTheStationColumn() {
         api.answer("GET /v2/procedures/prc_1/history?limit=10", 200, """
-                {"data":[{"id":"hst_1","at":"2026-12-01T11:00:00Z","action":"rollback","reason":"rollback",\
-                "procedure_id":"prc_1","deployment_id":"dep_0","actor":{"key_id":"key_1","name":"ops"},\
-                "note":"bad build"}],"next_cursor":null}""");
+                {"data":[{"id":"hst_2","at":"2026-12-01T11:00:00Z","action":"rollback","reason":"rollback",\
+                "procedure_id":"prc_1","station_id":"stn_1","from_deployment_id":"dep_1","to_deployment_id":"dep_0",\
+                "pointer_version":6,"actor":{"key_id":"key_1","name":"ops"},"note":"bad build"},\
+                {"id":"hst_1","at":"2026-12-01T10:59:00Z","action":"rollback","procedure_id":"prc_1",\
+                "deployment_id":"dep_0","actor":{"key_id":"key_1","name":"ops"}}],"next_cursor":null}""");
         Result r = run("history", "--procedure", "prc_1", "--limit", "10");
 
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo(nl(
-                "AT                    ACTION    REASON    STATION  FROM  TO     VERSION  BY           NOTE",
-                "2026-12-01T11:00:00Z  rollback  rollback  -        -     dep_0  -        ops (key_1)  bad build"));
+                "AT                    ACTION    REASON    STATION  FROM   TO     VERSION  BY           NOTE",
+                "2026-12-01T11:00:00Z  rollback  rollback  stn_1    dep_1  dep_0  6        ops (key_1)  bad build",
+                "2026-12-01T10:59:00Z  rollback  -         -        -      dep_0  -        ops (key_1)  -"));
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void historyLeavesOutColumnsNoEntryHas() {
+        api.answer("GET /v2/procedures/prc_1/history?limit=50", 200, """
+                {"data":[{"id":"hst_1","at":"2026-12-01T11:00:00Z","action":"promote","procedure_id":"prc_1",\
+                "deployment_id":"dep_2","from_deployment_id":"dep_1","actor":{"key_id":"key_1","name":"ops"},\
+                "note":null}],"next_cursor":null}""");
+        Result r = run("history", "--procedure", "prc_1");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(nl(
+                "AT                    ACTION   FROM   TO     BY",
+                "2026-12-01T11:00:00Z  promote  dep_1  dep_2  ops (key_1)"));
         assertThat(r.err()).isEmpty();
     }
 

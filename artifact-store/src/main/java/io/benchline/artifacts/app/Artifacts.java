@@ -3,10 +3,13 @@ package io.benchline.artifacts.app;
 import io.benchline.artifacts.model.Digest;
 import io.benchline.artifacts.storage.ObjectInfo;
 import io.benchline.artifacts.storage.ObjectStorage;
+import io.benchline.artifacts.store.ArtifactRecords;
+import io.benchline.common.api.NotFound;
 import io.benchline.common.api.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +24,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,6 +32,7 @@ import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 /**
  * The artifact use cases. They block on disk and object-store I/O: call them from worker threads.
@@ -37,12 +42,15 @@ import java.util.zip.ZipFile;
 public class Artifacts {
     private static final Logger LOG = Logger.getLogger(Artifacts.class);
     private static final String ZIP = "application/zip";
+    private static final int MAX_PATH = 4096;
     private final ObjectStorage storage;
     private final SigningKeys keys;
     private final ArtifactsConfig config;
+    private final ArtifactRecords records;
 
-    public Artifacts(ObjectStorage storage, SigningKeys keys, ArtifactsConfig config) {
+    public Artifacts(ObjectStorage storage, SigningKeys keys, ArtifactsConfig config, ArtifactRecords records) {
         this.storage = storage;
+        this.records = records;
         this.keys = keys;
         this.config = config;
     }
@@ -94,16 +102,23 @@ public class Artifacts {
             }
             requireZip(spool);
             Digest digest = Digest.ofSha256(sha256.digest());
-            Optional<ObjectInfo> existing = storage.stat(digest.objectKey());
-            boolean created = existing.isEmpty() || existing.get().size() != size;
-            if (created) {
-                if (existing.isPresent()) {
-                    // Same name, other size: the stored object is damaged; the digest defines what belongs there.
-                    LOG.errorf("object %s has %d bytes, its digest says %d; rewriting it", digest.objectKey(),
-                            existing.get().size(), size);
+            long stored = size;
+            // Under the digest's lock, so a delete of the same digest cannot fall between "already stored?" and
+            // recording this upload: it either ran before (the bytes are put again here) or sees this upload.
+            boolean created = records.withLock(digest, locked -> {
+                Optional<ObjectInfo> existing = storage.stat(digest.objectKey());
+                boolean write = existing.isEmpty() || existing.get().size() != stored;
+                if (write) {
+                    if (existing.isPresent()) {
+                        // Same name, other size: the stored object is damaged; the digest defines what belongs there.
+                        LOG.errorf("object %s has %d bytes, its digest says %d; rewriting it", digest.objectKey(),
+                                existing.get().size(), stored);
+                    }
+                    storage.put(digest.objectKey(), spool, ZIP);
                 }
-                storage.put(digest.objectKey(), spool, ZIP);
-            }
+                locked.recordUpload(stored);
+                return write;
+            });
             String signature = Ed25519.sign(key.privateKey(), digest.toString());
             return new SignedArtifact(digest, size, signature, key.keyId(), created);
         } finally {
@@ -119,6 +134,79 @@ public class Artifacts {
                 .orElseThrow(() -> ProblemException.unavailable("the signing key is not loaded yet; retry shortly"));
         return new SignedArtifact(digest, info.size(), Ed25519.sign(key.privateKey(), digest.toString()),
                 key.keyId(), false);
+    }
+
+    /**
+     * Removes the stored archive unless bytes of the digest were uploaded after {@code unlessUploadedAfter} (a
+     * rebuild of the same commit uploads the same digest and must keep its bytes). Already absent is success.
+     * The check and the removal happen under the digest's lock, which uploads take too.
+     *
+     * @throws UploadedAgain when a later upload is recorded
+     */
+    public void delete(Digest digest, Instant unlessUploadedAfter) {
+        records.withLock(digest, locked -> {
+            Optional<Instant> lastUpload = locked.lastUploadedAt();
+            if (lastUpload.isPresent() && lastUpload.get().isAfter(unlessUploadedAfter)) {
+                throw new UploadedAgain(digest, lastUpload.get(), unlessUploadedAfter);
+            }
+            storage.delete(digest.objectKey());
+            locked.forget();
+            return null;
+        });
+        LOG.infof("deleted artifact %s (no upload after %s)", digest, unlessUploadedAfter);
+    }
+
+    /** One file of an archive, positioned at its first byte; {@code size} is -1 when the archive does not say. */
+    public record ArchiveFile(InputStream body, long size) {
+    }
+
+    /**
+     * Opens one file of the stored archive for streaming, read from the object store as it is consumed: the zip is
+     * read entry by entry ({@link ZipInputStream}) up to the one named {@code path}, never held whole. The caller
+     * closes the stream.
+     */
+    public ArchiveFile file(Digest digest, String path) {
+        requireArchivePath(path);
+        InputStream in = storage.get(digest.objectKey())
+                .orElseThrow(() -> new NotFound("artifact", digest.toString()));
+        ZipInputStream zip = new ZipInputStream(new BufferedInputStream(in, 64 * 1024));
+        try {
+            ZipEntry entry;
+            while ((entry = zip.getNextEntry()) != null) {
+                if (!entry.isDirectory() && entry.getName().equals(path)) {
+                    return new ArchiveFile(zip, entry.getSize());
+                }
+            }
+        } catch (ZipException e) {
+            closeQuietly(zip);
+            throw new ProblemException(422, "unreadable-archive", "Unreadable archive",
+                    "the stored artifact " + digest + " is not a readable zip: " + e.getMessage());
+        } catch (IOException e) {
+            closeQuietly(zip);
+            throw new UncheckedIOException("cannot read artifact " + digest, e);
+        }
+        closeQuietly(zip);
+        throw new NotFound("file", path);
+    }
+
+    /** Archive paths are relative, /-separated, without empty, . or .. segments, backslashes or control characters. */
+    static void requireArchivePath(String path) {
+        boolean bad = path == null || path.isEmpty() || path.length() > MAX_PATH || path.startsWith("/")
+                || path.indexOf('\\') >= 0 || path.chars().anyMatch(Character::isISOControl)
+                || Arrays.stream(path.split("/", -1)).anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."));
+        if (bad) {
+            throw ProblemException.invalid("path", "must be a relative path inside the archive: / separators, no"
+                    + " empty, . or .. segments, no backslashes or control characters, at most " + MAX_PATH
+                    + " characters");
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            LOG.debugf("closing an artifact stream failed: %s", e.getMessage());
+        }
     }
 
     /** A presigned GET against the public endpoint; 404 when unknown. */

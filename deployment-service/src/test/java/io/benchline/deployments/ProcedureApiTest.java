@@ -181,7 +181,13 @@ class ProcedureApiTest {
                 new String[] {"GET", "/v2/deployments/" + dep},
                 new String[] {"GET", "/v2/deployments/" + dep + "/logs"},
                 new String[] {"GET", "/v2/deployments/" + dep + "/stations"},
-                new String[] {"GET", "/v2/deployments/" + dep + "/runs"});
+                new String[] {"GET", "/v2/deployments/" + dep + "/runs"},
+                new String[] {"POST", "/v2/deployments/" + dep + "/rerun"},
+                new String[] {"GET", "/v2/deployments/" + dep + "/contents"},
+                new String[] {"GET", "/v2/deployments/" + dep + "/contents/main.py"},
+                new String[] {"GET", "/v2/api-keys"},
+                new String[] {"POST", "/v2/api-keys"},
+                new String[] {"DELETE", "/v2/api-keys/key_00000000000000000000000000"});
         for (String[] call : calls) {
             for (String header : new String[] {null, "Bearer wrong-key", "Basic dGVzdDp0ZXN0", "Bearer "}) {
                 var request = given().contentType(ContentType.JSON).body("{}");

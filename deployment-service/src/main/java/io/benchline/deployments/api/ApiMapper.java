@@ -1,5 +1,6 @@
 package io.benchline.deployments.api;
 
+import io.benchline.deployments.app.ApiKeys;
 import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.DeploymentView;
 import io.benchline.deployments.model.Deployment;
@@ -34,5 +35,21 @@ public class ApiMapper {
                 d.artifactDigest == null ? null
                         : new DeploymentResponse.Artifact(d.artifactDigest, d.artifactSignature, d.artifactKeyId),
                 d.promotedFrom, d.retryOf, d.buildDurationMs, view.activeStations(), d.failureReason, d.entryPoint);
+    }
+
+    public ApiKeyResponse apiKey(ApiKeys.KeyView view) {
+        var k = view.key();
+        return new ApiKeyResponse(k.id, k.name, k.role, k.createdAt, createdBy(view), k.revokedAt);
+    }
+
+    public ApiKeyResponse.Created newApiKey(ApiKeys.NewKey created) {
+        var k = created.view().key();
+        return new ApiKeyResponse.Created(k.id, k.name, k.role, k.createdAt, createdBy(created.view()),
+                created.secret());
+    }
+
+    private static ApiKeyResponse.CreatedBy createdBy(ApiKeys.KeyView view) {
+        return view.key().createdByKeyId == null ? null
+                : new ApiKeyResponse.CreatedBy(view.key().createdByKeyId, view.createdByName());
     }
 }

@@ -2,11 +2,15 @@ package io.benchline.deployments.api;
 
 import io.benchline.common.api.ProblemException;
 import io.benchline.common.auth.CurrentCaller;
+import io.benchline.common.auth.Role;
+import io.benchline.deployments.app.ArtifactStoreClient;
+import io.benchline.deployments.app.DeploymentContents;
 import io.benchline.deployments.app.DeploymentService;
 import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.Environments;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.store.DeploymentRepository.DeploymentFilter;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -15,6 +19,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -31,10 +36,12 @@ public class DeploymentResource {
     private final CurrentCaller caller;
     private final ApiMapper mapper;
     private final DeploymentServiceConfig config;
+    private final DeploymentContents contents;
 
     public DeploymentResource(DeploymentService deployments, CurrentCaller caller, ApiMapper mapper,
-            DeploymentServiceConfig config) {
+            DeploymentServiceConfig config, DeploymentContents contents) {
         this.deployments = deployments;
+        this.contents = contents;
         this.caller = caller;
         this.mapper = mapper;
         this.config = config;
@@ -43,8 +50,9 @@ public class DeploymentResource {
     /** 202: the deployment is pending; the build happens asynchronously. */
     @POST
     public Uni<Response> create(DeploymentRequest body) {
+        var member = caller.require(Role.MEMBER, "creating a deployment");
         String commitSha = RequestValidation.manualDeployment(body);
-        return deployments.createManual(caller.orgId(), body.procedureId(), commitSha, body.branch())
+        return deployments.createManual(member.orgId(), body.procedureId(), commitSha, body.branch())
                 .map(view -> Response.accepted(mapper.deployment(view))
                         .location(URI.create("/v2/deployments/" + view.deployment().id)).build());
     }
@@ -53,6 +61,7 @@ public class DeploymentResource {
     public Uni<DeploymentResponse.Page> list(@QueryParam("procedure_id") String procedureId,
             @QueryParam("status") String status, @QueryParam("environment") String environment,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        String orgId = caller.require(Role.VIEWER, "listing deployments").orgId();
         if (status != null && !STATUSES.contains(status)) {
             throw ProblemException.invalid("status", "must be one of pending, building, ready, failed");
         }
@@ -63,7 +72,7 @@ public class DeploymentResource {
             throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
         }
         int pageSize = intParam("limit", limit, config.api().defaultPageSize(), 1, config.api().maxPageSize());
-        return deployments.list(new DeploymentFilter(caller.orgId(), blankToNull(procedureId), status, environment,
+        return deployments.list(new DeploymentFilter(orgId, blankToNull(procedureId), status, environment,
                         cursor), pageSize)
                 .map(page -> new DeploymentResponse.Page(page.data().stream().map(mapper::deployment).toList(),
                         page.nextCursor()));
@@ -72,7 +81,8 @@ public class DeploymentResource {
     @GET
     @Path("/{id}")
     public Uni<DeploymentResponse> get(@PathParam("id") String id) {
-        return deployments.get(caller.orgId(), id).map(mapper::deployment);
+        return deployments.get(caller.require(Role.VIEWER, "reading a deployment").orgId(), id)
+                .map(mapper::deployment);
     }
 
     /** Log lines in order; {@code after} pages on from a line number. */
@@ -80,9 +90,10 @@ public class DeploymentResource {
     @Path("/{id}/logs")
     public Uni<DetailResponses.Data<DetailResponses.LogLine>> logs(@PathParam("id") String id,
             @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        String orgId = caller.require(Role.VIEWER, "reading build logs").orgId();
         long afterNumber = intParam("after", after, 0, 0, Integer.MAX_VALUE);
         int max = intParam("limit", limit, config.api().maxLogLines(), 1, config.api().maxLogLines());
-        return deployments.logs(caller.orgId(), id, afterNumber, max).map(lines -> new DetailResponses.Data<>(
+        return deployments.logs(orgId, id, afterNumber, max).map(lines -> new DetailResponses.Data<>(
                 lines.stream().map(l -> new DetailResponses.LogLine(l.number, l.timestamp, l.level, l.text)).toList()));
     }
 
@@ -90,16 +101,57 @@ public class DeploymentResource {
     @GET
     @Path("/{id}/stations")
     public Uni<DetailResponses.Data<DetailResponses.Station>> stations(@PathParam("id") String id) {
-        return deployments.stations(caller.orgId(), id).map(ps -> new DetailResponses.Data<>(ps.stream()
+        String orgId = caller.require(Role.VIEWER, "reading a deployment's stations").orgId();
+        return deployments.stations(orgId, id).map(ps -> new DetailResponses.Data<>(ps.stream()
                 .map(p -> new DetailResponses.Station(p.stationId, p.pointerVersion, p.updatedAt)).toList()));
     }
 
     @GET
     @Path("/{id}/runs")
     public Uni<DetailResponses.Data<DetailResponses.Run>> runs(@PathParam("id") String id) {
-        return deployments.runs(caller.orgId(), id, config.api().maxRuns()).map(rs -> new DetailResponses.Data<>(rs
+        String orgId = caller.require(Role.VIEWER, "reading a deployment's runs").orgId();
+        return deployments.runs(orgId, id, config.api().maxRuns()).map(rs -> new DetailResponses.Data<>(rs
                 .stream().map(r -> new DetailResponses.Run(r.runId, r.stationId, r.procedureId, r.deploymentId,
                         r.startedAt, r.finishedAt, r.outcome, r.durationMs)).toList()));
+    }
+
+    /** 202: a new pending deployment builds the failed deployment's commit again ({@code retry_of}). */
+    @POST
+    @Path("/{id}/rerun")
+    public Uni<Response> rerun(@PathParam("id") String id) {
+        var member = caller.require(Role.MEMBER, "re-running a deployment");
+        return deployments.rerun(member.orgId(), id)
+                .map(view -> Response.accepted(mapper.deployment(view))
+                        .location(URI.create("/v2/deployments/" + view.deployment().id)).build());
+    }
+
+    /** Every file of a ready deployment's artifact, in archive order, with size and SHA-256. */
+    @GET
+    @Path("/{id}/contents")
+    public Uni<DetailResponses.Data<DetailResponses.File>> contents(@PathParam("id") String id) {
+        return contents.list(caller.require(Role.VIEWER, "reading a deployment's contents").orgId(), id)
+                .map(entries -> new DetailResponses.Data<>(entries.stream()
+                        .map(e -> new DetailResponses.File(e.path(), e.size(), e.sha256())).toList()));
+    }
+
+    /**
+     * One file of a ready deployment's artifact, streamed from artifact-store as it arrives (never held whole).
+     * Blocking: the stream is copied on a worker thread.
+     */
+    @GET
+    @Path("/{id}/contents/{path: .+}")
+    @Produces(MediaType.WILDCARD)
+    @Blocking
+    public Response file(@PathParam("id") String id, @PathParam("path") String path) {
+        String orgId = caller.require(Role.VIEWER, "reading a deployment's contents").orgId();
+        String checked = RequestValidation.artifactPath(path);
+        ArtifactStoreClient.FileStream file = contents.open(orgId, id, checked);
+        Response.ResponseBuilder answer = Response.ok(file.body(), ContentTypes.of(checked))
+                .header("X-Content-Type-Options", "nosniff");
+        if (file.length() >= 0) {
+            answer.header(HttpHeaders.CONTENT_LENGTH, file.length());
+        }
+        return answer.build();
     }
 
     private static int intParam(String name, String value, int fallback, int min, int max) {

@@ -3,7 +3,7 @@ package io.benchline.deployments.api;
 import java.time.Instant;
 import java.util.List;
 
-/** The logs, stations and runs of a deployment, each as {@code {data:[…]}}. */
+/** The logs, stations, runs and files of a deployment, each as {@code {data:[…]}}. */
 public final class DetailResponses {
     private DetailResponses() {
     }
@@ -16,6 +16,10 @@ public final class DetailResponses {
 
     public record Run(String runId, String stationId, String procedureId, String deploymentId, Instant startedAt,
             Instant finishedAt, String outcome, Long durationMs) {
+    }
+
+    /** A file of a deployment's artifact: its path in the archive, size in bytes and SHA-256 (hex). */
+    public record File(String path, long size, String sha256) {
     }
 
     public record Data<T>(List<T> data) {

@@ -1,6 +1,7 @@
 package io.benchline.deployments.api;
 
 import io.benchline.common.api.ProblemException;
+import io.benchline.common.auth.IntrospectionApi;
 import io.benchline.deployments.app.ApiKeys;
 import io.benchline.deployments.app.ProcedureService;
 import io.smallrye.mutiny.Uni;
@@ -25,12 +26,12 @@ public class InternalResource {
         this.procedures = procedures;
     }
 
-    /** 200 {org_id, key_id} for a valid key, else 401. */
+    /** 200 {org_id, key_id, key_name, role} for a valid key, else 401 (also for a revoked key). */
     @POST
     @Path("/auth/introspect")
-    public Uni<InternalMessages.IntrospectResponse> introspect(InternalMessages.IntrospectRequest body) {
+    public Uni<IntrospectionApi.IntrospectResponse> introspect(InternalMessages.IntrospectRequest body) {
         return apiKeys.verify(body == null ? null : body.apiKey()).map(caller -> caller
-                .map(c -> new InternalMessages.IntrospectResponse(c.orgId(), c.keyId()))
+                .map(IntrospectionApi.IntrospectResponse::of)
                 .orElseThrow(() -> ProblemException.unauthorized("the API key is not valid")));
     }
 

@@ -1,6 +1,7 @@
 package io.benchline.deployments.api;
 
 import io.benchline.common.auth.CurrentCaller;
+import io.benchline.common.auth.Role;
 import io.benchline.deployments.app.ProcedureService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -33,28 +34,31 @@ public class ProcedureResource {
     /** 201 with the webhook secret: the only time it is shown. */
     @POST
     public Uni<Response> create(ProcedureRequest body) {
+        var admin = caller.require(Role.ADMIN, "creating a procedure");
         var spec = RequestValidation.newProcedure(body);
-        return procedures.create(caller.orgId(), spec).map(p -> Response
+        return procedures.create(admin.orgId(), spec).map(p -> Response
                 .created(URI.create("/v2/procedures/" + p.id)).entity(mapper.procedure(p, true)).build());
     }
 
     @GET
     public Uni<ProcedureList> list() {
-        return procedures.list(caller.orgId())
+        return procedures.list(caller.require(Role.VIEWER, "listing procedures").orgId())
                 .map(ps -> new ProcedureList(ps.stream().map(p -> mapper.procedure(p, false)).toList()));
     }
 
     @GET
     @Path("/{id}")
     public Uni<ProcedureResponse> get(@PathParam("id") String id) {
-        return procedures.get(caller.orgId(), id).map(p -> mapper.procedure(p, false));
+        return procedures.get(caller.require(Role.VIEWER, "reading a procedure").orgId(), id)
+                .map(p -> mapper.procedure(p, false));
     }
 
     @PATCH
     @Path("/{id}")
     public Uni<ProcedureResponse> update(@PathParam("id") String id, ProcedureRequest body) {
+        var admin = caller.require(Role.ADMIN, "changing a procedure");
         var change = RequestValidation.procedureChange(body);
-        return procedures.update(caller.orgId(), id, change).map(p -> mapper.procedure(p, false));
+        return procedures.update(admin.orgId(), id, change).map(p -> mapper.procedure(p, false));
     }
 
     public record ProcedureList(List<ProcedureResponse> data) {

@@ -2,6 +2,7 @@ package io.benchline.deployments.api;
 
 import io.benchline.common.api.Problem;
 import io.benchline.common.api.ProblemException;
+import io.benchline.common.auth.Role;
 import io.benchline.deployments.app.ProcedureSpec;
 import io.benchline.deployments.model.BranchPatterns;
 import io.benchline.deployments.model.GitRefs;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /** Checks request bodies and reports every bad field at once, as a 400 problem with field errors. */
@@ -88,6 +90,51 @@ final class RequestValidation {
         }
         fail(errors);
         return body.commitSha() == null ? null : body.commitSha().toLowerCase(Locale.ROOT);
+    }
+
+    /** Name: 1 to {@value #MAX_NAME} characters, no control characters; role: admin, member or viewer. */
+    static ApiKeyRequest.Checked newApiKey(ApiKeyRequest body) {
+        if (body == null) {
+            throw ProblemException.invalid("body", "a JSON object is required");
+        }
+        List<Problem.FieldError> errors = new ArrayList<>();
+        // Control characters are looked for before trimming, which would drop those at either end unseen.
+        String name = body.name() == null ? null : body.name().trim();
+        if (name == null) {
+            errors.add(new Problem.FieldError("name", "is required"));
+        } else if (body.name().codePoints().anyMatch(Character::isISOControl)) {
+            errors.add(new Problem.FieldError("name", "must not contain control characters"));
+        } else if (name.isEmpty() || name.codePointCount(0, name.length()) > MAX_NAME) {
+            errors.add(new Problem.FieldError("name", "must be 1 to " + MAX_NAME + " characters"));
+        }
+        Optional<Role> role = Role.parse(body.role());
+        if (role.isEmpty()) {
+            errors.add(new Problem.FieldError("role", body.role() == null ? "is required: admin, member or viewer"
+                    : "must be admin, member or viewer"));
+        }
+        fail(errors);
+        return new ApiKeyRequest.Checked(name, role.get());
+    }
+
+    /**
+     * A file path inside an artifact as the archive names it: relative, {@code /}-separated, no empty, {@code .}
+     * or {@code ..} segment, no backslash or control character. Anything else names no file and is refused.
+     */
+    static String artifactPath(String path) {
+        String problem = null;
+        if (path == null || path.isEmpty() || path.length() > MAX_URL) {
+            problem = "must be 1 to " + MAX_URL + " characters";
+        } else if (path.startsWith("/") || path.indexOf('\\') >= 0
+                || path.chars().anyMatch(Character::isISOControl)) {
+            problem = "must be a relative path with / separators and no control characters";
+        } else if (java.util.Arrays.stream(path.split("/", -1))
+                .anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."))) {
+            problem = "must not contain empty, . or .. segments";
+        }
+        if (problem != null) {
+            throw ProblemException.invalid("path", problem);
+        }
+        return path;
     }
 
     private static void checkName(String name, boolean required, List<Problem.FieldError> errors) {

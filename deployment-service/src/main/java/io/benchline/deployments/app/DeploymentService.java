@@ -50,6 +50,42 @@ public class DeploymentService {
         });
     }
 
+    /**
+     * Builds a failed deployment's commit again: a new pending deployment with {@code retry_of}, trigger manual, the
+     * same commit, branch, environment and source. Its row, build.requested and created commit together
+     * (NewDeployments). Any other status is {@link DeploymentNotFailed}.
+     */
+    @WithTransaction
+    public Uni<DeploymentView> rerun(String orgId, String id) {
+        // A failed deployment stays failed (final state), so the status read needs no lock; the procedure row is
+        // locked for the sequence.
+        return found(orgId, id).chain(failed -> {
+            if (!Deployment.FAILED.equals(failed.status)) {
+                throw new DeploymentNotFailed(failed.id, failed.status);
+            }
+            return procedures.lockInOrg(orgId, failed.procedureId).chain(p -> newDeployments.create(p,
+                            new NewDeployments.NewDeployment(null, failed.commitSha, failed.commitMessage,
+                                    failed.commitAuthor, failed.branch, failed.environment,
+                                    Environments.TRIGGER_MANUAL, failed.source, failed.id))
+                    .map(d -> new DeploymentView(d, p.name, 0)));
+        });
+    }
+
+    /**
+     * The artifact digest of a ready deployment; {@link DeploymentNotReady} while it has none.
+     *
+     * @param action what needs it, for the error's detail
+     */
+    @WithSession
+    public Uni<String> readyArtifact(String orgId, String id, String action) {
+        return found(orgId, id).map(d -> {
+            if (!Deployment.READY.equals(d.status) || d.artifactDigest == null) {
+                throw new DeploymentNotReady(d.id, d.status, action);
+            }
+            return d.artifactDigest;
+        });
+    }
+
     @WithSession
     public Uni<DeploymentView> get(String orgId, String id) {
         return found(orgId, id).chain(d -> views(orgId, List.of(d))).map(views -> views.get(0));

@@ -21,6 +21,8 @@ public interface DeploymentServiceConfig {
 
     Deployments deployments();
 
+    Services services();
+
     interface Bootstrap {
         /** Organization created on start when {@code api-key} is set. */
         @WithDefault("default")
@@ -46,6 +48,17 @@ public interface DeploymentServiceConfig {
         /** Most runs GET /v2/deployments/{id}/runs returns (newest first). */
         @WithDefault("500")
         int maxRuns();
+    }
+
+    /** Internal base URLs of the peers this service calls (shared key names, see ARCHITECTURE.md). */
+    interface Services {
+        /** artifact-store (BENCHLINE_SERVICES_ARTIFACT_URL): the contents of ready deployments are read there. */
+        @WithDefault("http://localhost:8084")
+        String artifactUrl();
+
+        /** Longest wait for artifact-store to connect and answer (a streamed file may take longer to arrive). */
+        @WithDefault("10s")
+        Duration artifactTimeout();
     }
 
     interface Deployments {

@@ -37,7 +37,8 @@ public class NewDeployments {
         d.environment = spec.environment();
         d.trigger = spec.trigger();
         d.status = Deployment.PENDING;
-        d.source = "git";
+        d.source = spec.source() == null ? "git" : spec.source();
+        d.retryOf = spec.retryOf();
         d.createdAt = Clock.now();
         d.updatedAt = d.createdAt;
         return deployments.persist(d)
@@ -46,7 +47,17 @@ public class NewDeployments {
                 .replaceWith(d);
     }
 
+    /**
+     * @param source  {@code git} (the default when null) or {@code upload}
+     * @param retryOf the failed deployment this one builds again (re-run), else null
+     */
     public record NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,
-            String branch, String environment, String trigger) {
+            String branch, String environment, String trigger, String source, String retryOf) {
+
+        /** A git build that repeats nothing: a push or a manual deployment. */
+        public NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,
+                String branch, String environment, String trigger) {
+            this(deliveryId, commitSha, commitMessage, commitAuthor, branch, environment, trigger, null, null);
+        }
     }
 }

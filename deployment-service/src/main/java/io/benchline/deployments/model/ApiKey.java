@@ -18,6 +18,18 @@ public class ApiKey {
     @Column(name = "key_hash")
     public String keyHash;
     public String name;
+    /** admin, member or viewer ({@link io.benchline.common.auth.Role#wire()}). */
+    public String role;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** When the key stopped working; null while it is valid. */
+    @Column(name = "revoked_at")
+    public Instant revokedAt;
+    /** The key that created this one through the API; null for a bootstrap key. */
+    @Column(name = "created_by_key_id")
+    public String createdByKeyId;
+
+    public boolean isRevoked() {
+        return revokedAt != null;
+    }
 }

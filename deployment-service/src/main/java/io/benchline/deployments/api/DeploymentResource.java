@@ -120,7 +120,7 @@ public class DeploymentResource {
     @Path("/{id}/rerun")
     public Uni<Response> rerun(@PathParam("id") String id) {
         var member = caller.require(Role.MEMBER, "re-running a deployment");
-        return deployments.rerun(member.orgId(), id)
+        return deployments.rerun(member, id)
                 .map(view -> Response.accepted(mapper.deployment(view))
                         .location(URI.create("/v2/deployments/" + view.deployment().id)).build());
     }

@@ -1,6 +1,7 @@
 package io.benchline.deployments.app;
 
 import io.benchline.common.api.ProblemException;
+import io.benchline.common.auth.Caller;
 import io.benchline.deployments.model.BuildLogLine;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.model.Run;
@@ -54,9 +55,12 @@ public class DeploymentService {
      * Builds a failed deployment's commit again: a new pending deployment with {@code retry_of}, trigger manual, the
      * same commit, branch, environment and source. Its row, build.requested and created commit together
      * (NewDeployments). Any other status is {@link DeploymentNotFailed}.
+     *
+     * @param caller who re-runs it: its organization scopes the lookup (another organization's deployment is 404)
      */
     @WithTransaction
-    public Uni<DeploymentView> rerun(String orgId, String id) {
+    public Uni<DeploymentView> rerun(Caller caller, String id) {
+        String orgId = caller.orgId();
         // A failed deployment stays failed (final state), so the status read needs no lock; the procedure row is
         // locked for the sequence.
         return found(orgId, id).chain(failed -> {

@@ -103,6 +103,10 @@ class AgentLongPollTest {
         CreatedStation station = createStation();
         String procedure = newProcedure();
         link(station.id(), procedure, "production", null);
+        // Runs are requested only of a procedure with a deployment on the station.
+        String deployment = EventIds.withPrefix("dep");
+        TestSupport.send(TestSupport.ready(procedure, deployment, 1, "production", null));
+        TestSupport.awaitPointerAt(station.id(), procedure, deployment);
         String etag = etagOf(station);
         int watchesBefore = wakeups.openWatches();
 

@@ -9,7 +9,6 @@ import io.benchline.stations.api.ApiTypes.PointerResponse;
 import io.benchline.stations.api.ApiTypes.RunReportRequest;
 import io.benchline.stations.api.ApiTypes.RunResponse;
 import io.benchline.stations.app.AgentService;
-import io.benchline.stations.app.ArtifactStoreClient;
 import io.benchline.stations.app.LongPoll;
 import io.benchline.stations.store.AgentSnapshotQuery;
 import io.smallrye.mutiny.Uni;
@@ -27,7 +26,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The agent channel: Bearer agent token, as returned once when the station was created. */
@@ -36,12 +34,10 @@ import java.util.List;
 @Consumes(MediaType.APPLICATION_JSON)
 public class AgentResource {
     private final AgentService agents;
-    private final ArtifactStoreClient artifacts;
     private final LongPoll longPoll;
 
-    public AgentResource(AgentService agents, ArtifactStoreClient artifacts, LongPoll longPoll) {
+    public AgentResource(AgentService agents, LongPoll longPoll) {
         this.agents = agents;
-        this.artifacts = artifacts;
         this.longPoll = longPoll;
     }
 
@@ -74,21 +70,15 @@ public class AgentResource {
     }
 
     private Uni<AssignmentsResponse> render(AgentService.Snapshot snapshot) {
-        List<Uni<Assignment>> assignments = new ArrayList<>();
-        for (AgentSnapshotQuery.AssignedPointer p : snapshot.pointers()) {
-            if (p.digest() == null) {
-                continue;
-            }
-            ArtifactView artifact = new ArtifactView(p.digest(), p.sizeBytes() == null ? 0 : p.sizeBytes(),
-                    p.signature(), p.keyId());
-            assignments.add(artifacts.downloadUrl(p.digest()).map(url -> new Assignment(p.procedureId(),
-                    p.deploymentId(), p.pointerVersion(), null, artifact, url.orElse(null))));
-        }
         List<AssignedRunRequest> requests = snapshot.runRequests().stream()
                 .map(r -> new AssignedRunRequest(r.id(), r.procedureId())).toList();
-        Uni<List<Assignment>> all = assignments.isEmpty() ? Uni.createFrom().item(List.of())
-                : Uni.join().all(assignments).andFailFast();
-        return all.map(list -> new AssignmentsResponse(snapshot.stationId(), list, requests));
+        return agents.assigned(snapshot).map(list -> new AssignmentsResponse(snapshot.stationId(), list.stream()
+                .map(a -> {
+                    AgentSnapshotQuery.AssignedPointer p = a.pointer();
+                    return new Assignment(p.procedureId(), p.deploymentId(), p.pointerVersion(), null,
+                            new ArtifactView(p.digest(), p.sizeBytes() == null ? 0 : p.sizeBytes(), p.signature(),
+                                    p.keyId()), a.downloadUrl());
+                }).toList(), requests));
     }
 
     @PUT

@@ -40,10 +40,12 @@ public class AgentService {
     private final Outbox outbox;
     private final DispatcherConfig config;
     private final AgentSnapshotQuery snapshots;
+    private final ArtifactStoreClient artifacts;
 
     public AgentService(StationRepository stations, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRequestRepository runRequests, RunRepository runs,
-            Outbox outbox, DispatcherConfig config, AgentSnapshotQuery snapshots) {
+            Outbox outbox, DispatcherConfig config, AgentSnapshotQuery snapshots, ArtifactStoreClient artifacts) {
+        this.artifacts = artifacts;
         this.config = config;
         this.snapshots = snapshots;
         this.stations = stations;
@@ -66,6 +68,24 @@ public class AgentService {
 
     /** The run as stored, and whether this report was new (false: a retried report, nothing published). */
     public record RunResult(Run run, boolean recorded) {
+    }
+
+    /** One assignment as the agent acts on it: the pointer, its artifact and where to download it (null: not now). */
+    public record Assigned(AgentSnapshotQuery.AssignedPointer pointer, String downloadUrl) {
+    }
+
+    /**
+     * The snapshot's pointers that have an artifact, each with a presigned download URL (cached per digest; null
+     * when artifact-store cannot give one now: the agent asks again).
+     */
+    public Uni<List<Assigned>> assigned(Snapshot snapshot) {
+        List<Uni<Assigned>> all = new java.util.ArrayList<>();
+        for (AgentSnapshotQuery.AssignedPointer p : snapshot.pointers()) {
+            if (p.digest() != null) {
+                all.add(artifacts.downloadUrl(p.digest()).map(url -> new Assigned(p, url.orElse(null))));
+            }
+        }
+        return all.isEmpty() ? Uni.createFrom().item(List.of()) : Uni.join().all(all).andFailFast();
     }
 
     /** One statement (see {@link AgentSnapshotQuery}); 401 for a token no station has. */

@@ -1,6 +1,7 @@
 package io.benchline.stations.app;
 
 import io.benchline.common.outbox.Outbox;
+import io.benchline.events.ActorRef;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventTypes;
 import io.benchline.events.PointerMoved;
@@ -8,6 +9,7 @@ import io.benchline.events.Topics;
 import io.benchline.stations.model.Link;
 import io.benchline.stations.model.Pointer;
 import io.benchline.stations.model.ProjectedDeployment;
+import io.benchline.stations.store.ExplicitMoveRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,10 +28,12 @@ public class PointerMover {
 
     private final Outbox outbox;
     private final AgentWakeups wakeups;
+    private final ExplicitMoveRepository history;
 
-    public PointerMover(Outbox outbox, AgentWakeups wakeups) {
+    public PointerMover(Outbox outbox, AgentWakeups wakeups, ExplicitMoveRepository history) {
         this.outbox = outbox;
         this.wakeups = wakeups;
+        this.history = history;
     }
 
     /**
@@ -65,6 +69,8 @@ public class PointerMover {
                 pointer.pointerVersion);
         return outbox.append(Topics.STATION_POINTER_MOVED, pointer.stationId, "station",
                         EventCodec.envelope(EventTypes.POINTER_MOVED, SOURCE, pointer.stationId, moved))
+                .chain(() -> history.record(pointer.stationId, orgId, pointer.procedureId, "move", reason, from,
+                        target.id, pointer.pointerVersion, null, ActorRef.SYSTEM.name(), null))
                 .chain(() -> wakeups.notifyStations(java.util.List.of(pointer.stationId)));
     }
 }

@@ -15,6 +15,7 @@ import java.util.Arrays;
 /** A small client for the public REST API, as a user with an API key sees it. */
 final class Api {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON_READER = JSON;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final String baseUrl;
@@ -36,6 +37,10 @@ final class Api {
     Response post(String path, Object body) throws IOException, InterruptedException {
         return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    Response delete(String path) throws IOException, InterruptedException {
+        return send(request(path).DELETE());
     }
 
     private HttpRequest.Builder request(String path) {

@@ -277,6 +277,167 @@ class PushToStationIT {
         assertThat(api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().get("data")).hasSize(1);
     }
 
+    /**
+     * Managing deployments on a real station: a preview build is promoted (through the CLI) and fans out; a
+     * rollback (CLI) sends the station back between runs, each run reporting the deployment it started on; pushes
+     * while paused build but do not fan out; after resume the next push does.
+     */
+    @Test
+    void previewPromotedThenRolledBackOnARealStationAndPushesWaitWhilePaused() throws Exception {
+        Path hold = work.resolve("hold-manage");
+        Path repo = work.resolve("ripple-check");
+        Files.createDirectories(repo);
+        GitPush.git(repo, "init", "-q", "-b", "main");
+        GitPush.git(repo, "config", "user.name", "Ada Tester");
+        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: ripple-check\nruntime: python 3.11\nentry_point: main.py\n");
+        Files.writeString(repo.resolve("main.py"), heldPy("a", hold));
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Ripple check");
+        String commitA = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        String cloneUrl = "file://" + repo.toAbsolutePath();
+        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "ripple-check", "repository",
+                Map.of("provider", "github", "clone_url", cloneUrl, "full_name", "acme/ripple-check"))).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        String hookId = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        JsonNode station = api.post("/v2/stations", Map.of("name", "bench-manage")).expect(201).json();
+        String stationId = station.get("id").asText();
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId,
+                "environment", "production")).expect(201);
+        Path trustedKeys = work.resolve("trusted-keys-manage.json");
+        Files.writeString(trustedKeys, api.get("/v2/keys").expect(200).body());
+        ProcessSupervisor.Child managedAgent = stack.startJavaProcess("e2e-agent-manage",
+                stack.layout().cliJar().toString(), "io.benchline.cli.Main",
+                List.of("agent", "--url", stack.baseUrl(), "--token", station.get("agent_token").asText(),
+                        "--trusted-keys", trustedKeys.toString(), "--work-dir", work.resolve("station-manage").toString(),
+                        "--poll-interval", "500ms"),
+                work.resolve("agent-manage.log"));
+        try {
+            // Production A reaches the station.
+            push(repo, hookId, secret, "main", GitPush.ZERO, commitA);
+            String depA = awaitReady(procedureId, commitA);
+            awaitActual(stationId, procedureId, depA);
+
+            // A preview build of a branch does not reach the production station; promoted, it does.
+            GitPush.git(repo, "checkout", "-q", "-b", "feature");
+            Files.writeString(repo.resolve("main.py"), heldPy("b", hold));
+            GitPush.git(repo, "commit", "-q", "-am", "Wider ripple band");
+            String commitB = GitPush.git(repo, "rev-parse", "HEAD").trim();
+            push(repo, hookId, secret, "feature", GitPush.ZERO, commitB);
+            String preview = awaitReady(procedureId, commitB);
+            assertThat(api.get("/v2/deployments/" + preview).expect(200).json().get("environment").asText())
+                    .isEqualTo("preview");
+            JsonNode promoted = Api.JSON_READER.readTree(cli("promote", preview, "--note", "validated on bench 2", "--json"));
+            String depP = promoted.get("id").asText();
+            assertThat(promoted.get("promoted_from").asText()).isEqualTo(preview);
+            assertThat(promoted.at("/artifact/digest").asText()).isEqualTo(
+                    api.get("/v2/deployments/" + preview).expect(200).json().at("/artifact/digest").asText());
+            awaitActual(stationId, procedureId, depP);
+
+            // A run on P is in flight when the rollback to A arrives: it finishes on P, then the station swaps.
+            Files.writeString(hold, "hold");
+            String run1 = api.post("/v2/stations/" + stationId + "/run-requests", Map.of("procedure_id", procedureId))
+                    .expect(202).json().get("id").asText();
+            Await.until("run 1 started", WAIT, () -> run(stationId, run1, "running"));
+            JsonNode paused = Api.JSON_READER.readTree(cli("rollback", procedureId, "--to", depA, "--note",
+                    "ripple false fails on line 3", "--json"));
+            assertThat(paused.at("/paused/rollback_deployment_id").asText()).isEqualTo(depA);
+            Await.until("the pointer moves back to A", WAIT, () -> depA.equals(pointer(stationId, procedureId)
+                    .path("deployment_id").asText()) ? true : null);
+            assertThat(pointer(stationId, procedureId).path("actual_deployment_id").asText()).isEqualTo(depP);
+            Files.delete(hold);
+            JsonNode run1Done = Await.until("run 1 finished", WAIT, () -> run(stationId, run1, "finished"));
+            assertThat(run1Done.get("deployment_id").asText()).isEqualTo(depP);
+            awaitActual(stationId, procedureId, depA);
+            String run2 = api.post("/v2/stations/" + stationId + "/run-requests", Map.of("procedure_id", procedureId))
+                    .expect(202).json().get("id").asText();
+            assertThat(Await.until("run 2 finished", WAIT, () -> run(stationId, run2, "finished"))
+                    .get("deployment_id").asText()).isEqualTo(depA);
+
+            // Paused: a push to main builds but does not fan out; after resume the next one does.
+            GitPush.git(repo, "checkout", "-q", "main");
+            Files.writeString(repo.resolve("main.py"), heldPy("c", hold));
+            GitPush.git(repo, "commit", "-q", "-am", "Ripple check c");
+            String commitC = GitPush.git(repo, "rev-parse", "HEAD").trim();
+            push(repo, hookId, secret, "main", commitA, commitC);
+            String depC = awaitReady(procedureId, commitC);
+            cli("resume", procedureId);
+            Files.writeString(repo.resolve("main.py"), heldPy("d", hold));
+            GitPush.git(repo, "commit", "-q", "-am", "Ripple check d");
+            String commitD = GitPush.git(repo, "rev-parse", "HEAD").trim();
+            push(repo, hookId, secret, "main", commitC, commitD);
+            String depD = awaitReady(procedureId, commitD);
+            awaitActual(stationId, procedureId, depD);
+            // Jobs run oldest first, so D's move shows C's fan-out had ended: it never moved the station.
+            JsonNode history = api.get("/v2/stations/" + stationId + "/history?limit=100").expect(200).json().get("data");
+            List<String> moves = new ArrayList<>();
+            history.forEach(h -> moves.add(h.path("reason").asText() + ":" + h.path("to_deployment_id").asText()));
+            assertThat(moves).containsExactly("auto:" + depD, "rollback:" + depA, "promote:" + depP, "auto:" + depA);
+            assertThat(history.get(1).at("/actor/name").asText()).isEqualTo("bootstrap");
+            assertThat(history.get(1).path("note").asText()).isEqualTo("ripple false fails on line 3");
+            assertThat(moves).noneMatch(m -> m.endsWith(depC));
+
+            JsonNode procedureHistory = api.get("/v2/procedures/" + procedureId + "/history").expect(200).json()
+                    .get("data");
+            List<String> actions = new ArrayList<>();
+            procedureHistory.forEach(h -> actions.add(h.path("action").asText()));
+            assertThat(actions).containsExactly("resume", "rollback", "promote");
+        } finally {
+            stack.stopProcess(managedAgent);
+        }
+    }
+
+    private static void push(Path repo, String hookId, String secret, String branch, String before, String after)
+            throws Exception {
+        byte[] payload = GitPush.payload(repo, "acme/ripple-check", "file://" + repo.toAbsolutePath(), branch, before,
+                after);
+        var answer = GitPush.send(stack.baseUrl(), hookId, secret, payload, UUID.randomUUID().toString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+    }
+
+    private static String awaitReady(String procedureId, String commit) throws Exception {
+        return Await.until("the deployment of " + commit + " is ready", WAIT, () -> {
+            for (JsonNode d : api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().get("data")) {
+                if (commit.equals(d.at("/commit/sha").asText()) && "ready".equals(d.path("status").asText())
+                        && d.path("promoted_from").isNull()) {
+                    return d.get("id").asText();
+                }
+            }
+            return null;
+        });
+    }
+
+    private static void awaitActual(String stationId, String procedureId, String deploymentId) throws Exception {
+        Await.until("the agent runs " + deploymentId, WAIT, () -> deploymentId.equals(pointer(stationId, procedureId)
+                .path("actual_deployment_id").asText()) ? true : null);
+    }
+
+    /** The benchline CLI against the stack, as a user runs it; returns its standard output, failing on exit != 0. */
+    private static String cli(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", stack.layout().cliJar().toString(), "io.benchline.cli.Main"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--url", stack.baseUrl(), "--api-key", stack.apiKey()));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as("benchline %s: %s", String.join(" ", args), out).isZero();
+        return out;
+    }
+
+    /** A procedure version that runs while the hold file exists, so a run can be kept in flight. */
+    private static String heldPy(String version, Path hold) {
+        return """
+                import os
+                import time
+
+                print("ripple-check %s on deployment", os.environ.get("BENCHLINE_DEPLOYMENT_ID"))
+                deadline = time.time() + 300
+                while os.path.exists(%s) and time.time() < deadline:
+                    time.sleep(0.2)
+                """.formatted(version, pythonString(hold.toAbsolutePath().toString()));
+    }
+
     private static void assertReadyDeployment(JsonNode d, String procedureId, String sha, String message) {
         for (String name : List.of("id", "procedure", "commit", "environment", "trigger", "status", "platform",
                 "language", "runtime_version", "started_at", "ended_at", "artifact_size_bytes", "created_at",

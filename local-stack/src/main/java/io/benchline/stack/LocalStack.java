@@ -124,6 +124,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", serviceUrl("deployment-service"));
         env.put("BENCHLINE_SERVICES_DEPLOYMENT_URL", serviceUrl("deployment-service"));
         env.put("BENCHLINE_SERVICES_ARTIFACT_URL", serviceUrl("artifact-store"));
+        env.put("BENCHLINE_SERVICES_DISPATCHER_URL", serviceUrl("station-dispatcher"));
         String database = DATABASES.get(service);
         if (database != null) {
             env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database));

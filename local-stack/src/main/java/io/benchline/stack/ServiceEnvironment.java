@@ -16,7 +16,8 @@ public final class ServiceEnvironment {
             "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD");
     static final Map<String, List<String>> OWN = Map.of(
             "webhook-service", List.of("BENCHLINE_SERVICES_DEPLOYMENT_URL"),
-            "deployment-service", List.of("BENCHLINE_PUBLIC_URL"),
+            "deployment-service", List.of("BENCHLINE_PUBLIC_URL", "BENCHLINE_SERVICES_ARTIFACT_URL",
+                    "BENCHLINE_SERVICES_DISPATCHER_URL"),
             "build-worker", List.of("BENCHLINE_SERVICES_ARTIFACT_URL"),
             "artifact-store", List.of("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", "BENCHLINE_S3_ENDPOINT",
                     "BENCHLINE_S3_PUBLIC_ENDPOINT", "BENCHLINE_S3_ACCESS_KEY", "BENCHLINE_S3_SECRET_KEY"),

@@ -23,7 +23,10 @@ public class ApiMapper {
                 p.productionBranch, p.autoPush, p.excludedBranches,
                 new ProcedureResponse.Webhook(p.hookId, publicUrl + "/webhooks/github/" + p.hookId,
                         publicUrl + "/webhooks/gitlab/" + p.hookId, withSecret ? p.hookSecret : null),
-                p.createdAt, p.updatedAt);
+                p.createdAt, p.updatedAt,
+                p.isPaused() ? new ProcedureResponse.Paused(p.pausedAt,
+                        new ManagementRequests.ActorView(p.pausedByKeyId, p.pausedByName), p.pauseReason, p.pauseNote,
+                        p.rollbackDeploymentId) : null);
     }
 
     public DeploymentResponse deployment(DeploymentView view) {

@@ -5,6 +5,7 @@ import io.benchline.common.auth.CurrentCaller;
 import io.benchline.common.auth.Role;
 import io.benchline.deployments.app.ArtifactStoreClient;
 import io.benchline.deployments.app.DeploymentContents;
+import io.benchline.deployments.app.DeploymentManagement;
 import io.benchline.deployments.app.DeploymentService;
 import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.Environments;
@@ -13,6 +14,7 @@ import io.benchline.deployments.store.DeploymentRepository.DeploymentFilter;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -36,11 +38,13 @@ public class DeploymentResource {
     private final CurrentCaller caller;
     private final ApiMapper mapper;
     private final DeploymentServiceConfig config;
+    private final DeploymentManagement management;
     private final DeploymentContents contents;
 
     public DeploymentResource(DeploymentService deployments, CurrentCaller caller, ApiMapper mapper,
-            DeploymentServiceConfig config, DeploymentContents contents) {
+            DeploymentServiceConfig config, DeploymentContents contents, DeploymentManagement management) {
         this.deployments = deployments;
+        this.management = management;
         this.contents = contents;
         this.caller = caller;
         this.mapper = mapper;
@@ -152,6 +156,24 @@ public class DeploymentResource {
             answer.header(HttpHeaders.CONTENT_LENGTH, file.length());
         }
         return answer.build();
+    }
+
+    /** 201: a new production deployment of the preview's artifact, ready at once; it fans out like a build. */
+    @POST
+    @Path("/{id}/promote")
+    public Uni<Response> promote(@PathParam("id") String id, ManagementRequests.NoteRequest body) {
+        var admin = caller.require(Role.ADMIN, "promoting a deployment");
+        return management.promote(admin, id, body == null ? null : body.note())
+                .map(view -> Response.created(URI.create("/v2/deployments/" + view.deployment().id))
+                        .entity(mapper.deployment(view)).build());
+    }
+
+    /** 204, or 409 naming the stations whose pointers or pins still name it. Deletion is permanent. */
+    @DELETE
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        var admin = caller.require(Role.ADMIN, "deleting a deployment");
+        return management.delete(admin, id).map(v -> Response.noContent().build());
     }
 
     private static int intParam(String name, String value, int fallback, int min, int max) {

@@ -2,6 +2,8 @@ package io.benchline.deployments.api;
 
 import io.benchline.common.auth.CurrentCaller;
 import io.benchline.common.auth.Role;
+import io.benchline.deployments.app.DeploymentManagement;
+import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.ProcedureService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -11,6 +13,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -24,9 +27,14 @@ public class ProcedureResource {
     private final ProcedureService procedures;
     private final CurrentCaller caller;
     private final ApiMapper mapper;
+    private final DeploymentManagement management;
+    private final DeploymentServiceConfig config;
 
-    public ProcedureResource(ProcedureService procedures, CurrentCaller caller, ApiMapper mapper) {
+    public ProcedureResource(ProcedureService procedures, CurrentCaller caller, ApiMapper mapper,
+            DeploymentManagement management, DeploymentServiceConfig config) {
         this.procedures = procedures;
+        this.management = management;
+        this.config = config;
         this.caller = caller;
         this.mapper = mapper;
     }
@@ -59,6 +67,41 @@ public class ProcedureResource {
         var admin = caller.require(Role.ADMIN, "changing a procedure");
         var change = RequestValidation.procedureChange(body);
         return procedures.update(admin.orgId(), id, change).map(p -> mapper.procedure(p, false));
+    }
+
+    /**
+     * 202: every production station of the procedure is sent back to the deployment (between runs) and auto-push
+     * pauses until a resume or the next promote.
+     */
+    @POST
+    @Path("/{id}/rollback")
+    public Uni<Response> rollback(@PathParam("id") String id, ManagementRequests.RollbackRequest body) {
+        var admin = caller.require(Role.ADMIN, "rolling back a procedure");
+        String deploymentId = RequestValidation.rollback(body);
+        return management.rollback(admin, id, deploymentId, body.note())
+                .map(p -> Response.accepted(mapper.procedure(p, false)).build());
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    public Uni<ProcedureResponse> resume(@PathParam("id") String id, ManagementRequests.NoteRequest body) {
+        var admin = caller.require(Role.ADMIN, "resuming a procedure");
+        return management.resume(admin, id, body == null ? null : body.note()).map(p -> mapper.procedure(p, false));
+    }
+
+    /** Promote, rollback, resume, delete and rerun of the procedure's deployments, newest first, paged by cursor. */
+    @GET
+    @Path("/{id}/history")
+    public Uni<ManagementRequests.HistoryPage> history(@PathParam("id") String id, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        String orgId = caller.require(Role.VIEWER, "reading a procedure's history").orgId();
+        int pageSize = RequestValidation.pageSize(limit, config.api().defaultPageSize(), config.api().maxPageSize());
+        Long before = RequestValidation.historyCursor(cursor);
+        return management.history(orgId, id, before, pageSize).map(page -> new ManagementRequests.HistoryPage(
+                page.stream().map(e -> new ManagementRequests.HistoryEntry("hst_" + e.seq(), e.at(), e.action(),
+                        e.procedureId(), e.deploymentId(), e.fromDeploymentId(),
+                        new ManagementRequests.ActorView(e.actorKeyId(), e.actorName()), e.note())).toList(),
+                page.size() == pageSize ? "hst_" + page.get(page.size() - 1).seq() : null));
     }
 
     public record ProcedureList(List<ProcedureResponse> data) {

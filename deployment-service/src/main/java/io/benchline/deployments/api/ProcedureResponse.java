@@ -7,7 +7,13 @@ import java.util.List;
 
 /** A procedure as the API shows it. The webhook secret is included only in the answer to the create. */
 public record ProcedureResponse(String id, String name, Repository repository, String productionBranch,
-        boolean autoPush, List<String> excludedBranches, Webhook webhook, Instant createdAt, Instant updatedAt) {
+        boolean autoPush, List<String> excludedBranches, Webhook webhook, Instant createdAt, Instant updatedAt,
+        Paused paused) {
+
+    /** Set while a rollback pauses auto-push: since when, by whom, why, and the deployment stations were sent to. */
+    public record Paused(Instant since, ManagementRequests.ActorView by, String reason, String note,
+            String rollbackDeploymentId) {
+    }
 
     public record Repository(String provider, String cloneUrl, String fullName) {
     }

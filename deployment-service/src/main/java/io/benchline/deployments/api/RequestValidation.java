@@ -232,4 +232,42 @@ final class RequestValidation {
             throw ProblemException.invalid(detail, errors);
         }
     }
+
+    /** The deployment id of a rollback request. */
+    public static String rollback(ManagementRequests.RollbackRequest body) {
+        if (body == null) {
+            throw ProblemException.invalid("request body is required", (List<Problem.FieldError>) null);
+        }
+        if (body.deploymentId() == null || !body.deploymentId().matches("dep_[0-9a-z]{26}")) {
+            throw ProblemException.invalid("deployment_id", "is required: a deployment id (dep_ + 26 characters)");
+        }
+        return body.deploymentId();
+    }
+
+    /** A page size from {@code ?limit=}. */
+    public static int pageSize(String limit, int fallback, int max) {
+        if (limit == null || limit.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(limit.strip());
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ProblemException.invalid("limit", "must be an integer from 1 to " + max);
+    }
+
+    /** The sequence a history cursor ({@code hst_<n>}) names; null without one. */
+    public static Long historyCursor(String cursor) {
+        if (cursor == null || cursor.isBlank()) {
+            return null;
+        }
+        if (!cursor.matches("hst_[0-9]{1,18}")) {
+            throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
+        }
+        return Long.parseLong(cursor.substring(4));
+    }
 }

@@ -238,7 +238,8 @@ public class BuildEvents {
     }
 
     private Uni<Void> publishChange(String change, Deployment d) {
-        return procedures.findById(d.procedureId).chain(p -> publisher.lifecycle(change, d, p != null && p.autoPush));
+        return procedures.findById(d.procedureId).chain(p -> publisher.lifecycle(change, d,
+                p != null && p.autoPush && !p.isPaused()));
     }
 
     private String cut(String text) {

@@ -3,6 +3,7 @@ package io.benchline.deployments.app;
 import io.benchline.common.outbox.Outbox;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.model.Procedure;
+import io.benchline.events.ActorRef;
 import io.benchline.events.ArtifactRef;
 import io.benchline.events.BuildRequested;
 import io.benchline.events.DeploymentEvent;
@@ -33,6 +34,19 @@ public class DeploymentPublisher {
     public Uni<Void> lifecycle(String change, Deployment d, boolean autoPush) {
         DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
                 d.trigger, d.status, d.branch, d.commitSha, autoPush, artifactOf(d));
+        return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
+                EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
+    }
+
+    /**
+     * A promote, rollback, resume or delete: the deployment's snapshot with the procedure's control version (null
+     * for delete), who asked and why.
+     */
+    public Uni<Void> managed(String change, Deployment d, Procedure procedure, Long controlVersion, ActorRef actor,
+            String note) {
+        DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
+                d.trigger, d.status, d.branch, d.commitSha, procedure.autoPush && !procedure.isPaused(), artifactOf(d),
+                d.promotedFrom, controlVersion, actor, note);
         return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
     }

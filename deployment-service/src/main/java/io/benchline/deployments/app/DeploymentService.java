@@ -9,6 +9,7 @@ import io.benchline.deployments.model.StationPointer;
 import io.benchline.deployments.store.BuildLogRepository;
 import io.benchline.deployments.store.DeploymentRepository;
 import io.benchline.deployments.store.DeploymentRepository.DeploymentFilter;
+import io.benchline.deployments.store.ProcedureHistoryRepository;
 import io.benchline.deployments.store.ProcedureRepository;
 import io.benchline.deployments.store.StationRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -28,9 +29,11 @@ public class DeploymentService {
     private final BuildLogRepository logs;
     private final StationRepository stations;
     private final NewDeployments newDeployments;
+    private final ProcedureHistoryRepository history;
 
     public DeploymentService(ProcedureRepository procedures, DeploymentRepository deployments, BuildLogRepository logs,
-            StationRepository stations, NewDeployments newDeployments) {
+            StationRepository stations, NewDeployments newDeployments, ProcedureHistoryRepository history) {
+        this.history = history;
         this.procedures = procedures;
         this.deployments = deployments;
         this.logs = logs;
@@ -71,6 +74,8 @@ public class DeploymentService {
                             new NewDeployments.NewDeployment(null, failed.commitSha, failed.commitMessage,
                                     failed.commitAuthor, failed.branch, failed.environment,
                                     Environments.TRIGGER_MANUAL, failed.source, failed.id))
+                    .call(d -> history.record(p.id, p.orgId, "rerun", d.id, failed.id, caller.keyId(),
+                            caller.keyName(), null))
                     .map(d -> new DeploymentView(d, p.name, 0)));
         });
     }

@@ -59,9 +59,29 @@ public interface DeploymentServiceConfig {
         /** Longest wait for artifact-store to connect and answer (a streamed file may take longer to arrive). */
         @WithDefault("10s")
         Duration artifactTimeout();
+
+        /** station-dispatcher (BENCHLINE_SERVICES_DISPATCHER_URL): a delete asks it whether stations still use the deployment. */
+        @WithDefault("http://localhost:8085")
+        String dispatcherUrl();
+
+        /** Longest wait for station-dispatcher's delete check. */
+        @WithDefault("10s")
+        Duration dispatcherTimeout();
     }
 
     interface Deployments {
+        /** A delete tombstoned this long ago and not finished (a crash between its steps) is settled by the sweeper. */
+        @WithDefault("60s")
+        Duration deleteStuckAfter();
+
+        /** How often the sweeper looks for such deletes (read by its {@code @Scheduled}). */
+        @WithDefault("30s")
+        Duration deleteSweepInterval();
+
+        /** How often artifact bytes that deletes freed are retried (read by its {@code @Scheduled}). */
+        @WithDefault("60s")
+        Duration artifactSweepInterval();
+
         /** Longest a build.completed is held for build.logs lines it counts that are not stored yet; then it is final anyway. */
         @WithDefault("10s")
         Duration logWait();

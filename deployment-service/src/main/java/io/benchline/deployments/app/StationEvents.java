@@ -26,7 +26,7 @@ public class StationEvents {
     }
 
     /**
-     * A batch of pointer moves in one transaction of two statements (dedup, upsert), however many there are: a
+     * A batch of pointer moves in one transaction of three statements (dedup, upsert, first-deployed marks), however many there are: a
      * fan-out to a fleet sends one event per station. Of several moves of one pointer the highest version counts.
      *
      * @return the pointers changed
@@ -44,7 +44,16 @@ public class StationEvents {
                             (a, b) -> b.pointerVersion() > a.pointerVersion() ? b : a);
                 }
             }
-            return newest.isEmpty() ? Uni.createFrom().item(0) : stations.upsertPointers(newest.values());
+            if (newest.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            newest.values().forEach(m -> {
+                if (m.toDeploymentId() != null) {
+                    named.add(m.toDeploymentId());
+                }
+            });
+            return stations.upsertPointers(newest.values()).call(() -> stations.markDeployed(named));
         });
     }
 

@@ -75,6 +75,18 @@ public class Deployment {
     public Long expectedLogLines;
     @Column(name = "held_since")
     public Instant heldSince;
+    /** When a station pointer first named it: a rollback target must have run in production. */
+    @Column(name = "first_deployed_at")
+    public Instant firstDeployedAt;
+    /** Set by a delete before station-dispatcher is asked; no promote or rollback takes it from then on. */
+    @Column(name = "deleting_since")
+    public Instant deletingSince;
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+    @Column(name = "deleted_by_key_id")
+    public String deletedByKeyId;
+    @Column(name = "deleted_by_name")
+    public String deletedByName;
 
     /** Ready and failed are final: no build event changes them again (invariant 2). */
     public boolean isFinal() {

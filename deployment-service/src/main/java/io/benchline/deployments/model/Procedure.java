@@ -48,6 +48,26 @@ public class Procedure {
     public Instant createdAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** Set while a rollback pauses automatic fan-out; the rest says by whom, why and to which deployment. */
+    @Column(name = "paused_at")
+    public Instant pausedAt;
+    @Column(name = "paused_by_key_id")
+    public String pausedByKeyId;
+    @Column(name = "paused_by_name")
+    public String pausedByName;
+    @Column(name = "pause_reason")
+    public String pauseReason;
+    @Column(name = "pause_note")
+    public String pauseNote;
+    @Column(name = "rollback_deployment_id")
+    public String rollbackDeploymentId;
+    /** +1 with every promote, rollback and resume; carried by their events so consumers apply them in order. */
+    @Column(name = "control_version")
+    public long controlVersion;
+
+    public boolean isPaused() {
+        return pausedAt != null;
+    }
 
     /** Takes the next deployment sequence; the caller holds this row's lock. */
     public long takeSequence() {

@@ -15,8 +15,30 @@ import java.util.List;
 @ApplicationScoped
 public class DeploymentRepository implements PanacheRepositoryBase<Deployment, String> {
 
+    /** The organization's deployment; null when it does not exist, is another's, or was deleted. */
     public Uni<Deployment> findInOrg(String orgId, String id) {
-        return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
+        return find("id = ?1 and orgId = ?2 and deletedAt is null", id, orgId).firstResult();
+    }
+
+    /** Locks the organization's deployment row (not deleted); null when there is none. */
+    public Uni<Deployment> lockInOrg(String orgId, String id) {
+        return find("id = ?1 and orgId = ?2 and deletedAt is null", id, orgId)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
+    /**
+     * True when the artifact digest may still be needed: a deployment that is not deleted references it (a promote
+     * shares it), or a build of a commit that made it is still pending or building (a rebuild of the same commit
+     * yields the same digest, and may have uploaded it before the delete).
+     */
+    public Uni<Boolean> digestInUse(String digest) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        select (exists (select 1 from deployments where artifact_digest = ?1 and deleted_at is null)
+                            or exists (select 1 from deployments b
+                                       join deployments gone on gone.artifact_digest = ?1
+                                           and gone.commit_sha = b.commit_sha
+                                       where b.status in ('pending', 'building'))) as used""", Boolean.class)
+                .setParameter(1, digest).getSingleResult());
     }
 
     /** Locks the deployment row: build events for one deployment arrive on several topics at once. */
@@ -45,7 +67,7 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, S
 
     /** One page, newest first; ids are time-ordered, so "older than the cursor" is "id < cursor". */
     public Uni<List<Deployment>> page(DeploymentFilter filter, int limit) {
-        StringBuilder query = new StringBuilder("orgId = :org");
+        StringBuilder query = new StringBuilder("orgId = :org and deletedAt is null");
         Parameters params = Parameters.with("org", filter.orgId());
         if (filter.procedureId() != null) {
             query.append(" and procedureId = :procedure");

@@ -41,6 +41,18 @@ public class StationRepository {
                 .executeUpdate());
     }
 
+    /** Notes the first time a pointer named each deployment: a rollback may only go back to one that ran. */
+    public Uni<Integer> markDeployed(java.util.Collection<String> deploymentIds) {
+        if (deploymentIds.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                        "update deployments set first_deployed_at = now()"
+                                + " where id = any(string_to_array(cast(?1 as text), ',')) and first_deployed_at is null")
+                .setParameter(1, String.join(",", deploymentIds))
+                .executeUpdate());
+    }
+
     /** Merges a run's started or finished report, in whichever order they arrive. */
     public Uni<Void> upsertRun(String runId, String stationId, String orgId, String deploymentId, String procedureId,
             Instant startedAt, Instant finishedAt, String outcome, Long durationMs) {

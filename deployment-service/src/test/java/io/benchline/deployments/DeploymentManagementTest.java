@@ -242,4 +242,69 @@ class DeploymentManagementTest {
                 .statusCode(400);
         as(KEY).get("/v2/procedures/" + procedureId + "/history?cursor=zzz").then().statusCode(400);
     }
+
+    /**
+     * A rollback to a deployment and its delete sent at the same moment, 100 times: they serialize on the
+     * procedure's row, so never both answer 2xx, and a deleted deployment is never the rollback target.
+     */
+    @Test
+    void aRollbackRacingADeleteOfItsTargetNeverBothSucceed() throws Exception {
+        String repo = "acme/" + unique("race");
+        String procedureId = createProcedure(KEY, repo, Map.of()).getString("id");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        int rollbacks = 0;
+        int deletes = 0;
+        try {
+            for (int i = 1; i <= 100; i++) {
+                String id = EventIds.withPrefix("dep");
+                long sequence = 1000 + i;
+                inSession(s -> s.createNativeQuery("""
+                                insert into deployments (id, org_id, procedure_id, sequence, environment, trigger, status,
+                                    source, commit_sha, artifact_digest, artifact_size_bytes, artifact_signature,
+                                    artifact_key_id, first_deployed_at, created_at, updated_at)
+                                values (?1, ?2, ?3, ?4, 'production', 'auto', 'ready', 'git', ?5, ?6, 1, 'c2ln',
+                                    'ed25519-0123456789abcdef', now(), now(), now())""")
+                        .setParameter(1, id).setParameter(2, orgId()).setParameter(3, procedureId)
+                        .setParameter(4, sequence).setParameter(5, sha()).setParameter(6, "sha256:" + digest())
+                        .executeUpdate());
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                var rollback = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    awaitBarrier(start);
+                    return as(KEY).body(Map.of("deployment_id", id)).post("/v2/procedures/" + procedureId
+                            + "/rollback").statusCode();
+                }, pool);
+                var delete = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    awaitBarrier(start);
+                    return as(KEY).delete("/v2/deployments/" + id).statusCode();
+                }, pool);
+                int rolledBack = rollback.get();
+                int deleted = delete.get();
+                assertThat(rolledBack).as("rollback, round %d", i).isIn(202, 404, 409);
+                assertThat(deleted).as("delete, round %d", i).isIn(204, 409);
+                assertThat(rolledBack == 202 && deleted == 204).as("round %d: both answered 2xx", i).isFalse();
+                String target = as(KEY).get("/v2/procedures/" + procedureId).then().statusCode(200).extract()
+                        .jsonPath().getString("paused.rollback_deployment_id");
+                if (deleted == 204) {
+                    deletes++;
+                    assertThat(target).isNotEqualTo(id);
+                    as(KEY).get("/v2/deployments/" + id).then().statusCode(404);
+                } else {
+                    rollbacks++;
+                    assertThat(target).isEqualTo(id);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(rollbacks).isPositive();
+        assertThat(deletes).isPositive();
+    }
+
+    private static void awaitBarrier(java.util.concurrent.CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

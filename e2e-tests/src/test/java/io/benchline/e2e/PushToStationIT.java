@@ -225,6 +225,27 @@ class PushToStationIT {
         stack.stopProcess(agent);
     }
 
+    /** A revoked API key is refused by every service: at once by deployment-service, after the cache TTL elsewhere. */
+    @Test
+    void aRevokedKeyIsRefusedEverywhere() throws Exception {
+        JsonNode key = api.post("/v2/api-keys", Map.of("name", "line-3-tablet", "role", "viewer")).expect(201).json();
+        Api tablet = new Api(stack.baseUrl(), key.get("secret").asText());
+        List<String> paths = List.of("/v2/deployments", "/v2/stations", "/v2/keys");
+        for (String path : paths) {
+            assertThat(tablet.get(path).status()).as("GET %s with the new key", path).isEqualTo(200);
+        }
+        assertThat(tablet.post("/v2/stations", Map.of("name", "not-allowed")).status()).isEqualTo(403);
+        api.delete("/v2/api-keys/" + key.get("id").asText()).expect(204);
+        long revoked = System.nanoTime();
+        assertThat(tablet.get("/v2/deployments").status()).isEqualTo(401);
+        for (String path : paths) {
+            Await.until("GET " + path + " refuses the revoked key", WAIT,
+                    () -> tablet.get(path).status() == 401 ? true : null);
+        }
+        System.out.printf("revoked key refused by every service %d ms after the revocation%n",
+                (System.nanoTime() - revoked) / 1_000_000);
+    }
+
     /** Invariant 8: a push answered 202 is built even when every service after the webhook is killed. */
     @Test
     void anAcceptedPushSurvivesKilledServices() throws Exception {

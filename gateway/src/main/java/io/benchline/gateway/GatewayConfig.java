@@ -27,9 +27,28 @@ public interface GatewayConfig {
     @WithDefault("http://127.0.0.1:8085")
     URI dispatcherUrl();
 
-    /** Largest request body passed on (413 beyond it, also for chunked bodies); webhooks may be up to 25 MB. */
+    /**
+     * Largest request body passed on to webhook-service, and the most any route takes (413 beyond it, also for chunked
+     * bodies); webhooks may be up to 25 MB.
+     */
     @WithDefault("25M")
     MemorySize maxBodySize();
+
+    /**
+     * Largest request body passed on to deployment-service. Each route's limit is at most its service's own
+     * ({@code quarkus.http.limits.max-body-size}), so that the gateway refuses a body that is too large: a service
+     * that cut one off mid-stream closed the connection, and the client got a 502 instead of the 413.
+     */
+    @WithDefault("256K")
+    MemorySize deploymentMaxBodySize();
+
+    /** Largest request body passed on to artifact-store (its public routes take no body). */
+    @WithDefault("1M")
+    MemorySize artifactMaxBodySize();
+
+    /** Largest request body passed on to station-dispatcher (its bodies are small JSON documents; its own limit is 10M). */
+    @WithDefault("1M")
+    MemorySize dispatcherMaxBodySize();
 
     /**
      * How long an upstream may stay silent (no response bytes) before the gateway answers 504 or ends the stream.
@@ -45,6 +64,17 @@ public interface GatewayConfig {
     /** Pooled keep-alive connections per upstream. */
     @WithDefault("128")
     int poolSize();
+
+    /** The body limit of the routes of {@code upstream}, never above {@link #maxBodySize()}. */
+    default long maxBodySize(Upstream upstream) {
+        long own = switch (upstream) {
+            case WEBHOOK -> maxBodySize().asLongValue();
+            case DEPLOYMENT -> deploymentMaxBodySize().asLongValue();
+            case ARTIFACT -> artifactMaxBodySize().asLongValue();
+            case DISPATCHER -> dispatcherMaxBodySize().asLongValue();
+        };
+        return Math.min(own, maxBodySize().asLongValue());
+    }
 
     /** Base URL of {@code upstream}. */
     default URI url(Upstream upstream) {

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,8 +39,8 @@ public class GatewayRouter {
                         .setConnectTimeout((int) config.connectTimeout().toMillis())
                         .setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(config.poolSize()));
-        BodyLimit bodyLimit = new BodyLimit(config.maxBodySize().asLongValue());
         for (Upstream upstream : Upstream.values()) {
+            BodyLimit bodyLimit = new BodyLimit(config.maxBodySize(upstream));
             URI url = config.url(upstream);
             boolean tls = "https".equalsIgnoreCase(url.getScheme());
             int port = url.getPort() >= 0 ? url.getPort() : tls ? 443 : 80;
@@ -54,6 +55,9 @@ public class GatewayRouter {
             proxies.put(upstream, proxy);
         }
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::handle).failureHandler(this::failed);
+        // A path Vert.x cannot decode (a broken percent escape) fails before any route matches: no failure handler
+        // sees it, only the router's error handler for its status.
+        router.errorHandler(400, this::failed);
     }
 
     void close(@Observes ShutdownEvent event) {
@@ -69,6 +73,11 @@ public class GatewayRouter {
             context.next();
             return;
         }
+        if (!validTarget(request.uri())) {
+            Problems.send(context.response(), 400, "invalid-request", "Bad request",
+                    "the request target is not a valid URI (a broken percent escape?)");
+            return;
+        }
         Optional<Upstream> upstream = Routes.route(path);
         if (upstream.isEmpty()) {
             Problems.send(context.response(), 404, "not-found", "Not found", "no Benchline API at this path");
@@ -77,6 +86,16 @@ public class GatewayRouter {
         // Hold the body until the upstream connection is there; the proxy resumes it.
         request.pause();
         proxies.get(upstream.get()).handle(request);
+    }
+
+    /** What Quarkus checks when its own URI validation is on (see {@link GatewayMain}); no service sees anything else. */
+    static boolean validTarget(String uri) {
+        try {
+            new URI(uri);
+            return true;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     /** Vert.x Web itself fails some requests before any handler runs (a broken percent escape: 400). */

@@ -2,6 +2,7 @@ package io.benchline.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
@@ -12,12 +13,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The outermost interceptor: turns a failed exchange with an upstream into problem JSON (the proxy alone answers an
- * empty 502), and keeps the upstream's hop-by-hop headers off the client connection.
+ * empty 502), gives an upstream's error answer without a problem body one, and keeps the upstream's hop-by-hop
+ * headers off the client connection.
  */
 final class ProblemAnswers implements ProxyInterceptor {
     private static final Logger LOG = Logger.getLogger(ProblemAnswers.class);
     private static final List<String> HOP_BY_HOP = List.of("Connection", "Keep-Alive", "Proxy-Connection",
             "Proxy-Authenticate", "TE", "Trailer", "Upgrade");
+    /** What an error answer tells the client besides its body. */
+    private static final List<String> KEPT_ON_ERRORS = List.of("Allow", "Retry-After", "WWW-Authenticate");
 
     private final BodyLimit bodyLimit;
 
@@ -47,8 +51,35 @@ final class ProblemAnswers implements ProxyInterceptor {
 
     @Override
     public Future<Void> handleProxyResponse(ProxyContext context) {
-        MultiMap headers = context.response().headers();
+        ProxyResponse response = context.response();
+        int status = response.getStatusCode();
+        if (status >= 400 && !isProblem(response.headers().get("Content-Type"))) {
+            problemInstead(context, response, status);
+        }
+        MultiMap headers = response.headers();
         HOP_BY_HOP.forEach(headers::remove);
         return context.sendResponse();
+    }
+
+    /**
+     * Every error a public client sees is problem JSON, also one an upstream's HTTP layer made without a body (a
+     * chunked request body over the service's own limit is cut off with a bare 413 by Quarkus).
+     */
+    private static void problemInstead(ProxyContext context, ProxyResponse response, int status) {
+        MultiMap kept = MultiMap.caseInsensitiveMultiMap();
+        for (String name : KEPT_ON_ERRORS) {
+            kept.add(name, response.headers().getAll(name));
+        }
+        LOG.warnf("%s %s: upstream answered %d without a problem body", context.request().getMethod(),
+                context.request().proxiedRequest().path(), status);
+        response.release();
+        response.setStatusCode(status).putHeader("Content-Type", Problems.MEDIA_TYPE)
+                .setBody(Body.body(Problems.body(status, Problems.kind(status), Problems.title(status),
+                        "the service answered " + status + " (" + Problems.title(status) + ")")));
+        response.headers().addAll(kept);
+    }
+
+    private static boolean isProblem(String contentType) {
+        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(Problems.MEDIA_TYPE);
     }
 }

@@ -1,5 +1,6 @@
 package io.benchline.gateway;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,27 @@ final class Problems {
     static Buffer body(int status, String kind, String title, String detail) {
         return new JsonObject().put("type", TYPE_BASE + kind).put("title", title).put("status", status)
                 .put("detail", detail).toBuffer();
+    }
+
+    /** The problem type of an error status that has no more specific one. */
+    static String kind(int status) {
+        return switch (status) {
+            case 401 -> "unauthorized";
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 413 -> "payload-too-large";
+            case 415 -> "unsupported-media-type";
+            case 502 -> "bad-gateway";
+            case 503 -> "unavailable";
+            case 504 -> "gateway-timeout";
+            default -> status >= 500 ? "internal-error" : "invalid-request";
+        };
+    }
+
+    static String title(int status) {
+        HttpResponseStatus known = HttpResponseStatus.valueOf(status);
+        return known.reasonPhrase();
     }
 
     /** Answers on the server response directly (before the proxy is involved). */

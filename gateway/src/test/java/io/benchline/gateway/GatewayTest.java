@@ -65,10 +65,29 @@ class GatewayTest {
     @Test
     void requestsVertxCannotRouteAreBadRequests() throws Exception {
         // java.net.URI refuses to build these, so they go out by hand. Vert.x answers a broken escape itself.
-        assertThat(raw("GET /webhooks/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 400")
-                .doesNotContainIgnoringCase("X-Upstream");
+        for (String path : new String[] {"/webhooks/%zz", "/v2/stations/%", "/v2/procedures/x%4", "/agent/v1/%u0000"}) {
+            assertThat(raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n")).as(path).startsWith("HTTP/1.1 400")
+                    .contains("application/problem+json").contains("\"status\":400")
+                    .doesNotContainIgnoringCase("X-Upstream");
+        }
         assertThat(raw("GET /webhooks/github/echo HTTP/1.1\r\n")).startsWith("HTTP/1.1 400")
                 .contains("application/problem+json").contains("\"status\":400").doesNotContainIgnoringCase("X-Upstream");
+    }
+
+    @Test
+    void upstreamErrorsWithoutAProblemBodyGetOne() throws Exception {
+        for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
+            HttpResponse<String> response = get("/v2/stations/bare?status=" + status);
+            assertThat(response.statusCode()).isEqualTo(status);
+            assertProblem(response, status);
+            assertThat(response.body()).doesNotContain("bare error");
+            assertThat(response.headers().firstValue("Allow")).contains("GET");
+        }
+        // An upstream's own problem body passes untouched, and so does a success.
+        HttpResponse<String> own = get("/v2/deployments/problem?status=409");
+        assertThat(own.statusCode()).isEqualTo(409);
+        assertThat(new JsonObject(own.body()).getString("type")).isEqualTo("https://benchline.io/problems/upstream-own");
+        assertThat(get("/v2/keys/x").statusCode()).isEqualTo(200);
     }
 
     private String raw(String head) throws Exception {
@@ -189,6 +208,31 @@ class GatewayTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(limit.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(limit.body()).getLong("size")).isEqualTo(25L * MB);
+    }
+
+    @Test
+    void eachRouteTakesAtMostItsServicesBodyLimit() throws Exception {
+        // deployment-service takes 256 KB, station-dispatcher 1 MB here (GatewayConfig's defaults)
+        java.util.Map<String, int[]> limits = java.util.Map.of("/v2/procedures/echo", new int[] {256 * 1024},
+                "/v2/stations/echo", new int[] {MB});
+        for (var route : limits.entrySet()) {
+            int limit = route.getValue()[0];
+            byte[] over = pattern(limit + 1);
+            for (boolean chunked : new boolean[] {false, true}) {
+                HttpResponse<String> refused = client.send(request(route.getKey()).POST(chunked
+                                ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(over))
+                                : HttpRequest.BodyPublishers.ofByteArray(over)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as("%s chunked=%s", route.getKey(), chunked).isEqualTo(413);
+                assertProblem(refused, 413);
+                assertThat(refused.headers().firstValue("X-Upstream")).isEmpty();
+            }
+            HttpResponse<String> passed = client.send(request(route.getKey())
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(over, 0, limit)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(passed.statusCode()).isEqualTo(200);
+            assertThat(new JsonObject(passed.body()).getLong("size")).isEqualTo(limit);
+        }
     }
 
     static void assertProblem(HttpResponse<String> response, int status) {

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code …/wait?ms=N}: answers after N ms (a long poll)</li>
  * <li>{@code …/events}: an event stream that sends one event, then the last one when {@link #releaseEvents()} is
  * called</li>
+ * <li>{@code …/bare?status=N}: status N with a plain-text body and {@code Allow}, as an HTTP layer answers</li>
+ * <li>{@code …/problem?status=N}: status N with a problem body of the upstream's own</li>
  * </ul>
  */
 public class Upstreams implements QuarkusTestResourceLifecycleManager {
@@ -74,6 +76,14 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
             vertx.setTimer(Long.parseLong(request.getParam("ms")), id -> response.end("waited"));
         } else if (path.endsWith("/events")) {
             events(response);
+        } else if (path.endsWith("/bare")) {
+            response.setStatusCode(Integer.parseInt(request.getParam("status"))).putHeader("Allow", "GET")
+                    .putHeader("Content-Type", "text/plain").end("bare error");
+        } else if (path.endsWith("/problem")) {
+            int status = Integer.parseInt(request.getParam("status"));
+            response.setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+                    .end(new JsonObject().put("type", "https://benchline.io/problems/upstream-own").put("title", "Own")
+                            .put("status", status).put("detail", upstream.service()).encode());
         } else {
             response.end(upstream.service() + " " + request.method() + " " + request.uri());
         }

@@ -1,5 +1,7 @@
 package io.benchline.deployments.api;
 
+import io.benchline.common.api.MultiLine;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -9,10 +11,10 @@ public final class ManagementRequests {
     }
 
     /** An optional note, kept in the history and the events. */
-    public record NoteRequest(String note) {
+    public record NoteRequest(@MultiLine String note) {
     }
 
-    public record RollbackRequest(String deploymentId, String note) {
+    public record RollbackRequest(String deploymentId, @MultiLine String note) {
     }
 
     public record ActorView(String keyId, String name) {

@@ -1,6 +1,7 @@
 package io.benchline.stations.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.benchline.common.api.MultiLine;
 import io.benchline.stations.app.StationDetails;
 import io.benchline.stations.model.Link;
 import io.benchline.stations.model.Pointer;
@@ -58,10 +59,10 @@ public final class ApiTypes {
     public record ActorView(String keyId, String name) {
     }
 
-    public record PinRequest(String note) {
+    public record PinRequest(@MultiLine String note) {
     }
 
-    public record BulkPinRequest(String deploymentId, List<String> stationIds, String note) {
+    public record BulkPinRequest(String deploymentId, List<String> stationIds, @MultiLine String note) {
     }
 
     public record PinnedView(String stationId, String fromDeploymentId, long pointerVersion, boolean moved) {

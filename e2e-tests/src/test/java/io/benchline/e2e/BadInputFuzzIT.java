@@ -1,0 +1,210 @@
+package io.benchline.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.benchline.e2e.fuzz.Fuzzer;
+import io.benchline.e2e.fuzz.OpenApi;
+import io.benchline.e2e.fuzz.RawHttp;
+import io.benchline.stack.GitPush;
+import io.benchline.stack.LocalStack;
+import io.benchline.stack.StackLayout;
+import io.benchline.stack.StackOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Generated junk against every operation of the services' checked-in OpenAPI documents, on the real local stack:
+ * public and agent routes through the gateway with a real API key or agent token (so that validation runs) and
+ * without, internal routes straight to their service with and without the internal token. Wrong JSON types, missing
+ * fields, control characters, long strings, huge numbers, arrays for objects, invalid JSON, wrong content types,
+ * junk path and query parameters, other methods, bodies over the limits.
+ *
+ * <p>Every answer must be below 500, and every 4xx must be {@code application/problem+json} with {@code type},
+ * {@code title} and {@code status}. A case no correct server accepts (a wrong JSON type or a control character in a
+ * JSON body, no credentials, a method the path does not have) must be refused with a 4xx.
+ *
+ * <p>Seeded: the seed is printed; {@code -Dbenchline.fuzz.seed=<n>} sends the same cases again.
+ * {@code -Dbenchline.fuzz.per-category=<n>} (default 8) bounds the cases per operation and kind of junk.
+ */
+class BadInputFuzzIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final List<String> SERVICES = List.of("webhook-service", "deployment-service", "artifact-store",
+            "station-dispatcher");
+    private static final long MB = 1024 * 1024;
+
+    private static LocalStack stack;
+    private static Api api;
+    private static Fuzzer.Fixtures fixtures;
+    private static Path work;
+
+    @BeforeAll
+    static void startStackAndFixtures() throws Exception {
+        work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-fuzz-");
+        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack")), StackLayout.detect());
+        api = new Api(stack.baseUrl(), stack.apiKey());
+
+        // Records that exist, so that junk in one field reaches the checks of the others.
+        Path repo = work.resolve("fuzz-target");
+        Files.createDirectories(repo);
+        GitPush.git(repo, "init", "-q", "-b", "main");
+        GitPush.git(repo, "config", "user.name", "Fuzz Tester");
+        GitPush.git(repo, "config", "user.email", "fuzz@example.com");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: fuzz-target\nruntime: python 3.11\nentry_point: main.py\n");
+        Files.writeString(repo.resolve("main.py"), "print('ok')\n");
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Fuzz target");
+        String commit = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        String cloneUrl = "file://" + repo.toAbsolutePath();
+        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "fuzz-target", "repository",
+                Map.of("provider", "github", "clone_url", cloneUrl, "full_name", "acme/fuzz-target"))).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        String hookId = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        JsonNode station = api.post("/v2/stations", Map.of("name", "fuzz-station")).expect(201).json();
+        String stationId = station.get("id").asText();
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId, "environment",
+                "production")).expect(201);
+        byte[] push = GitPush.payload(repo, "acme/fuzz-target", cloneUrl, "main", GitPush.ZERO, commit);
+        assertThat(GitPush.send(stack.baseUrl(), hookId, secret, push, UUID.randomUUID().toString()).statusCode())
+                .isEqualTo(202);
+        JsonNode deployment = Await.until("the fuzz target's deployment is ready", WAIT, () -> {
+            JsonNode first = api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().at("/data/0");
+            return "ready".equals(first.path("status").asText()) ? first : null;
+        });
+        String spareKey = api.post("/v2/api-keys", Map.of("name", "fuzz-spare", "role", "viewer")).expect(201).json()
+                .get("id").asText();
+
+        Map<String, String> ids = new LinkedHashMap<>();
+        ids.put("procedure_id", procedureId);
+        ids.put("station_id", stationId);
+        ids.put("deployment_id", deployment.get("id").asText());
+        ids.put("api_key_id", spareKey);
+        ids.put("hook_id", hookId);
+        ids.put("digest", deployment.at("/artifact/digest").asText());
+        ids.put("path", "main.py");
+        Map<String, URI> services = new LinkedHashMap<>();
+        SERVICES.forEach(s -> services.put(s, URI.create(stack.serviceUrl(s))));
+        Map<String, byte[]> examples = Map.of(
+                "POST /webhooks/github/{hook_id}", push,
+                "POST /webhooks/gitlab/{hook_id}", Files.readAllBytes(stack.layout().root()
+                        .resolve("webhook-service/src/test/resources/fixtures/gitlab/goscm-push.json")));
+        fixtures = new Fuzzer.Fixtures(URI.create(stack.baseUrl()), services, stack.apiKey(),
+                station.get("agent_token").asText(), stack.internalToken(), ids, examples, (op, body) -> {
+                    Map<String, String> headers = new LinkedHashMap<>();
+                    if (op.path().startsWith("/webhooks/github/")) {
+                        headers.put("X-GitHub-Event", "push");
+                        headers.put("X-GitHub-Delivery", UUID.randomUUID().toString());
+                        headers.put("X-Hub-Signature-256", "sha256=" + GitPush.hmacSha256(secret, body));
+                    } else {
+                        headers.put("X-Gitlab-Event", "Push Hook");
+                        headers.put("X-Gitlab-Token", secret);
+                        headers.put("X-Gitlab-Event-UUID", UUID.randomUUID().toString());
+                    }
+                    return headers;
+                });
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void junkOnEveryOperationIsRefusedWithProblemJsonAndNeverAFiveHundred() throws Exception {
+        long seed = Long.getLong("benchline.fuzz.seed", new SecureRandom().nextLong());
+        int perCategory = Integer.getInteger("benchline.fuzz.per-category", 8);
+        System.out.printf("fuzz seed %d (again with -Dbenchline.fuzz.seed=%d), %d cases per operation and kind%n",
+                seed, seed, perCategory);
+
+        List<OpenApi.Operation> operations = new ArrayList<>();
+        for (String service : SERVICES) {
+            operations.addAll(OpenApi.read(stack.layout().root(), service));
+        }
+        assertThat(operations).extracting(OpenApi.Operation::path)
+                .anyMatch(p -> p.startsWith("/agent/v1/")).anyMatch(p -> p.startsWith("/webhooks/"))
+                .anyMatch(p -> p.startsWith("/v2/keys")).anyMatch(p -> p.startsWith("/v2/procedures"));
+        Fuzzer fuzzer = new Fuzzer(seed, fixtures, perCategory);
+        List<Fuzzer.Case> cases = new ArrayList<>(fuzzer.cases(operations));
+        cases.addAll(fuzzer.tooLarge(operations, 300 * 1024, 11 * MB, 26 * MB));
+
+        long started = System.nanoTime();
+        List<String> sent = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        Map<String, Integer> byStatus = new TreeMap<>();
+        Map<String, Integer> byCategory = new TreeMap<>();
+        Fuzzer.Case previous = null;
+        for (Fuzzer.Case c : cases) {
+            RawHttp.Response response = RawHttp.send(c.base(), c.request());
+            sent.add(java.time.LocalTime.now() + " " + response.status() + " [" + c.category() + "] "
+                    + c.request().describe() + " — " + c.what());
+            byStatus.merge(response.status() == 0 ? "none" : response.status() / 100 + "xx", 1, Integer::sum);
+            byCategory.merge(c.category(), 1, Integer::sum);
+            String broken = broken(c, response);
+            if (broken != null) {
+                failures.add("[" + c.category() + "] " + c.operation() + " — " + c.what() + "\n      "
+                        + c.request().describe() + "\n      → " + response.status() + " "
+                        + response.header("Content-Type") + " " + abbreviate(response.text()) + "\n      " + broken
+                        + (previous == null ? "" : "\n      (sent after: [" + previous.category() + "] "
+                        + previous.request().describe() + ")"));
+            }
+            previous = c;
+        }
+        Files.write(work.resolve("requests.log"), sent);
+        System.out.printf("fuzz: %d operations, %d requests in %.1f s; answers %s; cases %s%n", operations.size(),
+                cases.size(), (System.nanoTime() - started) / 1e9, byStatus, byCategory);
+        assertThat(failures).as("seed %d: %d of %d answers break the rules:%n%s", seed, failures.size(), cases.size(),
+                String.join("\n", failures.subList(0, Math.min(80, failures.size())))).isEmpty();
+    }
+
+    /** What is wrong with the answer to a case, or null. */
+    private static String broken(Fuzzer.Case c, RawHttp.Response response) {
+        if (response.status() == 0) {
+            return "no answer: " + response.error();
+        }
+        if (response.status() >= 500) {
+            return "a 5xx for bad input";
+        }
+        if (c.mustRefuse() && response.status() < 400) {
+            return "accepted, but no correct server accepts this";
+        }
+        if (response.status() < 400) {
+            return null;
+        }
+        String type = response.header("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/problem+json")) {
+            return "an error without Content-Type application/problem+json";
+        }
+        try {
+            JsonNode problem = Api.JSON_READER.readTree(response.body());
+            if (!problem.path("type").isTextual() || !problem.path("title").isTextual()
+                    || problem.path("status").asInt(-1) != response.status()) {
+                return "a problem body without type, title or the answer's status";
+            }
+        } catch (Exception e) {
+            return "a problem body that is not JSON: " + e.getMessage();
+        }
+        return null;
+    }
+
+    private static String abbreviate(String s) {
+        String flat = s.replace("\n", " ");
+        return flat.length() > 300 ? flat.substring(0, 300) + "…" : flat;
+    }
+}

@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
 public class RelayLeadership {
     private static final Logger LOG = Logger.getLogger(RelayLeadership.class);
     /** The advisory lock key: one per database, and every service has a database of its own. */
-    static final String LOCK_SQL = "select pg_try_advisory_lock(hashtextextended('benchline:outbox-relay', 0))";
+    public static final String LOCK_SQL = "select pg_try_advisory_lock(hashtextextended('benchline:outbox-relay', 0))";
 
     private final Vertx vertx;
     private final PgConnectOptions options;

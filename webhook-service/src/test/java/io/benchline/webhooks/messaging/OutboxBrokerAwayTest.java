@@ -64,7 +64,7 @@ class OutboxBrokerAwayTest {
     void rowsWaitForTheBrokerWithoutEverBeingMovedAside() {
         String delivery = java.util.UUID.randomUUID().toString();
         EventEnvelope envelope = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, "/webhook-service", delivery,
-                Map.of("delivery_id", delivery));
+                OutboxKillSafetyTest.push(delivery));
         await(() -> Panache.withTransaction(() -> outbox.append(Topics.DEPLOYMENT_REQUESTED, "acme/away", "delivery",
                 envelope)));
 

@@ -58,7 +58,7 @@ class OutboxKillSafetyTest {
     @Inject
     io.benchline.common.outbox.ProcessedEventsPruner pruner;
 
-    private static DeploymentRequested push(String deliveryId) {
+    static DeploymentRequested push(String deliveryId) {
         return new DeploymentRequested("github", deliveryId, "hk_relay", FakeDeploymentService.ORG,
                 new DeploymentRequested.Repository("Acme/Fixture-Tests", "https://github.com/Acme/Fixture-Tests.git",
                         "git@github.com:Acme/Fixture-Tests.git", "https://github.com/Acme/Fixture-Tests"),
@@ -213,7 +213,8 @@ class OutboxKillSafetyTest {
                 .body("status", org.hamcrest.Matchers.equalTo("queued"));
         internal.post("/internal/v1/outbox/failed/" + envelope.id() + "/replay").then().statusCode(404)
                 .contentType("application/problem+json");
-        assertThat(relayUntilEmpty()).isPositive();
+        // The replay woke the relay itself; a pass by hand covers a wake-up that found another pass running.
+        relayUntilEmpty();
         assertThat(EventCodec.parse(Fixtures.theOnlyEventOf(delivery).value()).id()).isEqualTo(envelope.id());
         assertThat(Fixtures.count("select count(*) from outbox_failed where id = ?", envelope.id())).isZero();
     }

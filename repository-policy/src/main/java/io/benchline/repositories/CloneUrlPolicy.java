@@ -475,9 +475,18 @@ public final class CloneUrlPolicy {
         return b & 0xff;
     }
 
-    /** The URL without a password or token, for logs and failure reasons. */
+    /**
+     * The URL without a password or token, for logs, answers and events: the user part of a URL becomes {@code ***}
+     * (an https user is often the token itself), except ssh's login user, of which only a password is hidden.
+     */
     public static String redact(String url) {
-        return url == null ? null : url.replaceAll("(?<=://)[^/@]+@", "***@");
+        if (url == null) {
+            return null;
+        }
+        if (url.regionMatches(true, 0, "ssh://", 0, 6)) {
+            return url.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:***@");
+        }
+        return url.replaceAll("(?<=://)[^/@]+@", "***@");
     }
 
     private static Optional<Refusal> refuse(Rule rule, String message) {

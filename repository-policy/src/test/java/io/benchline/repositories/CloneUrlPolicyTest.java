@@ -166,5 +166,9 @@ class CloneUrlPolicyTest {
         assertThat(CloneUrlPolicy.parse("/srv/rig").isFile()).isTrue();
         assertThat(CloneUrlPolicy.redact("https://user:secret@github.com/a/b.git"))
                 .isEqualTo("https://***@github.com/a/b.git");
+        assertThat(CloneUrlPolicy.redact("https://ghp_token@github.com/a/b.git")).isEqualTo("https://***@github.com/a/b.git");
+        assertThat(CloneUrlPolicy.redact("ssh://git@github.com/a/b.git")).isEqualTo("ssh://git@github.com/a/b.git");
+        assertThat(CloneUrlPolicy.redact("ssh://git:pw@github.com/a/b.git")).isEqualTo("ssh://git:***@github.com/a/b.git");
+        assertThat(CloneUrlPolicy.redact("git@github.com:a/b.git")).isEqualTo("git@github.com:a/b.git");
     }
 }

@@ -201,8 +201,10 @@ class RepositoryCredentialsTest {
                 second))).patch("/v2/procedures/" + id).then().statusCode(200).extract().jsonPath();
         assertThat(replaced.getString("repository.credentials_updated_at")).isNotEqualTo(updatedAt);
         String deploymentId = pendingDeployment(id);
-        assertThat(internal().queryParam("deployment_id", deploymentId).get("/internal/v1/procedures/" + id
-                + "/credentials").then().statusCode(200).extract().path("token").toString()).isEqualTo(second);
+        JsonPath handed = internal().queryParam("deployment_id", deploymentId).get("/internal/v1/procedures/" + id
+                + "/credentials").then().statusCode(200).extract().jsonPath();
+        assertThat(handed.getString("token")).isEqualTo(second);
+        assertThat(handed.getString("username")).as("GitHub's user name beside a token").isEqualTo("x-access-token");
         // A PATCH of other fields keeps them; a new URL on the same server keeps them.
         as(KEY).body(Map.of("auto_push", false)).patch("/v2/procedures/" + id).then().statusCode(200)
                 .body("repository.has_credentials", org.hamcrest.Matchers.equalTo(true));

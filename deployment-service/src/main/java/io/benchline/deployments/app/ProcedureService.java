@@ -247,8 +247,13 @@ public class ProcedureService {
         String clear = cipher.open(p.id, c.type, new CredentialsCipher.Sealed(c.keyId, c.nonce, c.ciphertext));
         try {
             JsonNode node = JSON.readTree(clear);
-            return new CredentialsView(p.id, c.type, text(node, "username"), text(node, "token"),
-                    text(node, "private_key"), c.updatedAt);
+            String username = text(node, "username");
+            if (username == null && c.type.equals(RepositoryCredentials.TOKEN)) {
+                // What each provider takes as the user name beside a token (GitHub accepts any).
+                username = "gitlab".equals(p.provider) ? "oauth2" : "x-access-token";
+            }
+            return new CredentialsView(p.id, c.type, username, text(node, "token"), text(node, "private_key"),
+                    c.updatedAt);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the repository credentials of " + p.id + " are not readable");
         }

@@ -135,6 +135,10 @@ public final class LocalStack implements AutoCloseable {
         if (service.equals("deployment-service")) {
             env.put("BENCHLINE_BOOTSTRAP_API_KEY", credentials.getProperty("api-key"));
             env.put("BENCHLINE_BOOTSTRAP_ORG_NAME", "local");
+            env.put("BENCHLINE_SECRETS_KEY", credentials.getProperty("secrets-key"));
+        }
+        if (ServiceEnvironment.CLONE_URL_CHECKERS.contains(service)) {
+            env.putAll(ServiceEnvironment.LOCAL_REPOSITORIES);
         }
         if (service.equals("artifact-store")) {
             env.put("BENCHLINE_S3_ENDPOINT", s3.endpoint());
@@ -308,12 +312,19 @@ public final class LocalStack implements AutoCloseable {
                 try (var in = Files.newBufferedReader(file)) {
                     props.load(in);
                 }
-                return props;
+                if (props.getProperty("secrets-key") != null) {
+                    return props;
+                }
+                // A data directory from before repository credentials: it gets its key now, kept from then on.
+            } else {
+                props.setProperty("api-key", "blk_" + random(24));
+                props.setProperty("internal-token", random(24));
+                props.setProperty("s3.access-key", "benchline");
+                props.setProperty("s3.secret-key", random(20));
             }
-            props.setProperty("api-key", "blk_" + random(24));
-            props.setProperty("internal-token", random(24));
-            props.setProperty("s3.access-key", "benchline");
-            props.setProperty("s3.secret-key", random(20));
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            props.setProperty("secrets-key", java.util.Base64.getEncoder().encodeToString(key));
             try (var out = Files.newBufferedWriter(file)) {
                 props.store(out, "Benchline local stack credentials (created on first start; keep private)");
             }

@@ -87,6 +87,22 @@ class ComposeFileTest {
     }
 
     @Test
+    void composeKeepsTheSafeCloneUrlPolicyAndOneSecretsKey() {
+        for (String service : LocalStack.SERVICES) {
+            Map<String, Object> environment = environment(service);
+            ServiceEnvironment.LOCAL_REPOSITORIES.keySet().forEach(key -> assertThat(environment)
+                    .as("%s of %s: docker-compose keeps the default (no file:// or private hosts)", key, service)
+                    .doesNotContainKey(key));
+            if (!service.equals("deployment-service")) {
+                assertThat(environment).as("only deployment-service holds the secrets key")
+                        .doesNotContainKey("BENCHLINE_SECRETS_KEY");
+            }
+        }
+        assertThat(environment("build-worker").get("BENCHLINE_SERVICES_DEPLOYMENT_URL"))
+                .isEqualTo("http://deployment-service:8080");
+    }
+
+    @Test
     void gatewayRoutesToTheSameServicesAsTheLocalStack() {
         Map<String, Object> environment = environment(LocalStack.GATEWAY);
         ServiceEnvironment.GATEWAY_UPSTREAMS.forEach((name, service) -> assertThat(environment.get(name))

@@ -5,7 +5,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /** Limits and tuning of one build-worker instance (prefix {@code benchline.build}). */
@@ -42,10 +41,6 @@ public interface BuildConfig {
     /** Pending log lines are published at least this often. */
     @WithDefault("500ms")
     Duration logFlushInterval();
-
-    /** URL schemes accepted as clone sources; a plain path counts as {@code file} (local stacks and tests). */
-    @WithDefault("https,http,ssh,git,file")
-    List<String> allowedUrlSchemes();
 
     /** Directory for clones and archives; defaults to the JVM's temporary directory. */
     Optional<String> workDir();

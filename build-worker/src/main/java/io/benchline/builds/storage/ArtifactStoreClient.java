@@ -34,7 +34,7 @@ public class ArtifactStoreClient {
     private final HttpClient http;
 
     @Inject
-    public ArtifactStoreClient(ArtifactStoreConfig services, InternalAuthConfig auth, BuildConfig build) {
+    public ArtifactStoreClient(ServicesConfig services, InternalAuthConfig auth, BuildConfig build) {
         this(services.artifactUrl(), auth.internalToken(), build.uploadTimeout(), build.uploadAttempts());
     }
 

@@ -34,7 +34,7 @@ public final class LocalStack implements AutoCloseable {
             "artifact-store", "station-dispatcher");
     /** The public gateway (module {@code gateway}), started like a service on {@link StackOptions#gatewayPort()}. */
     public static final String GATEWAY = "gateway";
-    static final Map<String, String> DATABASES = Map.of(
+    public static final Map<String, String> DATABASES = Map.of(
             "deployment-service", "benchline_deployments",
             "webhook-service", "benchline_webhooks",
             "artifact-store", "benchline_artifacts",

@@ -297,6 +297,30 @@ class PushToStationIT {
         assertThat(SecretScan.kafka(stack.kafkaBootstrap(), List.of(token))).as("records holding the token").isEmpty();
     }
 
+    /**
+     * A service killed from outside with SIGKILL (not through the stack) is restarted by the stack's supervisor, and
+     * the API behind the gateway answers again without anyone restarting anything by hand.
+     */
+    @Test
+    void aServiceKilledFromOutsideIsRestartedAndTheApiAnswersAgain() throws Exception {
+        ProcessSupervisor.Child dispatcher = stack.service("station-dispatcher").orElseThrow();
+        api.get("/v2/stations").expect(200);
+        int restartsBefore = dispatcher.restarts();
+        long killedPid = dispatcher.process().pid();
+
+        dispatcher.process().toHandle().destroyForcibly();
+
+        Await.until("station-dispatcher runs again", WAIT,
+                () -> dispatcher.restarts() > restartsBefore ? true : null);
+        Await.until("GET /v2/stations answers again", WAIT,
+                () -> api.get("/v2/stations").status() == 200 ? true : null);
+        assertThat(dispatcher.process().pid()).isNotEqualTo(killedPid);
+        assertThat(dispatcher.lastExitCode()).isEqualTo(137);
+        assertThat(dispatcher.state()).isEqualTo(ProcessSupervisor.State.RUNNING);
+        assertThat(Files.readString(dispatcher.log())).contains("---- benchline: restart 1 of station-dispatcher"
+                + " after exit code 137 ----");
+    }
+
     /** Invariant 8: a push answered 202 is built even when every service after the webhook is killed. */
     @Test
     void anAcceptedPushSurvivesKilledServices() throws Exception {

@@ -110,7 +110,13 @@ public final class KafkaServer implements AutoCloseable {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
     }
 
-    private boolean answers() {
+    /** The broker's JVM (its process changes when the supervisor restarts it). */
+    public ProcessSupervisor.Child child() {
+        return child;
+    }
+
+    /** The broker answers a describe-cluster request. */
+    boolean answers() {
         if (!Ports.listening(port)) {
             return false;
         }

@@ -17,8 +17,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The whole platform on one machine without containers: PostgreSQL, Kafka, S3Proxy, the five
@@ -34,7 +36,7 @@ public final class LocalStack implements AutoCloseable {
             "artifact-store", "station-dispatcher");
     /** The public gateway (module {@code gateway}), started like a service on {@link StackOptions#gatewayPort()}. */
     public static final String GATEWAY = "gateway";
-    static final Map<String, String> DATABASES = Map.of(
+    public static final Map<String, String> DATABASES = Map.of(
             "deployment-service", "benchline_deployments",
             "webhook-service", "benchline_webhooks",
             "artifact-store", "benchline_artifacts",
@@ -50,12 +52,27 @@ public final class LocalStack implements AutoCloseable {
     private S3ProxyServer s3;
     private ProcessSupervisor.Child gateway;
     private final Map<String, ProcessSupervisor.Child> services = new LinkedHashMap<>();
+    private final List<Consumer<Down>> downListeners = new ArrayList<>();
+    private final List<Down> downs = new ArrayList<>();
+    private volatile boolean closing;
     private final long startedAt = System.nanoTime();
+
+    /**
+     * A part of the stack that is down for good: given up by the supervisor, or PostgreSQL gone.
+     *
+     * @param log its log file, or null (PostgreSQL's output goes to the launcher's logging)
+     */
+    public record Down(String name, String reason, Path log) {
+    }
 
     private LocalStack(StackOptions options, StackLayout layout) {
         this.options = options;
         this.layout = layout;
-        this.supervisor = new ProcessSupervisor(options.dir().resolve("run"));
+        // Exits and restarts are said on the launcher's console even when the stack is otherwise quiet (tests).
+        this.supervisor = new ProcessSupervisor(options.dir().resolve("run"),
+                line -> System.out.println("benchline: " + line));
+        supervisor.onGiveUp(child -> down(new Down(child.name(), "last exit code " + child.lastExitCode() + " after "
+                + child.restarts() + (child.restarts() == 1 ? " restart" : " restarts"), child.log())));
         this.credentials = loadOrCreateCredentials(options.dir().resolve("credentials.properties"));
         for (String service : SERVICES) {
             servicePorts.put(service, options.servicePortBase() + PORT_ORDER.indexOf(service));
@@ -106,6 +123,52 @@ public final class LocalStack implements AutoCloseable {
         }
         Waits.until(() -> ready(options.gatewayPort()), options.serviceStartTimeout(), GATEWAY, gateway.process(),
                 gateway.log());
+        superviseAll();
+    }
+
+    /**
+     * Once everything is up: a service, the gateway, Kafka or S3Proxy that exits on its own is restarted with
+     * {@link StackOptions#restarts()}. PostgreSQL runs detached under pg_ctl, not as a child: it is watched only,
+     * and its exit is reported as down (the services cannot work without it; restart the stack).
+     */
+    private void superviseAll() {
+        RestartPolicy policy = options.restarts();
+        services.forEach((service, child) -> superviseService(service, child));
+        supervisor.supervise(gateway, policy, () -> ready(options.gatewayPort()));
+        supervisor.supervise(kafka.child(), policy, kafka::answers);
+        supervisor.supervise(s3.child(), policy, s3::answers);
+        postgres.postmaster().ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
+            if (!closing) {
+                System.out.println("benchline: PostgreSQL (pid " + postmaster.pid() + ") exited; the local stack does"
+                        + " not restart it and the services fail until it is back. Its data: " + postgres.dataDir());
+                down(new Down("PostgreSQL", "it exited; data in " + postgres.dataDir(), null));
+            }
+        }));
+    }
+
+    private void superviseService(String service, ProcessSupervisor.Child child) {
+        supervisor.supervise(child, options.restarts(), () -> ready(servicePorts.get(service)));
+    }
+
+    /**
+     * Told (on a supervisor thread) when a part of the stack is down for good; see {@link Down}. A part that went
+     * down before the listener was added is told at once.
+     */
+    public void onDown(Consumer<Down> listener) {
+        synchronized (downs) {
+            downListeners.add(listener);
+            downs.forEach(listener);
+        }
+    }
+
+    private void down(Down down) {
+        if (closing) {
+            return;
+        }
+        synchronized (downs) {
+            downs.add(down);
+            downListeners.forEach(listener -> listener.accept(down));
+        }
     }
 
     private void checkPorts() {
@@ -186,7 +249,10 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Stops one service process (tests use this to kill and restart a service). */
+    /**
+     * Stops one service process on purpose (tests use this to kill and restart a service): the supervisor does not
+     * restart it; {@link #restartService} does.
+     */
     public void stopService(String service) {
         ProcessSupervisor.Child child = services.remove(service);
         if (child != null) {
@@ -194,26 +260,27 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Kills one service without letting it shut down cleanly. */
+    /** Kills one service on purpose with SIGKILL (no clean shutdown); like {@link #stopService}, it stays down. */
     public void killService(String service) {
         ProcessSupervisor.Child child = services.remove(service);
         if (child != null) {
-            child.process().toHandle().destroyForcibly();
-            try {
-                child.process().waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            supervisor.kill(child);
         }
     }
 
-    /** Starts a stopped service again and waits until it is ready. */
+    /** Starts a stopped service again (stopping it first if it runs), waits until it is ready, then supervises it. */
     public void restartService(String service) {
         stopService(service);
         ProcessSupervisor.Child child = startService(service);
         services.put(service, child);
         Waits.until(() -> ready(servicePorts.get(service)), options.serviceStartTimeout(), service, child.process(),
                 child.log());
+        superviseService(service, child);
+    }
+
+    /** The process of a running service, or empty when it was stopped (tests that kill it from outside). */
+    public Optional<ProcessSupervisor.Child> service(String service) {
+        return Optional.ofNullable(services.get(service));
     }
 
     /** Starts an extra process under this stack's supervision (the demo agent, or a test's agent). */
@@ -297,6 +364,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closing = true;
         supervisor.close();
         if (postgres != null) {
             postgres.close();

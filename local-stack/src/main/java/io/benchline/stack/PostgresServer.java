@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A real PostgreSQL server from embedded binaries (no system install, works as root through
@@ -19,10 +20,12 @@ public final class PostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
     private final EmbeddedPostgres postgres;
+    private final Path dataDir;
     private final int port;
 
-    private PostgresServer(EmbeddedPostgres postgres, int port) {
+    private PostgresServer(EmbeddedPostgres postgres, Path dataDir, int port) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
         this.port = port;
     }
 
@@ -38,7 +41,7 @@ public final class PostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
                     .start();
-            return new PostgresServer(pg, port);
+            return new PostgresServer(pg, dataDir, port);
         } catch (IOException e) {
             throw new StackException("PostgreSQL did not start on port " + port + ": " + e.getMessage(), e);
         }
@@ -78,6 +81,23 @@ public final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * The running postmaster, from its pid file. pg_ctl starts it detached, so it is no child of this JVM and
+     * {@link ProcessSupervisor} does not manage it.
+     */
+    public Optional<ProcessHandle> postmaster() {
+        try {
+            String first = Files.readAllLines(dataDir.resolve("postmaster.pid")).stream().findFirst().orElse("").trim();
+            return ProcessHandle.of(Long.parseLong(first)).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
@@ -114,6 +134,10 @@ public final class PostgresServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (postmaster().isEmpty()) {
+            // Already gone (killed or crashed): pg_ctl stop would only fail. The next start clears its pid file.
+            return;
+        }
         try {
             postgres.close();
         } catch (IOException e) {

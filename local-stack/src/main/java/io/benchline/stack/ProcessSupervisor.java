@@ -110,6 +110,27 @@ public final class ProcessSupervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills a child with SIGKILL (no shutdown hooks, nothing flushed: what a crash or the kernel's OOM killer does),
+     * waits until it is gone and forgets it. Fault tests use it; {@link #stop} is the clean way.
+     */
+    public void kill(Child child) {
+        List<ProcessHandle> descendants = child.process().toHandle().descendants().toList();
+        child.process().toHandle().destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        try {
+            child.process().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        children.remove(child);
+        try {
+            Files.deleteIfExists(runDir.resolve(child.name() + ".pid"));
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
     /** SIGTERM, wait, then SIGKILL; descendants too. */
     static void destroy(ProcessHandle handle, Duration grace) {
         List<ProcessHandle> descendants = handle.descendants().toList();

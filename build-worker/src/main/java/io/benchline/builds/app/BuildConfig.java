@@ -65,7 +65,11 @@ public interface BuildConfig {
     @WithDefault("2m")
     Duration uploadTimeout();
 
-    /** Upload attempts on connection errors, 429 and 5xx answers. */
-    @WithDefault("3")
+    /**
+     * Upload attempts on connection errors, 429 and 5xx answers, 0.5 s apart and doubling up to 2 s: thirty span
+     * nearly a minute, so a restart of artifact-store does not fail the builds that were uploading (three failed
+     * every build caught by one in the fault trials), and a waiting build uploads within 2 s of its return.
+     */
+    @WithDefault("30")
     int uploadAttempts();
 }

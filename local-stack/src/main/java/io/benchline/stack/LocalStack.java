@@ -47,8 +47,8 @@ public final class LocalStack implements AutoCloseable {
     private final ProcessSupervisor supervisor;
     private final Properties credentials;
     private final Map<String, Integer> servicePorts = new LinkedHashMap<>();
-    private PostgresServer postgres;
-    private KafkaServer kafka;
+    private volatile PostgresServer postgres;
+    private volatile KafkaServer kafka;
     private S3ProxyServer s3;
     private ProcessSupervisor.Child gateway;
     private final Map<String, ProcessSupervisor.Child> services = new LinkedHashMap<>();
@@ -137,11 +137,16 @@ public final class LocalStack implements AutoCloseable {
         supervisor.supervise(gateway, policy, () -> ready(options.gatewayPort()));
         supervisor.supervise(kafka.child(), policy, kafka::answers);
         supervisor.supervise(s3.child(), policy, s3::answers);
-        postgres.postmaster().ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
-            if (!closing) {
+        watchPostgres(postgres);
+    }
+
+    /** Reports the server's exit as down, unless the stack is closing or {@link #killPostgres} took it on purpose. */
+    private void watchPostgres(PostgresServer server) {
+        server.postmaster().ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
+            if (!closing && postgres == server) {
                 System.out.println("benchline: PostgreSQL (pid " + postmaster.pid() + ") exited; the local stack does"
-                        + " not restart it and the services fail until it is back. Its data: " + postgres.dataDir());
-                down(new Down("PostgreSQL", "it exited; data in " + postgres.dataDir(), null));
+                        + " not restart it and the services fail until it is back. Its data: " + server.dataDir());
+                down(new Down("PostgreSQL", "it exited; data in " + server.dataDir(), null));
             }
         }));
     }
@@ -181,17 +186,21 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(servicePorts.get(service)));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap());
         env.put("BENCHLINE_PUBLIC_URL", baseUrl());
         env.put("BENCHLINE_AUTH_INTERNAL_TOKEN", credentials.getProperty("internal-token"));
         env.put("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", serviceUrl("deployment-service"));
         env.put("BENCHLINE_SERVICES_DEPLOYMENT_URL", serviceUrl("deployment-service"));
         env.put("BENCHLINE_SERVICES_ARTIFACT_URL", serviceUrl("artifact-store"));
         env.put("BENCHLINE_SERVICES_DISPATCHER_URL", serviceUrl("station-dispatcher"));
+        // One instance per service, so its name is a stable, unique instance id: Kafka static group membership lets a
+        // restarted service take its partitions back at once (StaticGroupMembership).
+        env.put("BENCHLINE_INSTANCE_ID", service);
         String database = DATABASES.get(service);
         if (database != null) {
-            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database));
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database));
+            // From the options, not the server object: a service may be (re)started while PostgreSQL is down.
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", PostgresServer.reactiveUrl(options.postgresPort(), database));
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", PostgresServer.jdbcUrl(options.postgresPort(), database));
             env.put("QUARKUS_DATASOURCE_USERNAME", PostgresServer.USER);
             env.put("QUARKUS_DATASOURCE_PASSWORD", PostgresServer.PASSWORD);
         }
@@ -250,27 +259,40 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Stops one service process on purpose (tests use this to kill and restart a service): the supervisor does not
-     * restart it; {@link #restartService} does.
+     * Stops one service process, or the gateway, on purpose (tests use this to kill and restart a service): the
+     * supervisor does not restart it; {@link #restartService} does.
      */
     public void stopService(String service) {
-        ProcessSupervisor.Child child = services.remove(service);
+        ProcessSupervisor.Child child = takeChild(service);
         if (child != null) {
             supervisor.stop(child);
         }
     }
 
-    /** Kills one service on purpose with SIGKILL (no clean shutdown); like {@link #stopService}, it stays down. */
+    /**
+     * Kills one service (or the gateway) on purpose with SIGKILL, without letting it shut down cleanly; like
+     * {@link #stopService}, it stays down.
+     */
     public void killService(String service) {
-        ProcessSupervisor.Child child = services.remove(service);
+        ProcessSupervisor.Child child = takeChild(service);
         if (child != null) {
             supervisor.kill(child);
         }
     }
 
-    /** Starts a stopped service again (stopping it first if it runs), waits until it is ready, then supervises it. */
+    /**
+     * Starts a stopped service (or the gateway) again (stopping it first if it runs), waits until it is ready, then
+     * supervises it.
+     */
     public void restartService(String service) {
         stopService(service);
+        if (GATEWAY.equals(service)) {
+            gateway = startGateway();
+            Waits.until(() -> ready(options.gatewayPort()), options.serviceStartTimeout(), GATEWAY, gateway.process(),
+                    gateway.log());
+            supervisor.supervise(gateway, options.restarts(), () -> ready(options.gatewayPort()));
+            return;
+        }
         ProcessSupervisor.Child child = startService(service);
         services.put(service, child);
         Waits.until(() -> ready(servicePorts.get(service)), options.serviceStartTimeout(), service, child.process(),
@@ -281,6 +303,60 @@ public final class LocalStack implements AutoCloseable {
     /** The process of a running service, or empty when it was stopped (tests that kill it from outside). */
     public Optional<ProcessSupervisor.Child> service(String service) {
         return Optional.ofNullable(services.get(service));
+    }
+
+    /** Whether the service (or the gateway) answers {@code /q/health/ready} now. */
+    public boolean serviceReady(String service) {
+        return ready(GATEWAY.equals(service) ? options.gatewayPort() : servicePorts.get(service));
+    }
+
+    private synchronized ProcessSupervisor.Child takeChild(String service) {
+        if (GATEWAY.equals(service)) {
+            ProcessSupervisor.Child child = gateway;
+            gateway = null;
+            return child;
+        }
+        if (!servicePorts.containsKey(service)) {
+            throw new IllegalArgumentException("no service " + service + "; services: " + SERVICES + " and " + GATEWAY);
+        }
+        return services.remove(service);
+    }
+
+    /** Kills the Kafka broker with SIGKILL (fault tests); {@link #restartKafka} starts it again on its data. */
+    public void killKafka() {
+        KafkaServer broker = kafka;
+        kafka = null;
+        if (broker != null) {
+            broker.kill();
+        }
+    }
+
+    /** Starts the broker again on the same ports and data folder (topics and offsets kept); waits until it answers. */
+    public void restartKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+        kafka = KafkaServer.start(layout, supervisor, options.dir().resolve("kafka"), options.kafkaPort(),
+                options.kafkaControllerPort());
+        supervisor.supervise(kafka.child(), options.restarts(), kafka::answers);
+    }
+
+    /** Kills PostgreSQL (postmaster and backends) with SIGKILL (fault tests); {@link #restartPostgres} recovers it. */
+    public void killPostgres() {
+        PostgresServer server = postgres;
+        postgres = null;
+        if (server != null) {
+            server.kill();
+        }
+    }
+
+    /** Starts PostgreSQL again on the same port and data folder (crash recovery) and waits until it accepts logins. */
+    public void restartPostgres() {
+        if (postgres != null) {
+            postgres.close();
+        }
+        postgres = PostgresServer.start(options.dir().resolve("postgres"), options.postgresPort());
+        watchPostgres(postgres);
     }
 
     /** Starts an extra process under this stack's supervision (the demo agent, or a test's agent). */
@@ -311,7 +387,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String kafkaBootstrap() {
-        return kafka.bootstrapServers();
+        return "127.0.0.1:" + options.kafkaPort();
     }
 
     public PostgresServer postgres() {

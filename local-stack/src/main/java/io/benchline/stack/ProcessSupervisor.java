@@ -345,7 +345,9 @@ public final class ProcessSupervisor implements AutoCloseable {
     /** Kills the child on purpose with SIGKILL and waits for it to be gone: it is not restarted. */
     public void kill(Child child) {
         Process process = markStopped(child);
+        List<ProcessHandle> descendants = process.toHandle().descendants().toList();
         process.toHandle().destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
         try {
             process.waitFor();
         } catch (InterruptedException e) {

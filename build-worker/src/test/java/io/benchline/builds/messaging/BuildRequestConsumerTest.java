@@ -134,7 +134,7 @@ class BuildRequestConsumerTest {
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, lines.size()).boxed().toList());
         assertThat(lines).extracting(BuildLogs.Line::text)
                 .anyMatch(t -> t.startsWith("cloning "))
-                .anyMatch(t -> t.contains("upload attempt 1 of 3 failed"))
+                .anyMatch(t -> t.contains("upload attempt 1 of 200 failed"))
                 .anyMatch(t -> t.equals("build ready: " + completed.artifact().digest()));
         assertThat(lines).allMatch(l -> l.timestamp() != null);
     }

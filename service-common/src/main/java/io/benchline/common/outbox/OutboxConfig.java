@@ -45,7 +45,12 @@ public interface OutboxConfig {
     @WithDefault("200ms")
     Duration backoffMin();
 
-    @WithDefault("30s")
+    /**
+     * Longest pause between passes while the broker is away. It bounds how long rows wait once the broker is back: at
+     * 30 s, a relay that had just begun its longest pause kept the pipeline still for 30 s after a two-minute Kafka
+     * outage (fault trials). A failed pass itself takes up to {@link #maxBlock()}, so passes stay seconds apart.
+     */
+    @WithDefault("2s")
     Duration backoffMax();
 
     /** The relay producer's brokers; {@code kafka.bootstrap.servers} when absent. */

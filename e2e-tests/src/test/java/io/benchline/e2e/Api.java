@@ -20,10 +20,17 @@ final class Api {
 
     private final String baseUrl;
     private final String apiKey;
+    private final Duration timeout;
 
     Api(String baseUrl, String apiKey) {
+        this(baseUrl, apiKey, Duration.ofSeconds(30));
+    }
+
+    /** A client whose requests give up after {@code timeout} (fault trials, where a server may hang or be gone). */
+    Api(String baseUrl, String apiKey, Duration timeout) {
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
+        this.timeout = timeout;
     }
 
     static Api anonymous(String baseUrl) {
@@ -43,8 +50,22 @@ final class Api {
         return send(request(path).DELETE());
     }
 
+    /** A request with extra headers and raw bytes (webhooks). */
+    Response postBytes(String path, byte[] body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        return send(builder);
+    }
+
+    /** A GET with one extra header (internal routes of a service, called directly). */
+    Response get(String path, String header, String value) throws IOException, InterruptedException {
+        return send(request(path).header(header, value).GET());
+    }
+
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout);
         return apiKey == null ? builder : builder.header("Authorization", "Bearer " + apiKey);
     }
 

@@ -8,6 +8,7 @@ import io.benchline.stack.LocalStack;
 import io.benchline.stack.ProcessSupervisor;
 import io.benchline.stack.StackLayout;
 import io.benchline.stack.StackOptions;
+import io.benchline.testsupport.SecretScan;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,9 +218,14 @@ class PushToStationIT {
             }
         });
         assertThat(problems).isEmpty();
-        assertThat(byTopic.get(Topics.DEPLOYMENT_REQUESTED)).as("the redelivery published nothing").hasSize(2);
-        assertThat(byTopic.get(Topics.BUILD_COMPLETED)).hasSize(2);
-        assertThat(byTopic.get(Topics.STATION_POINTER_MOVED).stream().map(r -> field(r.value(), "/data/to_deployment_id")))
+        // Other tests share the stack: count this test's records only (its repository, deployments, station).
+        assertThat(byTopic.get(Topics.DEPLOYMENT_REQUESTED).stream()
+                .filter(r -> "acme/voltage-check".equals(field(r.value(), "/data/repository/full_name"))))
+                .as("the redelivery published nothing").hasSize(2);
+        assertThat(byTopic.get(Topics.BUILD_COMPLETED).stream()
+                .filter(r -> List.of(dep1Id, dep2Id).contains(r.key()))).hasSize(2);
+        assertThat(byTopic.get(Topics.STATION_POINTER_MOVED).stream().filter(r -> stationId.equals(r.key()))
+                .map(r -> field(r.value(), "/data/to_deployment_id")))
                 .containsExactly(dep1Id, dep2Id);
 
         stack.stopProcess(agent);
@@ -244,6 +250,75 @@ class PushToStationIT {
         }
         System.out.printf("revoked key refused by every service %d ms after the revocation%n",
                 (System.nanoTime() - revoked) / 1_000_000);
+    }
+
+    /**
+     * Repository credentials on the real stack: a procedure with a token (against a file:// repository git cannot
+     * check it, but build-worker must fetch it by reference and the build must complete); afterwards no log file of
+     * the stack and no record on any topic holds the token, and the API never shows it.
+     */
+    @Test
+    void aRepositoryTokenIsFetchedByTheWorkerAndAppearsInNoLogAndOnNoTopic() throws Exception {
+        Path repo = work.resolve("private-check");
+        Files.createDirectories(repo);
+        GitPush.git(repo, "init", "-q", "-b", "main");
+        GitPush.git(repo, "config", "user.name", "Ada Tester");
+        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: private-check\nruntime: python 3.11\nentry_point: run.py\n");
+        Files.writeString(repo.resolve("run.py"), "print('ok')\n");
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Private check");
+        String token = "ghp_e2e" + UUID.randomUUID().toString().replace("-", "");
+        Api.Response created = api.post("/v2/procedures", Map.of("name", "private-check", "repository",
+                Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(), "full_name",
+                        "acme/private-check", "credentials", Map.of("type", "token", "token", token)))).expect(201);
+        assertThat(created.body()).doesNotContain(token);
+        String procedureId = created.json().get("id").asText();
+        assertThat(created.json().at("/repository/has_credentials").asBoolean()).isTrue();
+
+        String deploymentId = api.post("/v2/deployments", Map.of("procedure_id", procedureId, "branch", "main"))
+                .expect(202).json().get("id").asText();
+        JsonNode ready = Await.until("the build with credentials is final", WAIT, () -> {
+            JsonNode d = api.get("/v2/deployments/" + deploymentId).expect(200).json();
+            return "ready".equals(d.path("status").asText()) || "failed".equals(d.path("status").asText()) ? d : null;
+        });
+        assertThat(ready.get("status").asText()).as(ready.toString()).isEqualTo("ready");
+        JsonNode logs = api.get("/v2/deployments/" + deploymentId + "/logs").expect(200).json().get("data");
+        List<String> lines = new ArrayList<>();
+        logs.forEach(l -> lines.add(l.get("text").asText()));
+        assertThat(lines).contains("using the procedure's repository credentials (token)");
+        assertThat(api.get("/v2/procedures/" + procedureId).expect(200).body()).doesNotContain(token);
+
+        // The scans can find what they look for: the audit line names the build it handed the token to.
+        Path logDir = stack.options().dir().resolve("logs");
+        assertThat(SecretScan.files(logDir, List.of("handed to the build of " + deploymentId))).isNotEmpty();
+        assertThat(SecretScan.files(logDir, List.of(token))).as("log files holding the token").isEmpty();
+        assertThat(SecretScan.kafka(stack.kafkaBootstrap(), List.of(deploymentId))).isNotEmpty();
+        assertThat(SecretScan.kafka(stack.kafkaBootstrap(), List.of(token))).as("records holding the token").isEmpty();
+    }
+
+    /**
+     * A service killed from outside with SIGKILL (not through the stack) is restarted by the stack's supervisor, and
+     * the API behind the gateway answers again without anyone restarting anything by hand.
+     */
+    @Test
+    void aServiceKilledFromOutsideIsRestartedAndTheApiAnswersAgain() throws Exception {
+        ProcessSupervisor.Child dispatcher = stack.service("station-dispatcher").orElseThrow();
+        api.get("/v2/stations").expect(200);
+        int restartsBefore = dispatcher.restarts();
+        long killedPid = dispatcher.process().pid();
+
+        dispatcher.process().toHandle().destroyForcibly();
+
+        Await.until("station-dispatcher runs again", WAIT,
+                () -> dispatcher.restarts() > restartsBefore ? true : null);
+        Await.until("GET /v2/stations answers again", WAIT,
+                () -> api.get("/v2/stations").status() == 200 ? true : null);
+        assertThat(dispatcher.process().pid()).isNotEqualTo(killedPid);
+        assertThat(dispatcher.lastExitCode()).isEqualTo(137);
+        assertThat(dispatcher.state()).isEqualTo(ProcessSupervisor.State.RUNNING);
+        assertThat(Files.readString(dispatcher.log())).contains("---- benchline: restart 1 of station-dispatcher"
+                + " after exit code 137 ----");
     }
 
     /** Invariant 8: a push answered 202 is built even when every service after the webhook is killed. */

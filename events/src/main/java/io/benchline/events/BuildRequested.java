@@ -24,8 +24,17 @@ public record BuildRequested(
      * @param commitSha for git: the exact commit; null when only a branch is given
      * @param branch    the branch the commit belongs to (or to resolve when commitSha is null)
      * @param uploadKey for upload: the object key the CLI uploaded to
+     * @param credentialsRef for git: the procedure id whose repository credentials build-worker fetches from
+     *                       deployment-service ({@code GET /internal/v1/procedures/{id}/credentials}) right before it
+     *                       clones; null when the repository needs none. The secret itself never travels on Kafka.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Source(String kind, String cloneUrl, String commitSha, String branch, String uploadKey) {
+    public record Source(String kind, String cloneUrl, String commitSha, String branch, String uploadKey,
+            String credentialsRef) {
+
+        /** A source without repository credentials. */
+        public Source(String kind, String cloneUrl, String commitSha, String branch, String uploadKey) {
+            this(kind, cloneUrl, commitSha, branch, uploadKey, null);
+        }
     }
 }

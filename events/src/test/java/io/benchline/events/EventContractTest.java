@@ -26,7 +26,7 @@ class EventContractTest {
                         "refs/heads/main", "branch", "main", "0".repeat(40), SHA, SHA, COMMIT, false, false, true,
                         "ada", 1),
                 EventTypes.BUILD_REQUESTED, new BuildRequested(dep, org, prc, "rig", 3, "production",
-                        new BuildRequested.Source("git", "file:///tmp/rig.git", SHA, "main", null)),
+                        new BuildRequested.Source("git", "https://github.com/acme/rig.git", SHA, "main", null, prc)),
                 EventTypes.BUILD_STARTED, new BuildStarted(dep, "worker-1", Instant.now()),
                 EventTypes.BUILD_LOGS, new BuildLogs(dep, List.of(new BuildLogs.Line(1, Instant.now(), "info", "x"))),
                 EventTypes.BUILD_COMPLETED, new BuildCompleted(dep, "ready", null, Instant.now(), Instant.now(), COMMIT,
@@ -80,6 +80,29 @@ class EventContractTest {
         List<String> components = java.util.Arrays.stream(BuildCompleted.class.getRecordComponents())
                 .map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase()).toList();
         assertThat(properties).containsExactlyInAnyOrderElementsOf(components);
+    }
+
+    @Test
+    void buildRequestedSchemaListsExactlyTheSourceFieldsAndOnlyAProcedureAsCredentialsReference() {
+        java.util.Set<String> properties = new java.util.HashSet<>();
+        EventSchemas.schema(EventTypes.schemaFile(EventTypes.BUILD_REQUESTED)).getSchemaNode().at("/properties/source/properties")
+                .fieldNames().forEachRemaining(properties::add);
+        List<String> components = java.util.Arrays.stream(BuildRequested.Source.class.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase()).toList();
+        assertThat(properties).containsExactlyInAnyOrderElementsOf(components);
+
+        String dep = EventIds.withPrefix("dep");
+        String secret = EventCodec.toJson(EventCodec.envelope(EventTypes.BUILD_REQUESTED, "/test", dep,
+                new BuildRequested(dep, EventIds.withPrefix("org"), EventIds.withPrefix("prc"), "rig", 1, "preview",
+                        new BuildRequested.Source("git", "https://github.com/a/b.git", SHA, "main", null,
+                                "ghp_notAReferenceButAToken"))));
+        assertThat(EventSchemas.validate(secret)).anyMatch(m -> m.contains("credentials_ref"));
+        String extra = EventCodec.toJson(EventCodec.envelope(EventTypes.BUILD_REQUESTED, "/test", dep,
+                new BuildRequested(dep, EventIds.withPrefix("org"), EventIds.withPrefix("prc"), "rig", 1, "preview",
+                        new BuildRequested.Source("git", "https://github.com/a/b.git", SHA, "main", null))))
+                .replace("\"kind\":\"git\"", "\"kind\":\"git\",\"token\":\"ghp_x\"");
+        assertThat(extra).contains("ghp_x");
+        assertThat(EventSchemas.validate(extra)).as("no field for a secret").isNotEmpty();
     }
 
     @Test

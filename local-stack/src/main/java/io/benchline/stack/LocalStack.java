@@ -17,8 +17,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The whole platform on one machine without containers: PostgreSQL, Kafka, S3Proxy, the five
@@ -34,7 +36,7 @@ public final class LocalStack implements AutoCloseable {
             "artifact-store", "station-dispatcher");
     /** The public gateway (module {@code gateway}), started like a service on {@link StackOptions#gatewayPort()}. */
     public static final String GATEWAY = "gateway";
-    static final Map<String, String> DATABASES = Map.of(
+    public static final Map<String, String> DATABASES = Map.of(
             "deployment-service", "benchline_deployments",
             "webhook-service", "benchline_webhooks",
             "artifact-store", "benchline_artifacts",
@@ -45,17 +47,32 @@ public final class LocalStack implements AutoCloseable {
     private final ProcessSupervisor supervisor;
     private final Properties credentials;
     private final Map<String, Integer> servicePorts = new LinkedHashMap<>();
-    private PostgresServer postgres;
-    private KafkaServer kafka;
+    private volatile PostgresServer postgres;
+    private volatile KafkaServer kafka;
     private S3ProxyServer s3;
     private ProcessSupervisor.Child gateway;
     private final Map<String, ProcessSupervisor.Child> services = new LinkedHashMap<>();
+    private final List<Consumer<Down>> downListeners = new ArrayList<>();
+    private final List<Down> downs = new ArrayList<>();
+    private volatile boolean closing;
     private final long startedAt = System.nanoTime();
+
+    /**
+     * A part of the stack that is down for good: given up by the supervisor, or PostgreSQL gone.
+     *
+     * @param log its log file, or null (PostgreSQL's output goes to the launcher's logging)
+     */
+    public record Down(String name, String reason, Path log) {
+    }
 
     private LocalStack(StackOptions options, StackLayout layout) {
         this.options = options;
         this.layout = layout;
-        this.supervisor = new ProcessSupervisor(options.dir().resolve("run"));
+        // Exits and restarts are said on the launcher's console even when the stack is otherwise quiet (tests).
+        this.supervisor = new ProcessSupervisor(options.dir().resolve("run"),
+                line -> System.out.println("benchline: " + line));
+        supervisor.onGiveUp(child -> down(new Down(child.name(), "last exit code " + child.lastExitCode() + " after "
+                + child.restarts() + (child.restarts() == 1 ? " restart" : " restarts"), child.log())));
         this.credentials = loadOrCreateCredentials(options.dir().resolve("credentials.properties"));
         for (String service : SERVICES) {
             servicePorts.put(service, options.servicePortBase() + PORT_ORDER.indexOf(service));
@@ -106,6 +123,57 @@ public final class LocalStack implements AutoCloseable {
         }
         Waits.until(() -> ready(options.gatewayPort()), options.serviceStartTimeout(), GATEWAY, gateway.process(),
                 gateway.log());
+        superviseAll();
+    }
+
+    /**
+     * Once everything is up: a service, the gateway, Kafka or S3Proxy that exits on its own is restarted with
+     * {@link StackOptions#restarts()}. PostgreSQL runs detached under pg_ctl, not as a child: it is watched only,
+     * and its exit is reported as down (the services cannot work without it; restart the stack).
+     */
+    private void superviseAll() {
+        RestartPolicy policy = options.restarts();
+        services.forEach((service, child) -> superviseService(service, child));
+        supervisor.supervise(gateway, policy, () -> ready(options.gatewayPort()));
+        supervisor.supervise(kafka.child(), policy, kafka::answers);
+        supervisor.supervise(s3.child(), policy, s3::answers);
+        watchPostgres(postgres);
+    }
+
+    /** Reports the server's exit as down, unless the stack is closing or {@link #killPostgres} took it on purpose. */
+    private void watchPostgres(PostgresServer server) {
+        server.postmaster().ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
+            if (!closing && postgres == server) {
+                System.out.println("benchline: PostgreSQL (pid " + postmaster.pid() + ") exited; the local stack does"
+                        + " not restart it and the services fail until it is back. Its data: " + server.dataDir());
+                down(new Down("PostgreSQL", "it exited; data in " + server.dataDir(), null));
+            }
+        }));
+    }
+
+    private void superviseService(String service, ProcessSupervisor.Child child) {
+        supervisor.supervise(child, options.restarts(), () -> ready(servicePorts.get(service)));
+    }
+
+    /**
+     * Told (on a supervisor thread) when a part of the stack is down for good; see {@link Down}. A part that went
+     * down before the listener was added is told at once.
+     */
+    public void onDown(Consumer<Down> listener) {
+        synchronized (downs) {
+            downListeners.add(listener);
+            downs.forEach(listener);
+        }
+    }
+
+    private void down(Down down) {
+        if (closing) {
+            return;
+        }
+        synchronized (downs) {
+            downs.add(down);
+            downListeners.forEach(listener -> listener.accept(down));
+        }
     }
 
     private void checkPorts() {
@@ -118,23 +186,31 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(servicePorts.get(service)));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap());
         env.put("BENCHLINE_PUBLIC_URL", baseUrl());
         env.put("BENCHLINE_AUTH_INTERNAL_TOKEN", credentials.getProperty("internal-token"));
         env.put("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", serviceUrl("deployment-service"));
         env.put("BENCHLINE_SERVICES_DEPLOYMENT_URL", serviceUrl("deployment-service"));
         env.put("BENCHLINE_SERVICES_ARTIFACT_URL", serviceUrl("artifact-store"));
         env.put("BENCHLINE_SERVICES_DISPATCHER_URL", serviceUrl("station-dispatcher"));
+        // One instance per service, so its name is a stable, unique instance id: Kafka static group membership lets a
+        // restarted service take its partitions back at once (StaticGroupMembership).
+        env.put("BENCHLINE_INSTANCE_ID", service);
         String database = DATABASES.get(service);
         if (database != null) {
-            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database));
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database));
+            // From the options, not the server object: a service may be (re)started while PostgreSQL is down.
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", PostgresServer.reactiveUrl(options.postgresPort(), database));
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", PostgresServer.jdbcUrl(options.postgresPort(), database));
             env.put("QUARKUS_DATASOURCE_USERNAME", PostgresServer.USER);
             env.put("QUARKUS_DATASOURCE_PASSWORD", PostgresServer.PASSWORD);
         }
         if (service.equals("deployment-service")) {
             env.put("BENCHLINE_BOOTSTRAP_API_KEY", credentials.getProperty("api-key"));
             env.put("BENCHLINE_BOOTSTRAP_ORG_NAME", "local");
+            env.put("BENCHLINE_SECRETS_KEY", credentials.getProperty("secrets-key"));
+        }
+        if (ServiceEnvironment.CLONE_URL_CHECKERS.contains(service)) {
+            env.putAll(ServiceEnvironment.LOCAL_REPOSITORIES);
         }
         if (service.equals("artifact-store")) {
             env.put("BENCHLINE_S3_ENDPOINT", s3.endpoint());
@@ -182,34 +258,105 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Stops one service process (tests use this to kill and restart a service). */
+    /**
+     * Stops one service process, or the gateway, on purpose (tests use this to kill and restart a service): the
+     * supervisor does not restart it; {@link #restartService} does.
+     */
     public void stopService(String service) {
-        ProcessSupervisor.Child child = services.remove(service);
+        ProcessSupervisor.Child child = takeChild(service);
         if (child != null) {
             supervisor.stop(child);
         }
     }
 
-    /** Kills one service without letting it shut down cleanly. */
+    /**
+     * Kills one service (or the gateway) on purpose with SIGKILL, without letting it shut down cleanly; like
+     * {@link #stopService}, it stays down.
+     */
     public void killService(String service) {
-        ProcessSupervisor.Child child = services.remove(service);
+        ProcessSupervisor.Child child = takeChild(service);
         if (child != null) {
-            child.process().toHandle().destroyForcibly();
-            try {
-                child.process().waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            supervisor.kill(child);
         }
     }
 
-    /** Starts a stopped service again and waits until it is ready. */
+    /**
+     * Starts a stopped service (or the gateway) again (stopping it first if it runs), waits until it is ready, then
+     * supervises it.
+     */
     public void restartService(String service) {
         stopService(service);
+        if (GATEWAY.equals(service)) {
+            gateway = startGateway();
+            Waits.until(() -> ready(options.gatewayPort()), options.serviceStartTimeout(), GATEWAY, gateway.process(),
+                    gateway.log());
+            supervisor.supervise(gateway, options.restarts(), () -> ready(options.gatewayPort()));
+            return;
+        }
         ProcessSupervisor.Child child = startService(service);
         services.put(service, child);
         Waits.until(() -> ready(servicePorts.get(service)), options.serviceStartTimeout(), service, child.process(),
                 child.log());
+        superviseService(service, child);
+    }
+
+    /** The process of a running service, or empty when it was stopped (tests that kill it from outside). */
+    public Optional<ProcessSupervisor.Child> service(String service) {
+        return Optional.ofNullable(services.get(service));
+    }
+
+    /** Whether the service (or the gateway) answers {@code /q/health/ready} now. */
+    public boolean serviceReady(String service) {
+        return ready(GATEWAY.equals(service) ? options.gatewayPort() : servicePorts.get(service));
+    }
+
+    private synchronized ProcessSupervisor.Child takeChild(String service) {
+        if (GATEWAY.equals(service)) {
+            ProcessSupervisor.Child child = gateway;
+            gateway = null;
+            return child;
+        }
+        if (!servicePorts.containsKey(service)) {
+            throw new IllegalArgumentException("no service " + service + "; services: " + SERVICES + " and " + GATEWAY);
+        }
+        return services.remove(service);
+    }
+
+    /** Kills the Kafka broker with SIGKILL (fault tests); {@link #restartKafka} starts it again on its data. */
+    public void killKafka() {
+        KafkaServer broker = kafka;
+        kafka = null;
+        if (broker != null) {
+            broker.kill();
+        }
+    }
+
+    /** Starts the broker again on the same ports and data folder (topics and offsets kept); waits until it answers. */
+    public void restartKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+        kafka = KafkaServer.start(layout, supervisor, options.dir().resolve("kafka"), options.kafkaPort(),
+                options.kafkaControllerPort());
+        supervisor.supervise(kafka.child(), options.restarts(), kafka::answers);
+    }
+
+    /** Kills PostgreSQL (postmaster and backends) with SIGKILL (fault tests); {@link #restartPostgres} recovers it. */
+    public void killPostgres() {
+        PostgresServer server = postgres;
+        postgres = null;
+        if (server != null) {
+            server.kill();
+        }
+    }
+
+    /** Starts PostgreSQL again on the same port and data folder (crash recovery) and waits until it accepts logins. */
+    public void restartPostgres() {
+        if (postgres != null) {
+            postgres.close();
+        }
+        postgres = PostgresServer.start(options.dir().resolve("postgres"), options.postgresPort());
+        watchPostgres(postgres);
     }
 
     /** Starts an extra process under this stack's supervision (the demo agent, or a test's agent). */
@@ -240,7 +387,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String kafkaBootstrap() {
-        return kafka.bootstrapServers();
+        return "127.0.0.1:" + options.kafkaPort();
     }
 
     public PostgresServer postgres() {
@@ -293,6 +440,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closing = true;
         supervisor.close();
         if (postgres != null) {
             postgres.close();
@@ -308,12 +456,19 @@ public final class LocalStack implements AutoCloseable {
                 try (var in = Files.newBufferedReader(file)) {
                     props.load(in);
                 }
-                return props;
+                if (props.getProperty("secrets-key") != null) {
+                    return props;
+                }
+                // A data directory from before repository credentials: it gets its key now, kept from then on.
+            } else {
+                props.setProperty("api-key", "blk_" + random(24));
+                props.setProperty("internal-token", random(24));
+                props.setProperty("s3.access-key", "benchline");
+                props.setProperty("s3.secret-key", random(20));
             }
-            props.setProperty("api-key", "blk_" + random(24));
-            props.setProperty("internal-token", random(24));
-            props.setProperty("s3.access-key", "benchline");
-            props.setProperty("s3.secret-key", random(20));
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            props.setProperty("secrets-key", java.util.Base64.getEncoder().encodeToString(key));
             try (var out = Files.newBufferedWriter(file)) {
                 props.store(out, "Benchline local stack credentials (created on first start; keep private)");
             }

@@ -7,6 +7,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code benchline-local up|down [options]}: runs or stops the whole platform locally.
@@ -54,6 +58,13 @@ public final class Main {
               --kafka-port N        (BENCHLINE_KAFKA_PORT, default 19092; controller N+1)
               --s3-port N           (BENCHLINE_S3_PORT, default 19000)
               --no-demo             do not create or start the demo procedure, station and agent
+              --restarts N          restarts of a crashed process within the window before the stack gives up
+                                    on it and stops (BENCHLINE_RESTARTS, default 5; 0: never restart)
+              --restart-window D    (BENCHLINE_RESTART_WINDOW, default 5m)
+              --restart-delay D     first wait before a restart, doubling each time (BENCHLINE_RESTART_DELAY,
+                                    default 1s)
+              --restart-max-delay D (BENCHLINE_RESTART_MAX_DELAY, default 30s)
+            Durations: 500ms, 2s, 5m, 1h.
             """;
 
     private static StackOptions options(Deque<String> args, boolean[] demo) {
@@ -63,6 +74,10 @@ public final class Main {
         int pg = Integer.parseInt(env("BENCHLINE_POSTGRES_PORT", "15432"));
         int kafka = Integer.parseInt(env("BENCHLINE_KAFKA_PORT", "19092"));
         int s3 = Integer.parseInt(env("BENCHLINE_S3_PORT", "19000"));
+        int restarts = count("BENCHLINE_RESTARTS", env("BENCHLINE_RESTARTS", "5"));
+        Duration window = duration("BENCHLINE_RESTART_WINDOW", env("BENCHLINE_RESTART_WINDOW", "5m"));
+        Duration delay = duration("BENCHLINE_RESTART_DELAY", env("BENCHLINE_RESTART_DELAY", "1s"));
+        Duration maxDelay = duration("BENCHLINE_RESTART_MAX_DELAY", env("BENCHLINE_RESTART_MAX_DELAY", "30s"));
         while (!args.isEmpty()) {
             String flag = args.pop();
             switch (flag) {
@@ -73,12 +88,22 @@ public final class Main {
                 case "--kafka-port" -> kafka = number(flag, args);
                 case "--s3-port" -> s3 = number(flag, args);
                 case "--no-demo" -> demo[0] = false;
+                case "--restarts" -> restarts = count(flag, value(flag, args));
+                case "--restart-window" -> window = duration(flag, value(flag, args));
+                case "--restart-delay" -> delay = duration(flag, value(flag, args));
+                case "--restart-max-delay" -> maxDelay = duration(flag, value(flag, args));
                 default -> throw new StackException("unknown option " + flag + "\n" + HELP);
             }
         }
         StackOptions d = StackOptions.defaults(dir.toAbsolutePath().normalize());
+        RestartPolicy policy;
+        try {
+            policy = new RestartPolicy(delay, maxDelay.compareTo(delay) < 0 ? delay : maxDelay, restarts, window);
+        } catch (IllegalArgumentException e) {
+            throw new StackException(e.getMessage());
+        }
         return new StackOptions(d.dir(), port, pg, kafka, kafka + 1, s3, services, d.partitions(), d.serviceHeap(),
-                d.serviceStartTimeout(), false, d.extraEnv());
+                d.serviceStartTimeout(), false, d.extraEnv(), policy);
     }
 
     private static void up(Deque<String> args) {
@@ -88,16 +113,22 @@ public final class Main {
         Path launcherPid = options.dir().resolve("run/launcher.pid");
         LocalStack stack = LocalStack.start(options, layout);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        AtomicReference<LocalStack.Down> down = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nbenchline: stopping …");
-            stack.close();
-            try {
-                Files.deleteIfExists(launcherPid);
-            } catch (Exception ignored) {
-                // best effort
+            if (stopping.compareAndSet(false, true)) {
+                System.out.println("\nbenchline: stopping …");
+                stop(stack, launcherPid);
             }
             stopped.countDown();
         }, "benchline-stop"));
+        // A process given up after repeated crashes (or PostgreSQL gone) ends the whole stack with status 1: a
+        // stack with a part missing only looks like it runs, and the reason stays the last thing on the console.
+        stack.onDown(part -> {
+            if (down.compareAndSet(null, part)) {
+                stopped.countDown();
+            }
+        });
         try {
             Files.writeString(launcherPid, Long.toString(ProcessHandle.current().pid()));
             String banner;
@@ -112,12 +143,31 @@ public final class Main {
             System.out.printf("benchline: started in %.1f s; the stack's processes use %d MiB resident memory%n",
                     stack.uptime().toMillis() / 1000.0, stack.residentBytes() / (1024 * 1024));
             stopped.await();
+            LocalStack.Down part = down.get();
+            if (part != null && stopping.compareAndSet(false, true)) {
+                System.out.println("benchline: stopping the stack, " + part.name() + " is down for good …");
+                stop(stack, launcherPid);
+                System.err.println("benchline: stopped because " + part.name() + " is down (" + part.reason() + ")"
+                        + (part.log() != null ? "; its log: " + part.log() + ". Fix what it shows, then start"
+                                : ". Start")
+                        + " ./benchline-local again.");
+                System.exit(1);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             System.err.println("benchline: " + e.getMessage());
             stack.close();
             System.exit(1);
+        }
+    }
+
+    private static void stop(LocalStack stack, Path launcherPid) {
+        stack.close();
+        try {
+            Files.deleteIfExists(launcherPid);
+        } catch (Exception ignored) {
+            // best effort
         }
     }
 
@@ -154,6 +204,36 @@ public final class Main {
             throw new StackException(flag + " needs a value");
         }
         return args.pop();
+    }
+
+    private static int count(String flag, String v) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new StackException(flag + " needs a number of 0 or more, not " + v);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+
+    /** 500ms, 2s, 5m, 1h; a bare number is seconds. */
+    static Duration duration(String flag, String v) {
+        Matcher m = DURATION.matcher(v.trim());
+        if (!m.matches()) {
+            throw new StackException(flag + " needs a duration such as 500ms, 2s or 5m, not " + v);
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
     }
 
     private static int number(String flag, Deque<String> args) {

@@ -10,6 +10,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL server from embedded binaries (no system install, works as root through
@@ -19,10 +23,12 @@ public final class PostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
     private final EmbeddedPostgres postgres;
+    private final Path dataDir;
     private final int port;
 
-    private PostgresServer(EmbeddedPostgres postgres, int port) {
+    private PostgresServer(EmbeddedPostgres postgres, Path dataDir, int port) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
         this.port = port;
     }
 
@@ -37,8 +43,12 @@ public final class PostgresServer implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
+                    // zonky's default is synchronous_commit=off: a commit returns before its WAL is written, and a
+                    // crash of PostgreSQL (fault trials kill it) loses transactions the services were told had
+                    // committed, such as a webhook already answered 202. A real server's default is on.
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
-            return new PostgresServer(pg, port);
+            return new PostgresServer(pg, dataDir, port);
         } catch (IOException e) {
             throw new StackException("PostgreSQL did not start on port " + port + ": " + e.getMessage(), e);
         }
@@ -78,11 +88,68 @@ public final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * The running postmaster, from its pid file. pg_ctl starts it detached, so it is no child of this JVM and
+     * {@link ProcessSupervisor} does not manage it.
+     */
+    public Optional<ProcessHandle> postmaster() {
+        try {
+            String first = Files.readAllLines(dataDir.resolve("postmaster.pid")).stream().findFirst().orElse("").trim();
+            return ProcessHandle.of(Long.parseLong(first)).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Kills the postmaster and every backend with SIGKILL, as a crash of the database host would: nothing is
+     * shut down cleanly, and the next {@link #start} on the same folder runs PostgreSQL's crash recovery. This
+     * object is spent afterwards.
+     */
+    public void kill() {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).stream().findFirst().orElse("").trim());
+            ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(
+                    () -> new StackException("PostgreSQL " + pid + " is not running"));
+            // Backends are the postmaster's children: take them before it dies and they are handed to init.
+            List<ProcessHandle> all = new ArrayList<>(postmaster.descendants().toList());
+            all.add(0, postmaster);
+            all.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle h : all) {
+                h.onExit().get(30, TimeUnit.SECONDS);
+            }
+            // zonky's lock on the folder must go, or a new server in this JVM cannot take it; without the pid file
+            // its stop command finds no server (and only logs that), so it can never stop a newer one.
+            Files.deleteIfExists(pidFile);
+            postgres.close();
+        } catch (IOException | NumberFormatException e) {
+            throw new StackException("cannot kill PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while killing PostgreSQL");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new StackException("PostgreSQL did not die within 30 s of SIGKILL", e);
+        }
+    }
+
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+        return jdbcUrl(port, database);
     }
 
     public String reactiveUrl(String database) {
+        return reactiveUrl(port, database);
+    }
+
+    public static String jdbcUrl(int port, String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    public static String reactiveUrl(int port, String database) {
         return "postgresql://127.0.0.1:" + port + "/" + database;
     }
 
@@ -114,6 +181,10 @@ public final class PostgresServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (postmaster().isEmpty()) {
+            // Already gone (killed or crashed): pg_ctl stop would only fail. The next start clears its pid file.
+            return;
+        }
         try {
             postgres.close();
         } catch (IOException e) {

@@ -74,6 +74,15 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
+    /** S3Proxy's JVM (its process changes when the supervisor restarts it). */
+    public ProcessSupervisor.Child child() {
+        return child;
+    }
+
+    boolean answers() {
+        return Ports.listening(port);
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }

@@ -17,12 +17,23 @@ public final class ServiceEnvironment {
     static final Map<String, List<String>> OWN = Map.of(
             "webhook-service", List.of("BENCHLINE_SERVICES_DEPLOYMENT_URL"),
             "deployment-service", List.of("BENCHLINE_PUBLIC_URL", "BENCHLINE_SERVICES_ARTIFACT_URL",
-                    "BENCHLINE_SERVICES_DISPATCHER_URL"),
-            "build-worker", List.of("BENCHLINE_SERVICES_ARTIFACT_URL"),
+                    "BENCHLINE_SERVICES_DISPATCHER_URL", "BENCHLINE_SECRETS_KEY"),
+            "build-worker", List.of("BENCHLINE_SERVICES_ARTIFACT_URL", "BENCHLINE_SERVICES_DEPLOYMENT_URL"),
             "artifact-store", List.of("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", "BENCHLINE_S3_ENDPOINT",
                     "BENCHLINE_S3_PUBLIC_ENDPOINT", "BENCHLINE_S3_ACCESS_KEY", "BENCHLINE_S3_SECRET_KEY"),
             "station-dispatcher", List.of("BENCHLINE_AUTH_DEPLOYMENT_SERVICE_URL", "BENCHLINE_SERVICES_DEPLOYMENT_URL",
                     "BENCHLINE_SERVICES_ARTIFACT_URL"));
+
+    /**
+     * The clone URL policy's switches the local stack turns on, for the services that check clone URLs: its demo and
+     * the end-to-end tests build from {@code file://} repositories on this machine. docker-compose.yml keeps the safe
+     * defaults (https and ssh to public hosts only), and a test holds it to that.
+     */
+    public static final Map<String, String> LOCAL_REPOSITORIES = Map.of(
+            "BENCHLINE_REPOSITORIES_ALLOW_FILE", "true",
+            "BENCHLINE_REPOSITORIES_ALLOW_PRIVATE_HOSTS", "true");
+    /** The services that check clone URLs against the policy; set its keys alike in both. */
+    public static final List<String> CLONE_URL_CHECKERS = List.of("deployment-service", "build-worker");
 
     /**
      * The gateway's upstreams: environment variable (the gateway module's {@code benchline.gateway.*-url} keys) → the

@@ -20,7 +20,16 @@ public record StackOptions(
         String serviceHeap,
         Duration serviceStartTimeout,
         boolean quiet,
-        Map<String, Map<String, String>> extraEnv) {
+        Map<String, Map<String, String>> extraEnv,
+        RestartPolicy restarts) {
+
+    /** With the default restart policy. */
+    public StackOptions(Path dir, int gatewayPort, int postgresPort, int kafkaPort, int kafkaControllerPort, int s3Port,
+            int servicePortBase, int partitions, String serviceHeap, Duration serviceStartTimeout, boolean quiet,
+            Map<String, Map<String, String>> extraEnv) {
+        this(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase, partitions,
+                serviceHeap, serviceStartTimeout, quiet, extraEnv, RestartPolicy.defaults());
+    }
 
     public static StackOptions defaults(Path dir) {
         return new StackOptions(dir, 8080, 15432, 19092, 19093, 19000, 8081, 3, "256m", Duration.ofSeconds(120),
@@ -36,7 +45,13 @@ public record StackOptions(
 
     public StackOptions withExtraEnv(Map<String, Map<String, String>> env) {
         return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
-                partitions, serviceHeap, serviceStartTimeout, quiet, env);
+                partitions, serviceHeap, serviceStartTimeout, quiet, env, restarts);
+    }
+
+    /** How a process of the stack that exits on its own is restarted (see {@link RestartPolicy}). */
+    public StackOptions withRestarts(RestartPolicy policy) {
+        return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
+                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, policy);
     }
 
     private static int freeRange(int count) {

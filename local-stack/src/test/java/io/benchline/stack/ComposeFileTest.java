@@ -87,6 +87,32 @@ class ComposeFileTest {
     }
 
     @Test
+    void composeKeepsTheSafeCloneUrlPolicyAndOneSecretsKey() {
+        for (String service : LocalStack.SERVICES) {
+            Map<String, Object> environment = environment(service);
+            ServiceEnvironment.LOCAL_REPOSITORIES.keySet().forEach(key -> assertThat(environment)
+                    .as("%s of %s: docker-compose keeps the default (no file:// or private hosts)", key, service)
+                    .doesNotContainKey(key));
+            if (!service.equals("deployment-service")) {
+                assertThat(environment).as("only deployment-service holds the secrets key")
+                        .doesNotContainKey("BENCHLINE_SECRETS_KEY");
+            }
+        }
+        assertThat(environment("build-worker").get("BENCHLINE_SERVICES_DEPLOYMENT_URL"))
+                .isEqualTo("http://deployment-service:8080");
+    }
+
+    @Test
+    void theInternalTokenHasNoDefaultSoComposeRefusesToStartWithoutIt() {
+        // The services refuse a missing or placeholder token outside dev and test; a default here would only
+        // move that refusal into a restart loop (or, before, ship a known secret).
+        for (String service : LocalStack.SERVICES) {
+            assertThat(String.valueOf(environment(service).get("BENCHLINE_AUTH_INTERNAL_TOKEN"))).as(service)
+                    .startsWith("${BENCHLINE_INTERNAL_TOKEN:?").doesNotContain(":-");
+        }
+    }
+
+    @Test
     void gatewayRoutesToTheSameServicesAsTheLocalStack() {
         Map<String, Object> environment = environment(LocalStack.GATEWAY);
         ServiceEnvironment.GATEWAY_UPSTREAMS.forEach((name, service) -> assertThat(environment.get(name))

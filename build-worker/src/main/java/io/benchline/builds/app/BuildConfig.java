@@ -5,7 +5,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /** Limits and tuning of one build-worker instance (prefix {@code benchline.build}). */
@@ -43,10 +42,6 @@ public interface BuildConfig {
     @WithDefault("500ms")
     Duration logFlushInterval();
 
-    /** URL schemes accepted as clone sources; a plain path counts as {@code file} (local stacks and tests). */
-    @WithDefault("https,http,ssh,git,file")
-    List<String> allowedUrlSchemes();
-
     /** Directory for clones and archives; defaults to the JVM's temporary directory. */
     Optional<String> workDir();
 
@@ -65,7 +60,13 @@ public interface BuildConfig {
     @WithDefault("2m")
     Duration uploadTimeout();
 
-    /** Upload attempts on connection errors, 429 and 5xx answers. */
-    @WithDefault("3")
+    /**
+     * Upload attempts on connection errors, 429 and 5xx answers, 0.5 s apart and doubling up to 2 s: 200 span about
+     * 6½ minutes (the build's {@link #timeout()} still applies), so neither a restart of artifact-store nor a database
+     * outage of a few minutes fails the builds that were uploading (three attempts failed every build caught by a
+     * restart in the fault trials, thirty those caught by a two-minute PostgreSQL outage), and a waiting build
+     * uploads within 2 s of artifact-store's return.
+     */
+    @WithDefault("200")
     int uploadAttempts();
 }

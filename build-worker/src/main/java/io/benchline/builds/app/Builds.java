@@ -5,6 +5,8 @@ import io.benchline.builds.archive.PackedArchive;
 import io.benchline.builds.procedure.ProcedureSpec;
 import io.benchline.builds.procedure.ProcedureValidator;
 import io.benchline.builds.source.GitSource;
+import io.benchline.builds.source.RepositoryCredentials;
+import io.benchline.builds.source.RepositoryCredentialsClient;
 import io.benchline.builds.source.SourceFile;
 import io.benchline.builds.source.SourceTree;
 import io.benchline.builds.storage.ArtifactStoreClient;
@@ -55,14 +57,17 @@ public class Builds {
     private final ProcedureValidator validator;
     private final ArchiveWriter archiver;
     private final ArtifactStoreClient store;
+    private final RepositoryCredentialsClient credentials;
     private final BuildEvents events;
     private final String workerId;
     private final ScheduledExecutorService logFlusher;
     private final MeterRegistry metrics;
 
     public Builds(BuildConfig config, GitSource git, ProcedureValidator validator, ArchiveWriter archiver,
-            ArtifactStoreClient store, BuildEvents events, MeterRegistry metrics) {
+            ArtifactStoreClient store, RepositoryCredentialsClient credentials, BuildEvents events,
+            MeterRegistry metrics) {
         this.metrics = metrics;
+        this.credentials = credentials;
         this.config = config;
         this.git = git;
         this.validator = validator;
@@ -152,11 +157,13 @@ public class Builds {
             throw new BuildFailure("source kind '" + source.kind() + "' is not supported by build-worker (only git)");
         }
         boolean bySha = source.commitSha() != null && !source.commitSha().isBlank();
+        git.admit(source.cloneUrl());
+        RepositoryCredentials repositoryCredentials = credentialsFor(request, deadline, log);
         log.info("cloning " + GitSource.redact(source.cloneUrl()) + " at "
                 + (bySha ? "commit " + source.commitSha() : "the head of branch " + source.branch()));
         PackedArchive archive;
         try (SourceTree tree = git.fetch(source.cloneUrl(), source.commitSha(), source.branch(),
-                directory.resolve("repository.git"), deadline)) {
+                directory.resolve("repository.git"), deadline, repositoryCredentials)) {
             Commit commit = tree.commit();
             progress.commit = commit;
             log.info("commit " + commit.sha() + " by " + commit.author() + ": " + firstLine(commit.message()));
@@ -185,6 +192,25 @@ public class Builds {
         progress.artifact = artifact;
         log.info("stored " + artifact.digest() + " (" + artifact.sizeBytes() + " bytes), signed with "
                 + artifact.keyId());
+    }
+
+    /**
+     * The repository credentials the request refers to, fetched from deployment-service only now, after the clone
+     * URL passed the policy; null when the request refers to none, or they were removed since.
+     */
+    private RepositoryCredentials credentialsFor(BuildRequested request, Deadline deadline, BuildLog log) {
+        String ref = request.source().credentialsRef();
+        if (ref == null || ref.isBlank()) {
+            return null;
+        }
+        Optional<RepositoryCredentials> fetched = credentials.fetch(ref, request.deploymentId(), deadline, log);
+        if (fetched.isEmpty()) {
+            log.warn("the procedure's repository credentials were removed after the build was requested; "
+                    + "cloning without credentials");
+            return null;
+        }
+        log.info("using the procedure's repository credentials (" + fetched.get().type().replace('_', ' ') + ")");
+        return fetched.get();
     }
 
     private static byte[] procedureYaml(SourceTree tree) {

@@ -4,10 +4,10 @@ import io.benchline.builds.app.BuildConfig;
 import io.benchline.builds.app.BuildFailure;
 import io.benchline.builds.app.Deadline;
 import io.benchline.events.Commit;
+import io.benchline.repositories.CloneUrlPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -16,6 +16,7 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 import java.io.IOException;
@@ -24,41 +25,57 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * Clones a repository (bare: no working tree) and reads exactly one commit's files from the object database,
- * within the clone timeout, the repository size limit, the file count limit and the source size limit.
+ * within the clone URL policy, the clone timeout, the repository size limit, the file count limit and the source
+ * size limit.
  */
 @ApplicationScoped
 public class GitSource {
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
-    private static final Pattern URL_SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://.*");
-    private static final Pattern SCP_LIKE = Pattern.compile("^[^/:@]+@[^/:]+:.*");
 
     private final Limits limits;
 
     @Inject
-    public GitSource(BuildConfig config) {
+    public GitSource(BuildConfig config, CloneUrlPolicy policy) {
         this(new Limits(config.cloneTimeout(), config.maxRepositorySize().asLongValue(),
-                config.maxSourceSize().asLongValue(), config.maxFiles(), config.allowedUrlSchemes()));
+                config.maxSourceSize().asLongValue(), config.maxFiles(), policy, CloneUrlPolicy.Resolver.SYSTEM));
     }
 
     public GitSource(Limits limits) {
         this.limits = limits;
     }
 
-    /** The limits a clone runs under. */
+    /** The limits a clone runs under, and where it may go ({@code benchline.repositories.*}). */
     public record Limits(java.time.Duration cloneTimeout, long maxRepositoryBytes, long maxSourceBytes,
-            int maxFiles, List<String> allowedSchemes) {
+            int maxFiles, CloneUrlPolicy policy, CloneUrlPolicy.Resolver resolver) {
+    }
+
+    /**
+     * Refuses a clone URL the clone URL policy does not allow, checked with the addresses its host resolves to now:
+     * what the worker asks before it fetches credentials or clones.
+     */
+    public void admit(String cloneUrl) {
+        if (cloneUrl == null || cloneUrl.isBlank()) {
+            throw new BuildFailure("the build request has no clone_url");
+        }
+        CloneGuard.admit(limits.policy(), limits.resolver(), cloneUrl);
+    }
+
+    /** {@link #fetch(String, String, String, Path, Deadline, RepositoryCredentials)} without credentials. */
+    public SourceTree fetch(String cloneUrl, String commitSha, String branch, Path directory, Deadline build) {
+        return fetch(cloneUrl, commitSha, branch, directory, build, null);
     }
 
     /**
      * Clones {@code cloneUrl} into {@code directory} and opens the tree of {@code commitSha}, or of the head of
-     * {@code branch} when no sha is given. Every problem is a {@link BuildFailure} with a readable reason.
+     * {@code branch} when no sha is given. A token in {@code credentials} is sent as HTTP basic credentials by JGit's
+     * credentials provider, never put into the URL. Every problem is a {@link BuildFailure} with a readable reason.
      */
-    public SourceTree fetch(String cloneUrl, String commitSha, String branch, Path directory, Deadline build) {
+    public SourceTree fetch(String cloneUrl, String commitSha, String branch, Path directory, Deadline build,
+            RepositoryCredentials credentials) {
         if (cloneUrl == null || cloneUrl.isBlank()) {
             throw new BuildFailure("the build request has no clone_url");
         }
@@ -68,13 +85,15 @@ public class GitSource {
         if (commitSha != null && !commitSha.isBlank() && !SHA.matcher(commitSha).matches()) {
             throw new BuildFailure("commit_sha '" + commitSha + "' is not a 40-digit lower-case hex SHA-1");
         }
-        String scheme = schemeOf(cloneUrl);
-        if (limits.allowedSchemes().stream().noneMatch(s -> s.trim().equalsIgnoreCase(scheme))) {
-            throw new BuildFailure("clone URL scheme '" + scheme + "' is not allowed (benchline.build.allowed-url-schemes)");
+        admit(cloneUrl);
+        if (credentials != null && credentials.type().equals(RepositoryCredentials.SSH_KEY)) {
+            throw new BuildFailure("the procedure's SSH deploy key cannot be used: this build-worker has no SSH client "
+                    + "(JGit's org.eclipse.jgit.ssh.apache is not on its classpath); use an https URL with a token");
         }
         Deadline deadline = build.step("clone", limits.cloneTimeout(), "benchline.build.clone-timeout");
-        CloneGuard guard = new CloneGuard(deadline, directory, limits.maxRepositoryBytes());
-        Repository repository = clone(cloneUrl, directory, deadline, guard);
+        CloneGuard guard = new CloneGuard(deadline, directory, limits.maxRepositoryBytes(), limits.policy(),
+                limits.resolver());
+        Repository repository = clone(cloneUrl, directory, deadline, guard, credentials);
         try {
             deadline.check();
             RevCommit commit = resolve(repository, commitSha, branch, cloneUrl);
@@ -92,16 +111,21 @@ public class GitSource {
         }
     }
 
-    private Repository clone(String cloneUrl, Path directory, Deadline deadline, CloneGuard guard) {
+    private Repository clone(String cloneUrl, Path directory, Deadline deadline, CloneGuard guard,
+            RepositoryCredentials credentials) {
         int timeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remaining().toSeconds()));
-        try (Git git = Git.cloneRepository()
+        var command = Git.cloneRepository()
                 .setURI(cloneUrl)
                 .setDirectory(directory.toFile())
                 .setBare(true)
                 .setCloneAllBranches(true)
                 .setProgressMonitor(guard)
-                .setTimeout(timeoutSeconds)
-                .call()) {
+                .setTimeout(timeoutSeconds);
+        if (credentials != null && credentials.token() != null) {
+            command.setCredentialsProvider(new UsernamePasswordCredentialsProvider(
+                    credentials.username() == null ? "x-access-token" : credentials.username(), credentials.token()));
+        }
+        try (Git git = guard.around(command::call)) {
             Repository repository = git.getRepository();
             // Git.close() would close it; the tree keeps its own reference open.
             repository.incrementOpen();
@@ -115,14 +139,15 @@ public class GitSource {
                         + " bytes (benchline.build.max-repository-size)");
             }
             return repository;
-        } catch (GitAPIException | RuntimeException e) {
+        } catch (Exception e) {
             if (e instanceof BuildFailure failure) {
                 throw failure;
             }
             if (guard.reason() != null) {
                 throw new BuildFailure(guard.reason(), e);
             }
-            throw new BuildFailure("cannot clone " + redact(cloneUrl) + ": " + redact(rootMessage(e)), e);
+            throw new BuildFailure("cannot clone " + redact(cloneUrl) + ": "
+                    + hide(redact(rootMessage(e)), credentials), e);
         }
     }
 
@@ -211,21 +236,17 @@ public class GitSource {
         return b.startsWith(Constants.R_HEADS) ? b.substring(Constants.R_HEADS.length()) : b;
     }
 
-    /** The scheme of a clone URL: scp-like {@code user@host:path} is ssh, a plain path is file. */
-    static String schemeOf(String cloneUrl) {
-        var m = URL_SCHEME.matcher(cloneUrl);
-        if (m.matches()) {
-            return m.group(1).toLowerCase(Locale.ROOT);
-        }
-        if (SCP_LIKE.matcher(cloneUrl).matches()) {
-            return "ssh";
-        }
-        return "file";
-    }
-
     /** The URL without a password or token, for logs and failure reasons. */
     public static String redact(String url) {
-        return url == null ? null : url.replaceAll("(?<=://)[^/@]+@", "***@");
+        return CloneUrlPolicy.redact(url);
+    }
+
+    /** A transport's message with the token masked, should a server or JGit ever echo it. */
+    private static String hide(String message, RepositoryCredentials credentials) {
+        if (message == null || credentials == null || credentials.token() == null || credentials.token().isEmpty()) {
+            return message;
+        }
+        return message.replace(credentials.token(), "***");
     }
 
     static String rootMessage(Throwable e) {

@@ -34,7 +34,7 @@ public class ArtifactStoreClient {
     private final HttpClient http;
 
     @Inject
-    public ArtifactStoreClient(ArtifactStoreConfig services, InternalAuthConfig auth, BuildConfig build) {
+    public ArtifactStoreClient(ServicesConfig services, InternalAuthConfig auth, BuildConfig build) {
         this(services.artifactUrl(), auth.internalToken(), build.uploadTimeout(), build.uploadAttempts());
     }
 
@@ -83,7 +83,8 @@ public class ArtifactStoreClient {
                 throw new BuildFailure("upload interrupted", e);
             }
             if (attempt < attempts) {
-                long backoffMillis = Math.min(8000, 500L << (attempt - 1));
+                // Capped at 2 s: once artifact-store is back, waiting builds upload within 2 s.
+                long backoffMillis = Math.min(2000, 500L << Math.min(attempt - 1, 3));
                 log.warn("upload attempt " + attempt + " of " + attempts + " failed (" + lastProblem + "), retrying in "
                         + backoffMillis + " ms");
                 sleep(Math.min(backoffMillis, deadline.remaining().toMillis()));

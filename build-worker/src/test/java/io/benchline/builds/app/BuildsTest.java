@@ -4,6 +4,7 @@ import io.benchline.builds.TestRepos;
 import io.benchline.builds.archive.ArchiveWriter;
 import io.benchline.builds.procedure.ProcedureValidator;
 import io.benchline.builds.source.GitSource;
+import io.benchline.builds.source.RepositoryCredentialsClient;
 import io.benchline.builds.storage.ArtifactStoreClient;
 import io.benchline.events.BuildCompleted;
 import io.benchline.events.BuildLogs;
@@ -12,6 +13,7 @@ import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
 import io.benchline.events.EventIds;
 import io.benchline.events.Topics;
+import io.benchline.repositories.CloneUrlPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -67,11 +69,18 @@ class BuildsTest {
         }
     }
 
-    private Builds builds(RecordingEvents events, String artifactUrl) {
+    /** File URLs allowed (the tests' repositories are local), private hosts refused. */
+    static final CloneUrlPolicy POLICY = new CloneUrlPolicy(List.of("https"), false, true, List.of());
+
+    private Builds builds(RecordingEvents events, String artifactUrl) throws Exception {
+        return builds(events, artifactUrl, closedPortUrl());
+    }
+
+    private Builds builds(RecordingEvents events, String artifactUrl, String deploymentUrl) {
         BuildConfig config = new TestConfig(temp.resolve("work"));
-        return new Builds(config, new GitSource(config), new ProcedureValidator(), new ArchiveWriter(),
-                new ArtifactStoreClient(artifactUrl, "token", Duration.ofSeconds(5), 1), events,
-                new SimpleMeterRegistry());
+        return new Builds(config, new GitSource(config, POLICY), new ProcedureValidator(), new ArchiveWriter(),
+                new ArtifactStoreClient(artifactUrl, "token", Duration.ofSeconds(5), 1),
+                new RepositoryCredentialsClient(deploymentUrl, "token"), events, new SimpleMeterRegistry());
     }
 
     private static BuildRequested request(String cloneUrl, String sha) {
@@ -138,7 +147,81 @@ class BuildsTest {
     }
 
     @Test
-    void aBuildCompletedTheBrokerNeverAcknowledgesIsNotReportedAsDone() {
+    void aCloneUrlThePolicyRefusesFailsTheBuildWithItsReasonBeforeCredentialsAreFetched() throws Exception {
+        for (String url : List.of("https://127.0.0.1/acme/rig.git", "https://169.254.169.254/latest",
+                "https://localhost/acme/rig.git", "http://github.com/acme/rig.git",
+                "https://x:ghp_leak@github.com/acme/rig.git")) {
+            RecordingEvents events = new RecordingEvents();
+            BuildRequested request = new BuildRequested(EventIds.withPrefix("dep"), EventIds.withPrefix("org"),
+                    EventIds.withPrefix("prc"), "p", 1, "preview",
+                    new BuildRequested.Source("git", url, "0123456789abcdef0123456789abcdef01234567", "main", null,
+                            EventIds.withPrefix("prc")));
+
+            // The credentials endpoint is a closed port: asking it would fail differently.
+            BuildCompleted completed = builds(events, closedPortUrl(), closedPortUrl()).run(request);
+
+            assertThat(completed.outcome()).as(url).isEqualTo(BuildCompleted.FAILED);
+            assertThat(completed.failureReason()).as(url).contains(" refused (").doesNotContain("ghp_leak")
+                    .doesNotContain("credentials after");
+            List<String> errors = events.sent.stream().filter(s -> s.topic().equals(Topics.BUILD_LOGS))
+                    .flatMap(s -> EventCodec.data(s.envelope(), BuildLogs.class).lines().stream())
+                    .filter(l -> l.level().equals("error")).map(BuildLogs.Line::text).toList();
+            assertThat(errors).as(url).containsExactly("build failed: " + completed.failureReason());
+        }
+    }
+
+    @Test
+    void anSshDeployKeyFailsTheBuildWithAReasonSayingWhy() throws Exception {
+        Path repo = temp.resolve("repo");
+        RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
+        String procedureId = EventIds.withPrefix("prc");
+        try (var server = new StubCredentials(procedureId,
+                "{\"type\":\"ssh_key\",\"private_key\":\"-----BEGIN OPENSSH PRIVATE KEY-----\\nx\\n-----END OPENSSH PRIVATE KEY-----\"}")) {
+            RecordingEvents events = new RecordingEvents();
+            BuildRequested request = new BuildRequested(EventIds.withPrefix("dep"), EventIds.withPrefix("org"),
+                    procedureId, "p", 1, "preview", new BuildRequested.Source("git", repo.toUri().toString(),
+                            commit.getName(), "main", null, procedureId));
+
+            BuildCompleted completed = builds(events, closedPortUrl(), server.url()).run(request);
+
+            assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
+            assertThat(completed.failureReason()).contains("SSH deploy key").contains("org.eclipse.jgit.ssh.apache");
+            assertThat(server.requests).containsExactly(procedureId + "?deployment_id=" + request.deploymentId());
+        }
+    }
+
+    /** A one-endpoint deployment-service: the credentials of one procedure. */
+    static final class StubCredentials implements AutoCloseable {
+        final List<String> requests = new CopyOnWriteArrayList<>();
+        private final com.sun.net.httpserver.HttpServer server;
+
+        StubCredentials(String procedureId, String json) throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                requests.add(path.replace("/internal/v1/procedures/", "").replace("/credentials", "") + "?"
+                        + exchange.getRequestURI().getQuery());
+                boolean ours = path.equals("/internal/v1/procedures/" + procedureId + "/credentials");
+                byte[] body = (ours ? json : "{}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(ours ? 200 : 404, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aBuildCompletedTheBrokerNeverAcknowledgesIsNotReportedAsDone() throws Exception {
         RecordingEvents events = new RecordingEvents();
         events.ackCompleted = false;
 
@@ -151,7 +234,7 @@ class BuildsTest {
     }
 
     @Test
-    void anUnsupportedSourceKindIsAFailedBuildNotACrash() {
+    void anUnsupportedSourceKindIsAFailedBuildNotACrash() throws Exception {
         RecordingEvents events = new RecordingEvents();
         BuildRequested upload = new BuildRequested(EventIds.withPrefix("dep"), EventIds.withPrefix("org"),
                 EventIds.withPrefix("prc"), "p", 1, "development",
@@ -196,10 +279,6 @@ class BuildsTest {
 
         public Duration logFlushInterval() {
             return Duration.ofMillis(100);
-        }
-
-        public List<String> allowedUrlSchemes() {
-            return List.of("file");
         }
 
         public Optional<String> workDir() {

@@ -36,7 +36,8 @@ class ArchiveWriterTest {
     private static final ProcedureSpec SPEC = new ProcedureSpec("Voltage check", "python", "3.11", "main.py", "any",
             "requirements.txt");
     private final GitSource git = new GitSource(new GitSource.Limits(Duration.ofMinutes(1), 50_000_000, 50_000_000,
-            1000, List.of("file")));
+            1000, new io.benchline.repositories.CloneUrlPolicy(List.of(), false, true, List.of()),
+            io.benchline.repositories.CloneUrlPolicy.Resolver.SYSTEM));
     private final ArchiveWriter writer = new ArchiveWriter();
 
     @TempDir

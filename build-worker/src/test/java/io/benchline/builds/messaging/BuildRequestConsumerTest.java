@@ -13,6 +13,8 @@ import io.benchline.events.EventTypes;
 import io.benchline.events.Topics;
 import io.benchline.testsupport.BenchlineInfra;
 import io.benchline.testsupport.KafkaTestClient;
+import io.benchline.testsupport.LogCapture;
+import io.benchline.testsupport.SecretScan;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,12 +38,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(value = BenchlineInfra.class, initArgs = @ResourceArg(name = "kafka", value = "true"))
 @QuarkusTestResource(FakeArtifactStore.class)
+@QuarkusTestResource(FakeDeploymentService.class)
 class BuildRequestConsumerTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     private static String request(String deploymentId, String cloneUrl, String sha, String branch) {
-        BuildRequested data = new BuildRequested(deploymentId, EventIds.withPrefix("org"), EventIds.withPrefix("prc"),
-                "Voltage check", 1, "preview", new BuildRequested.Source("git", cloneUrl, sha, branch, null));
+        return request(deploymentId, EventIds.withPrefix("prc"), cloneUrl, sha, branch, null);
+    }
+
+    private static String request(String deploymentId, String procedureId, String cloneUrl, String sha, String branch,
+            String credentialsRef) {
+        BuildRequested data = new BuildRequested(deploymentId, EventIds.withPrefix("org"), procedureId,
+                "Voltage check", 1, "preview", new BuildRequested.Source("git", cloneUrl, sha, branch, null,
+                        credentialsRef));
         EventEnvelope envelope = EventCodec.envelope(EventTypes.BUILD_REQUESTED, "/deployment-service", deploymentId,
                 data);
         return EventCodec.toJson(envelope);
@@ -125,9 +134,62 @@ class BuildRequestConsumerTest {
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, lines.size()).boxed().toList());
         assertThat(lines).extracting(BuildLogs.Line::text)
                 .anyMatch(t -> t.startsWith("cloning "))
-                .anyMatch(t -> t.contains("upload attempt 1 of 3 failed"))
+                .anyMatch(t -> t.contains("upload attempt 1 of 200 failed"))
                 .anyMatch(t -> t.equals("build ready: " + completed.artifact().digest()));
         assertThat(lines).allMatch(l -> l.timestamp() != null);
+    }
+
+    /**
+     * A request that refers to repository credentials: the worker fetches them (by reference, for this deployment)
+     * right before it clones, the build completes, and the token is in no log line and on no topic.
+     */
+    @Test
+    void credentialsAreFetchedByReferenceAndTheTokenAppearsInNoLogAndNoEvent() throws Exception {
+        Path repo = Files.createTempDirectory("bw-private");
+        RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
+        String deploymentId = EventIds.withPrefix("dep");
+        String procedureId = EventIds.withPrefix("prc");
+        String token = "ghp_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        FakeDeploymentService.CREDENTIALS.put(procedureId,
+                "{\"procedure_id\":\"" + procedureId + "\",\"type\":\"token\",\"username\":\"x-access-token\","
+                        + "\"token\":\"" + token + "\"}");
+
+        try (LogCapture logs = LogCapture.start()) {
+            send(deploymentId, request(deploymentId, procedureId, repo.toUri().toString(), commit.getName(), "main",
+                    procedureId));
+
+            // git cannot check a token against a local repository, but the flow must fetch it and complete.
+            BuildCompleted completed = EventCodec.data(EventCodec.parse(completedFor(deploymentId).value()),
+                    BuildCompleted.class);
+            assertThat(completed.failureReason()).isNull();
+            assertThat(completed.outcome()).isEqualTo(BuildCompleted.READY);
+            assertThat(FakeDeploymentService.REQUESTS).contains(procedureId + "?deployment_id=" + deploymentId);
+            assertThat(logLinesFor(deploymentId)).extracting(BuildLogs.Line::text)
+                    .contains("using the procedure's repository credentials (token)");
+
+            assertThat(logs.text()).contains("build " + deploymentId + " ready").doesNotContain(token);
+        }
+        String canary = "canary-" + java.util.UUID.randomUUID();
+        KafkaTestClient.send("scan-canary", "k", canary, Map.of());
+        assertThat(SecretScan.kafka(BenchlineInfra.kafkaBootstrap(), List.of(canary))).as("the scan finds a secret")
+                .hasSize(1);
+        assertThat(SecretScan.kafka(BenchlineInfra.kafkaBootstrap(), List.of(token))).isEmpty();
+    }
+
+    @Test
+    void aRefusedCloneUrlIsAFailedBuildWithItsReason() {
+        String deploymentId = EventIds.withPrefix("dep");
+        send(deploymentId, request(deploymentId, "https://169.254.169.254/latest/meta-data",
+                "0123456789abcdef0123456789abcdef01234567", "main"));
+
+        BuildCompleted completed = EventCodec.data(EventCodec.parse(completedFor(deploymentId).value()),
+                BuildCompleted.class);
+        assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
+        assertThat(completed.failureReason()).isEqualTo("clone URL https://169.254.169.254/latest/meta-data refused "
+                + "(private-host): 169.254.169.254 is a link-local address; clone URLs must reach public hosts (an "
+                + "operator can allow private ones with benchline.repositories.allow-private-hosts=true)");
+        assertThat(logLinesFor(deploymentId)).filteredOn(l -> l.level().equals("error")).extracting(BuildLogs.Line::text)
+                .containsExactly("build failed: " + completed.failureReason());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.benchline.builds.source;
 import io.benchline.builds.TestRepos;
 import io.benchline.builds.app.BuildFailure;
 import io.benchline.builds.app.Deadline;
+import io.benchline.repositories.CloneUrlPolicy;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +22,10 @@ class GitSourceTest {
     Path temp;
 
     private static GitSource source(int maxFiles, long maxSourceBytes, List<String> schemes) {
+        boolean file = schemes.contains("file");
         return new GitSource(new GitSource.Limits(Duration.ofMinutes(1), 50_000_000, maxSourceBytes, maxFiles,
-                schemes));
+                new CloneUrlPolicy(schemes.stream().filter(s -> !s.equals("file")).toList(), false, file, List.of()),
+                CloneUrlPolicy.Resolver.SYSTEM));
     }
 
     private static Deadline minute() {
@@ -83,7 +86,54 @@ class GitSourceTest {
                 minute())).isInstanceOf(BuildFailure.class).hasMessageContaining("benchline.build.max-source-size");
         assertThatThrownBy(() -> source(100, 1_000_000, List.of("https")).fetch(url, null, "main", temp.resolve("c"),
                 minute())).isInstanceOf(BuildFailure.class)
-                .hasMessage("clone URL scheme 'file' is not allowed (benchline.build.allowed-url-schemes)");
+                .hasMessageStartingWith("clone URL " + url + " refused (file-not-allowed): ")
+                .hasMessageContaining("benchline.repositories.allow-file");
+    }
+
+    @Test
+    void checksTheHostAfterResolvingItAndEveryConnectionTheCloneOpens() throws Exception {
+        CloneUrlPolicy.Resolver dns = host -> switch (host) {
+            case "git.example.com" -> new java.net.InetAddress[] {java.net.InetAddress.getByName("140.82.121.3")};
+            case "rebound.example.com" -> new java.net.InetAddress[] {java.net.InetAddress.getByName("10.0.0.5")};
+            default -> throw new java.net.UnknownHostException(host);
+        };
+        GitSource git = new GitSource(new GitSource.Limits(Duration.ofMinutes(1), 50_000_000, 1_000_000, 100,
+                CloneUrlPolicy.defaults(), dns));
+        git.admit("https://git.example.com/acme/rig.git");
+        assertThatThrownBy(() -> git.admit("https://rebound.example.com/acme/rig.git"))
+                .isInstanceOf(BuildFailure.class).hasMessageContaining("refused (private-host)")
+                .hasMessageContaining("resolves to a private address");
+        assertThatThrownBy(() -> git.admit("https://nowhere.example.com/acme/rig.git"))
+                .isInstanceOf(BuildFailure.class).hasMessageContaining("refused (unresolvable-host)");
+        assertThatThrownBy(() -> git.fetch("https://169.254.169.254/latest", null, "main", temp.resolve("m"), minute()))
+                .isInstanceOf(BuildFailure.class).hasMessageContaining("refused (private-host)");
+        assertThat(temp.resolve("m")).doesNotExist();
+
+        // A redirect to an internal address is refused by the connection factory JGit uses for all HTTP.
+        CloneGuard guard = new CloneGuard(minute(), temp.resolve("g"), 1_000_000, CloneUrlPolicy.defaults(), dns);
+        CloneGuard.Connections connections = new CloneGuard.Connections();
+        guard.around(() -> connections.create(new java.net.URL("https://git.example.com/acme/rig.git/info/refs")));
+        assertThatThrownBy(() -> guard.around(() -> connections.create(new java.net.URL(
+                "http://169.254.169.254/latest/meta-data")))).hasMessageContaining("clone refused a connection");
+        assertThat(guard.reason()).contains("169.254.169.254");
+        assertThatThrownBy(() -> connections.create(new java.net.URL("https://git.example.com/x")))
+                .as("outside a guarded clone").hasMessageContaining("outside a guarded clone");
+        assertThat(org.eclipse.jgit.transport.HttpTransport.getConnectionFactory())
+                .isInstanceOf(CloneGuard.Connections.class);
+    }
+
+    @Test
+    void gitReadsAdmittedUrlsAsThePolicyDoes() throws Exception {
+        java.net.InetAddress github = java.net.InetAddress.getByName("140.82.121.3");
+        GitSource git = new GitSource(new GitSource.Limits(Duration.ofMinutes(1), 50_000_000, 1_000_000, 100,
+                new CloneUrlPolicy(List.of("https", "ssh"), false, true, List.of()),
+                host -> new java.net.InetAddress[] {github}));
+        // Each passes only if JGit's reading (URIish) gives the same scheme and host as the policy's.
+        for (String url : List.of("git@github.com:acme/rig.git", "github.com:acme/rig.git",
+                "ssh://git@github.com:22/acme/rig.git", "https://GitHub.com./acme/rig", "file:///srv/git/rig.git",
+                "/srv/git/rig.git")) {
+            git.admit(url);
+        }
     }
 
     @Test
@@ -97,11 +147,7 @@ class GitSourceTest {
     }
 
     @Test
-    void classifiesUrlsAndRedactsCredentials() {
-        assertThat(GitSource.schemeOf("https://github.com/a/b.git")).isEqualTo("https");
-        assertThat(GitSource.schemeOf("git@github.com:a/b.git")).isEqualTo("ssh");
-        assertThat(GitSource.schemeOf("/srv/repos/b")).isEqualTo("file");
-        assertThat(GitSource.schemeOf("file:///srv/repos/b")).isEqualTo("file");
+    void redactsCredentials() {
         assertThat(GitSource.redact("https://user:secret@github.com/a/b.git"))
                 .isEqualTo("https://***@github.com/a/b.git");
     }

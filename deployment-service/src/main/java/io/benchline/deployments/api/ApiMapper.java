@@ -5,6 +5,7 @@ import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.DeploymentView;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.model.Procedure;
+import io.benchline.repositories.CloneUrlPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Entities to API types, in one place. */
@@ -19,7 +20,10 @@ public class ApiMapper {
 
     public ProcedureResponse procedure(Procedure p, boolean withSecret) {
         return new ProcedureResponse(p.id, p.name,
-                new ProcedureResponse.Repository(p.provider, p.cloneUrl, p.fullName),
+                // A URL stored before credentials had their own field may still carry them: never shown.
+                new ProcedureResponse.Repository(p.provider, CloneUrlPolicy.redact(p.cloneUrl), p.fullName,
+                        p.credentials != null, p.credentials == null ? null : p.credentials.type,
+                        p.credentials == null ? null : p.credentials.updatedAt),
                 p.productionBranch, p.autoPush, p.excludedBranches,
                 new ProcedureResponse.Webhook(p.hookId, publicUrl + "/webhooks/github/" + p.hookId,
                         publicUrl + "/webhooks/gitlab/" + p.hookId, withSecret ? p.hookSecret : null),

@@ -6,6 +6,18 @@ import java.util.List;
 public record ProcedureRequest(String name, Repository repository, String productionBranch, Boolean autoPush,
         List<String> excludedBranches) {
 
-    public record Repository(String provider, String cloneUrl, String fullName) {
+    /** @param credentials write-only: accepted here, never shown again (GET shows only has_credentials) */
+    public record Repository(String provider, String cloneUrl, String fullName, Credentials credentials) {
+    }
+
+    /**
+     * {@code {type: token, token, username?}}, {@code {type: ssh_key, private_key}}, or on PATCH {@code {type: none}}
+     * to remove them.
+     */
+    public record Credentials(String type, String token, String username, String privateKey) {
+        @Override
+        public String toString() {
+            return "Credentials[type=" + type + "]";
+        }
     }
 }

@@ -15,7 +15,12 @@ public record ProcedureResponse(String id, String name, Repository repository, S
             String rollbackDeploymentId) {
     }
 
-    public record Repository(String provider, String cloneUrl, String fullName) {
+    /**
+     * The repository; its credentials are write-only: only whether there are any, their type and when they were set.
+     */
+    public record Repository(String provider, String cloneUrl, String fullName, boolean hasCredentials,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String credentialsType,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Instant credentialsUpdatedAt) {
     }
 
     public record Webhook(String id, String githubUrl, String gitlabUrl,

@@ -6,8 +6,8 @@ import io.benchline.common.auth.Role;
 import io.benchline.deployments.app.ProcedureSpec;
 import io.benchline.deployments.model.BranchPatterns;
 import io.benchline.deployments.model.GitRefs;
+import io.benchline.repositories.CloneUrlPolicy;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +20,8 @@ final class RequestValidation {
     static final int MAX_NAME = 100;
     static final int MAX_URL = 2048;
     static final int MAX_EXCLUDED = 100;
+    static final int MAX_TOKEN = 4096;
+    static final int MAX_PRIVATE_KEY = 16384;
 
     private RequestValidation() {
     }
@@ -37,12 +39,14 @@ final class RequestValidation {
             checkProvider(repo.provider(), true, errors);
             checkCloneUrl(repo.cloneUrl(), true, errors);
             checkFullName(repo.fullName(), errors);
+            checkCredentials(repo.credentials(), false, errors);
         }
         checkBranch(body.productionBranch(), errors);
         checkExcluded(body.excludedBranches(), errors);
         fail(errors);
         return new ProcedureSpec(body.name().trim(), repo.provider().toLowerCase(Locale.ROOT), repo.cloneUrl().trim(),
-                repo.fullName(), body.productionBranch(), body.autoPush(), body.excludedBranches());
+                repo.fullName(), body.productionBranch(), body.autoPush(), body.excludedBranches(),
+                credentials(repo.credentials()));
     }
 
     static ProcedureSpec procedureChange(ProcedureRequest body) {
@@ -56,6 +60,7 @@ final class RequestValidation {
             checkProvider(repo.provider(), false, errors);
             checkCloneUrl(repo.cloneUrl(), false, errors);
             checkFullName(repo.fullName(), errors);
+            checkCredentials(repo.credentials(), true, errors);
         }
         checkBranch(body.productionBranch(), errors);
         checkExcluded(body.excludedBranches(), errors);
@@ -64,7 +69,7 @@ final class RequestValidation {
                 repo == null || repo.provider() == null ? null : repo.provider().toLowerCase(Locale.ROOT),
                 repo == null || repo.cloneUrl() == null ? null : repo.cloneUrl().trim(),
                 repo == null ? null : repo.fullName(), body.productionBranch(), body.autoPush(),
-                body.excludedBranches());
+                body.excludedBranches(), repo == null ? null : credentials(repo.credentials()));
     }
 
     /** @return the commit id in lower case, or null when only a branch is given */
@@ -167,31 +172,88 @@ final class RequestValidation {
         String u = url.trim();
         if (u.isEmpty() || u.length() > MAX_URL) {
             errors.add(new Problem.FieldError("repository.clone_url", "must be 1 to " + MAX_URL + " characters"));
-        } else if (!looksLikeGitUrl(u)) {
-            errors.add(new Problem.FieldError("repository.clone_url",
-                    "must be a git URL: https://, http://, ssh://, git@host:path or file://"));
+            return;
+        }
+        // Syntax only; which schemes and hosts are allowed is the policy's, checked by ProcedureService.
+        try {
+            CloneUrlPolicy.parse(u);
+        } catch (CloneUrlPolicy.MalformedCloneUrl e) {
+            errors.add(new Problem.FieldError("repository.clone_url", e.getMessage()));
         }
     }
 
-    private static boolean looksLikeGitUrl(String url) {
-        if (url.chars().anyMatch(c -> c <= ' ')) {
-            return false;
+    /**
+     * A token is 1 to {@value #MAX_TOKEN} visible ASCII characters with an optional user name; a deploy key is an
+     * unencrypted PEM or OpenSSH private key. Messages never repeat the value.
+     */
+    private static void checkCredentials(ProcedureRequest.Credentials c, boolean change,
+            List<Problem.FieldError> errors) {
+        if (c == null) {
+            return;
         }
-        if (url.matches("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.+")) {
-            return true;
+        String field = "repository.credentials";
+        String type = c.type() == null ? null : c.type().trim().toLowerCase(Locale.ROOT);
+        if (type == null || !(type.equals("token") || type.equals("ssh_key") || (change && type.equals("none")))) {
+            errors.add(new Problem.FieldError(field + ".type", "must be token or ssh_key" + (change
+                    ? " (or none to remove the credentials)" : "")));
+            return;
         }
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return switch (scheme) {
-                case "http", "https", "ssh", "git" -> uri.getHost() != null && uri.getPath() != null
-                        && uri.getPath().length() > 1;
-                case "file" -> uri.getPath() != null && uri.getPath().length() > 1;
-                default -> false;
-            };
-        } catch (Exception e) {
-            return false;
+        if (type.equals("none")) {
+            if (c.token() != null || c.privateKey() != null || c.username() != null) {
+                errors.add(new Problem.FieldError(field, "type none takes no token, username or private_key"));
+            }
+            return;
         }
+        if (type.equals("token")) {
+            if (c.privateKey() != null) {
+                errors.add(new Problem.FieldError(field + ".private_key", "belongs to type ssh_key, not token"));
+            }
+            if (c.token() == null || c.token().isEmpty()) {
+                errors.add(new Problem.FieldError(field + ".token", "is required for type token"));
+            } else if (c.token().length() > MAX_TOKEN || !visibleAscii(c.token())) {
+                errors.add(new Problem.FieldError(field + ".token", "must be 1 to " + MAX_TOKEN
+                        + " visible ASCII characters (no spaces or control characters)"));
+            }
+            if (c.username() != null && (c.username().isEmpty() || c.username().length() > MAX_NAME
+                    || !visibleAscii(c.username()) || c.username().indexOf(':') >= 0)) {
+                errors.add(new Problem.FieldError(field + ".username", "must be 1 to " + MAX_NAME
+                        + " visible ASCII characters without ':'"));
+            }
+            return;
+        }
+        if (c.token() != null || c.username() != null) {
+            errors.add(new Problem.FieldError(field, "token and username belong to type token, not ssh_key"));
+        }
+        String key = c.privateKey();
+        if (key == null || key.isBlank()) {
+            errors.add(new Problem.FieldError(field + ".private_key", "is required for type ssh_key"));
+        } else if (key.length() > MAX_PRIVATE_KEY || key.chars().anyMatch(ch -> Character.isISOControl(ch)
+                && ch != '\n' && ch != '\r' && ch != '\t')) {
+            errors.add(new Problem.FieldError(field + ".private_key", "must be a PEM or OpenSSH private key of at most "
+                    + MAX_PRIVATE_KEY + " characters"));
+        } else if (!key.matches("(?s)\\s*-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.+-----END [A-Z0-9 ]*PRIVATE KEY-----\\s*")) {
+            errors.add(new Problem.FieldError(field + ".private_key",
+                    "must be a private key in PEM or OpenSSH form (-----BEGIN ... PRIVATE KEY-----)"));
+        } else if (key.contains("ENCRYPTED")) {
+            errors.add(new Problem.FieldError(field + ".private_key",
+                    "is protected by a passphrase; give a deploy key without one (it is stored encrypted)"));
+        }
+    }
+
+    private static boolean visibleAscii(String s) {
+        return s.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f);
+    }
+
+    private static ProcedureSpec.Credentials credentials(ProcedureRequest.Credentials c) {
+        if (c == null) {
+            return null;
+        }
+        String type = c.type().trim().toLowerCase(Locale.ROOT);
+        return switch (type) {
+            case "none" -> ProcedureSpec.Credentials.NONE;
+            case "token" -> new ProcedureSpec.Credentials(type, c.username(), c.token(), null);
+            default -> new ProcedureSpec.Credentials(type, null, null, c.privateKey().strip() + "\n");
+        };
     }
 
     private static void checkFullName(String fullName, List<Problem.FieldError> errors) {

@@ -170,6 +170,32 @@ public class BuildEvents {
                 .collect().asList());
     }
 
+    /**
+     * Fails a deployment that is stuck (no worker took it, its worker vanished, its request was dead-lettered)
+     * with a readable reason, also written as the last line of its log. Takes the row's lock; a deployment that
+     * became final or got held meanwhile is left alone.
+     *
+     * @return whether it was failed here
+     */
+    @WithTransaction
+    public Uni<Boolean> failStuck(String deploymentId, String reason) {
+        return deployments.lock(deploymentId).chain(d -> {
+            if (d == null || d.isFinal() || d.isHeld()) {
+                return Uni.createFrom().item(false);
+            }
+            LOG.warnf("deployment %s failed: %s", d.id, reason);
+            Instant now = Clock.now();
+            d.status = Deployment.FAILED;
+            d.failureReason = reason;
+            d.endedAt = now;
+            d.buildDurationMs = d.startedAt == null ? null : Math.max(0, Duration.between(d.startedAt, now).toMillis());
+            d.updatedAt = now;
+            return logs.stored(d.id)
+                    .chain(stored -> logs.insertIfAbsent(d.id, stored.highestNumber() + 1, now, "error", reason))
+                    .chain(() -> publishChange(Deployment.FAILED, d)).replaceWith(true);
+        });
+    }
+
     private String missingLinesNote(long missing, long expected) {
         long wait = config.deployments().logWait().toMillis();
         return missing + " of the " + expected + " log lines the build published had not arrived "

@@ -10,6 +10,7 @@ import io.benchline.events.DeploymentEvent;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventTypes;
 import io.benchline.events.Topics;
+import io.benchline.repositories.CloneUrlPolicy;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,9 +25,15 @@ public class DeploymentPublisher {
         this.outbox = outbox;
     }
 
+    /**
+     * The build request carries a reference to the repository credentials (the procedure id), never the secret; a
+     * clone URL stored with credentials inside it (before they had their own field) goes out redacted, and the
+     * worker refuses it with a reason that points at {@code repository.credentials}.
+     */
     public Uni<Void> buildRequested(Deployment d, Procedure procedure) {
         BuildRequested data = new BuildRequested(d.id, d.orgId, d.procedureId, procedure.name, d.sequence,
-                d.environment, new BuildRequested.Source("git", procedure.cloneUrl, d.commitSha, d.branch, null));
+                d.environment, new BuildRequested.Source("git", CloneUrlPolicy.redact(procedure.cloneUrl), d.commitSha,
+                        d.branch, null, procedure.credentials == null ? null : procedure.id));
         return outbox.append(Topics.BUILD_REQUESTED, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.BUILD_REQUESTED, SOURCE, d.id, data));
     }

@@ -70,6 +70,25 @@ public interface DeploymentServiceConfig {
     }
 
     interface Deployments {
+        /**
+         * A deployment still pending this long after it was created is failed by {@link StuckBuildSweeper}: no build
+         * worker took it (none running, or its build.requested was dead-lettered). Set it above the longest queue
+         * you expect in front of your workers.
+         */
+        @WithDefault("30m")
+        Duration pendingTimeout();
+
+        /**
+         * A building deployment whose worker reported nothing (no log line) for this long is failed: the worker
+         * crashed or was scaled away and no other took the build over.
+         */
+        @WithDefault("30m")
+        Duration buildingTimeout();
+
+        /** How often the stuck-build sweeper looks (read by its {@code @Scheduled}). */
+        @WithDefault("30s")
+        Duration stuckSweepInterval();
+
         /** A delete tombstoned this long ago and not finished (a crash between its steps) is settled by the sweeper. */
         @WithDefault("60s")
         Duration deleteStuckAfter();

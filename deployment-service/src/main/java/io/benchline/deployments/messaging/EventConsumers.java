@@ -1,5 +1,6 @@
 package io.benchline.deployments.messaging;
 
+import io.benchline.common.messaging.DatabaseProbe;
 import io.benchline.deployments.app.BuildEvents;
 import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.PushHandler;
@@ -28,9 +29,9 @@ import java.util.function.Predicate;
 
 /**
  * The incoming channels. Each parses the envelope; a message that is not a valid event of the channel's
- * type fails at once and goes to the channel's dead-letter topic. Handling failures (database away) are
- * retried with backoff in place, keeping the partition's order; the offset is committed only after the
- * handler's transaction committed.
+ * type fails at once and goes to the channel's dead-letter topic. Handling failures are retried with backoff in
+ * place, keeping the partition's order, and for as long as the database is away; the offset is committed only
+ * after the handler's transaction committed.
  */
 @ApplicationScoped
 public class EventConsumers {
@@ -47,10 +48,12 @@ public class EventConsumers {
     private final StationEvents stations;
     private final DeploymentServiceConfig config;
     private final DeadLetters deadLetters;
+    private final DatabaseProbe database;
 
     public EventConsumers(PushHandler pushes, BuildEvents builds, StationEvents stations, DeploymentServiceConfig config,
-            DeadLetters deadLetters) {
+            DeadLetters deadLetters, DatabaseProbe database) {
         this.deadLetters = deadLetters;
+        this.database = database;
         this.pushes = pushes;
         this.builds = builds;
         this.stations = stations;
@@ -106,13 +109,8 @@ public class EventConsumers {
         }
         Uni<Void> dead = rejected.isEmpty() ? Uni.createFrom().voidItem()
                 : Uni.join().all(rejected).andFailFast().replaceWithVoid();
-        var consumer = config.consumer();
-        return dead.chain(() -> Uni.createFrom().deferred(() -> stations.pointersMoved(moves))
-                .onFailure().invoke(f -> LOG.warnf("%s: storing a batch of %d moves failed, retrying: %s", POINTER_MOVED,
-                        moves.size(), f))
-                .onFailure().retry().withBackOff(consumer.initialBackoff(), consumer.maxBackoff())
-                .atMost(Math.max(0, consumer.maxAttempts() - 1)))
-                .replaceWithVoid();
+        return dead.chain(() -> retried(POINTER_MOVED, "a batch of " + moves.size() + " moves",
+                () -> stations.pointersMoved(moves)));
     }
 
     @Incoming(STATION_RUNS)
@@ -138,11 +136,27 @@ public class EventConsumers {
                     : new MalformedEventException("message is not an event: " + e));
         }
         String eventId = envelope.id();
+        return retried(channel, "event " + eventId, () -> handler.apply(eventId, data));
+    }
+
+    /**
+     * Runs the handler with retries ({@code max-attempts}, backoff); when they are used up the failure goes on (to the
+     * channel's dead-letter topic), unless the database is away: then the failure is not the event's, so the handler
+     * is tried again for as long as the outage lasts. A valid event sent to the dead-letter topic is a lost effect
+     * (a push that never becomes a deployment).
+     */
+    private Uni<Void> retried(String channel, String what, java.util.function.Supplier<Uni<?>> handler) {
         var consumer = config.consumer();
-        return Uni.createFrom().deferred(() -> handler.apply(eventId, data))
-                .onFailure().invoke(f -> LOG.warnf("%s: handling event %s failed, retrying: %s", channel, eventId, f))
+        return Uni.createFrom().deferred(() -> handler.get().replaceWithVoid())
+                .onFailure().invoke(f -> LOG.warnf("%s: handling %s failed, retrying: %s", channel, what, f))
                 .onFailure().retry().withBackOff(consumer.initialBackoff(), consumer.maxBackoff())
                 .atMost(Math.max(0, consumer.maxAttempts() - 1))
-                .replaceWithVoid();
+                .onFailure().recoverWithUni(f -> database.answers().chain(up -> {
+                    if (up) {
+                        return Uni.createFrom().failure(f);
+                    }
+                    LOG.warnf("%s: the database is away; %s waits until it answers", channel, what);
+                    return retried(channel, what, handler);
+                }));
     }
 }

@@ -2,6 +2,7 @@ package io.benchline.deployments.model;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -41,6 +42,9 @@ public class Procedure {
     public String hookId;
     @Column(name = "hook_secret")
     public String hookSecret;
+    /** Encrypted repository credentials, or null: write-only, never shown, never on Kafka. */
+    @Embedded
+    public RepositoryCredentials credentials;
     /** The sequence the next deployment of this procedure gets; taken under a row lock. */
     @Column(name = "next_sequence")
     public long nextSequence;

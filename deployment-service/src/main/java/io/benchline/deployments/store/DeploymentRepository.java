@@ -58,6 +58,26 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, S
                 .setParameter(1, heldBefore.atOffset(ZoneOffset.UTC)).setParameter(2, limit).getResultList());
     }
 
+    /** Pending deployments created before {@code before}: no worker took them. */
+    public Uni<List<String>> pendingSince(Instant before, int limit) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        select id from deployments
+                        where status = 'pending' and held_since is null and deleted_at is null and created_at < ?1
+                        order by created_at limit ?2""", String.class)
+                .setParameter(1, before.atOffset(ZoneOffset.UTC)).setParameter(2, limit).getResultList());
+    }
+
+    /** Building deployments whose last sign of life (start, newest log line) is older than {@code before}. */
+    public Uni<List<String>> silentSince(Instant before, int limit) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        select d.id from deployments d
+                        where d.status = 'building' and d.held_since is null and d.deleted_at is null
+                          and coalesce((select max(l.timestamp) from build_log_lines l where l.deployment_id = d.id),
+                                       d.started_at, d.created_at) < ?1
+                        order by d.created_at limit ?2""", String.class)
+                .setParameter(1, before.atOffset(ZoneOffset.UTC)).setParameter(2, limit).getResultList());
+    }
+
     /** A build.completed is held and the status is not final yet (finalizing clears the hold). */
     private static final String HELD_AND_NOT_FINAL = "held_since is not null and status in ('pending', 'building')";
 

@@ -29,11 +29,57 @@ public interface OutboxConfig {
     @WithDefault("true")
     boolean listen();
 
-    /** Refused sends of one row (in a row) before it is moved to {@code outbox_failed}. */
-    @WithDefault("10")
+    /**
+     * Sends of one row the broker refused for good (too large, invalid topic, serialization) before it is moved to
+     * {@code outbox_failed}. Transient failures (the broker away, timeouts) never count: they are retried with
+     * backoff for as long as it takes.
+     */
+    @WithDefault("3")
     int maxAttempts();
 
-    /** Longest a relay pass may hold its rows locked (e.g. while the broker is away). */
-    @WithDefault("30s")
+    /** Longest one relay pass may take (reading, sending, deleting); then it is abandoned and retried. */
+    @WithDefault("60s")
     Duration passTimeout();
+
+    /** First pause after a pass met a transient failure; doubled per failed pass up to {@link #backoffMax()}. */
+    @WithDefault("200ms")
+    Duration backoffMin();
+
+    /**
+     * Longest pause between passes while the broker is away. It bounds how long rows wait once the broker is back: at
+     * 30 s, a relay that had just begun its longest pause kept the pipeline still for 30 s after a two-minute Kafka
+     * outage (fault trials). A failed pass itself takes up to {@link #maxBlock()}, so passes stay seconds apart.
+     */
+    @WithDefault("2s")
+    Duration backoffMax();
+
+    /** The relay producer's brokers; {@code kafka.bootstrap.servers} when absent. */
+    java.util.Optional<String> bootstrapServers();
+
+    /** The producer's linger: how long it waits to fill a batch. */
+    @WithDefault("2ms")
+    Duration linger();
+
+    /** Longest {@code send} waits for topic metadata (a broker away makes it wait this long, off the event loop). */
+    @WithDefault("5s")
+    Duration maxBlock();
+
+    @WithDefault("10s")
+    Duration requestTimeout();
+
+    /** Longest the producer tries to deliver one record before the relay sees a (transient) failure. */
+    @WithDefault("30s")
+    Duration deliveryTimeout();
+
+    /**
+     * How long consumers remember an event id in {@code processed_events}. A redelivery older than this is no
+     * longer recognized as one; Kafka redelivers within minutes (uncommitted offsets, a rebalance), so days are
+     * ample.
+     */
+    @WithDefault("14d")
+    Duration processedEventsRetention();
+
+    /** Rows removed per pruning statement (each statement is its own short transaction). */
+    @WithDefault("10000")
+    int pruneBatch();
 }

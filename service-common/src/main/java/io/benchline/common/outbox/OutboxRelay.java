@@ -6,17 +6,12 @@ import io.benchline.events.EventEnvelope;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -28,35 +23,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends outbox rows to Kafka in the order they were written and deletes them once the broker
- * acknowledged them ({@code acks=all}, idempotent producer). It wakes when a transaction that wrote rows
- * commits ({@link Outbox#CHANNEL} notification) and keeps passing while passes come back full; the poll is the
- * fallback for a lost notification or a broker that was away. Rows are locked with SKIP LOCKED, so
- * several instances of a service can relay at once without sending a row twice in the normal case;
- * after a crash between send and delete a row is sent again, which consumers absorb by event id.
- * Channel {@code outbox} must be configured as a Kafka outgoing channel in the service.
+ * Sends outbox rows to Kafka in the order they were written and deletes them once the broker acknowledged them
+ * ({@code acks=all}, idempotent producer). It wakes when a transaction that wrote rows commits ({@link Outbox#CHANNEL}
+ * notification) and keeps passing while passes come back full; the poll is the fallback for a lost notification or a
+ * broker that was away.
+ * <p>
+ * One instance of a service relays at a time ({@link RelayLeadership}: a session advisory lock), so the rows of one
+ * Kafka key leave in order however many instances run, and no row lock or transaction is held while events travel:
+ * a pass reads a batch, sends it, and deletes what the broker acknowledged in a short transaction of its own. After
+ * a crash between send and delete a row is sent again, which consumers absorb by event id. A failure that can never
+ * succeed (too large, invalid topic, serialization) counts toward {@code max-attempts}, after which the row moves to
+ * {@code outbox_failed} and stops holding back its key; any other failure is transient: nothing counts, and passes
+ * pause with capped exponential backoff until the broker answers again.
+ * Active when {@code benchline.outbox.enabled=true} (build time).
  */
-/** Active when {@code benchline.outbox.enabled=true} (build time). */
 @IfBuildProperty(name = "benchline.outbox.enabled", stringValue = "true")
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    public static final String CHANNEL = "outbox";
 
-    private final MutinyEmitter<String> emitter;
+    private final OutboxProducer producer;
+    private final RelayLeadership leadership;
     private final OutboxConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
     /** A wake-up arrived during a pass: pass again at its end, or that commit's rows wait for the next poll. */
     private final AtomicBoolean again = new AtomicBoolean();
     private final Vertx vertx;
     private final PgNotifications notifications;
-    /** Refused sends per outbox row id, since the row was last sent or moved aside. */
+    /** Permanent refusals per outbox row id, since the row was last sent or moved aside. */
     private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Transient failures in a row, and until when passes pause because of them. */
+    private volatile int transientPasses;
+    private volatile long pausedUntil;
 
-    // The batch size bounds what is in flight, so the emitter's buffer needs no bound of its own.
-    public OutboxRelay(@Channel(CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> emitter,
-            OutboxConfig config, Vertx vertx, PgNotifications notifications) {
-        this.emitter = emitter;
+    public OutboxRelay(OutboxProducer producer, RelayLeadership leadership, OutboxConfig config, Vertx vertx,
+            PgNotifications notifications) {
+        this.producer = producer;
+        this.leadership = leadership;
         this.config = config;
         this.vertx = vertx;
         this.notifications = notifications;
@@ -76,7 +79,7 @@ public class OutboxRelay {
         }
     }
 
-    // Two seconds, not minutes (Quarkus' default delay unit): the channels connect first, and rows committed
+    // Two seconds, not minutes (Quarkus' default delay unit): the database connects first, and rows committed
     // before a restart go out right after it.
     @Scheduled(every = "${benchline.outbox.poll-interval:1s}", delay = 2, delayUnit = TimeUnit.SECONDS,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -88,7 +91,7 @@ public class OutboxRelay {
     public Uni<Integer> drain() {
         return pass().chain(sent -> {
             if (sent < 0) {
-                return Uni.createFrom().item(0); // another pass runs; it looks at the wake-up flag when it ends
+                return Uni.createFrom().item(0); // another pass runs, or the relay pauses after a transient failure
             }
             if (sent >= config.batchSize() || again.getAndSet(false)) {
                 return drain().map(more -> sent + more);
@@ -98,28 +101,37 @@ public class OutboxRelay {
     }
 
     /**
-     * One pass: returns how many events were sent. Rows of one Kafka key go out one after the other and a
-     * key stops at its first failure, so a key's events never overtake each other; only acknowledged rows
-     * are deleted. A row the broker refuses {@code max-attempts} times in a row (too large, topic gone) is
-     * moved to {@code outbox_failed} with the error, so it cannot hold back the rows behind it for ever.
+     * One pass now (ignoring a backoff pause): returns how many events were sent. Rows of one Kafka key go out one
+     * after the other and a key stops at its first failure, so a key's events never overtake each other; only
+     * acknowledged rows are deleted.
      */
     public Uni<Integer> relayOnce() {
+        pausedUntil = 0;
         return pass().map(sent -> Math.max(0, sent));
     }
 
-    /** One pass, or -1 at once when a pass is running already. */
+    /** Whether the relay is pausing after transient failures (the broker away). */
+    public boolean backingOff() {
+        return System.nanoTime() < pausedUntil;
+    }
+
+    /** One pass, or -1 at once when a pass is running already or the relay pauses; 0 when not the leader. */
     private Uni<Integer> pass() {
-        if (!running.compareAndSet(false, true)) {
+        if (System.nanoTime() < pausedUntil || !running.compareAndSet(false, true)) {
             return Uni.createFrom().item(-1);
         }
         again.set(false);
         long started = System.nanoTime();
-        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession().chain(session ->
-                        session.createNativeQuery("select id, topic, message_key, type, cast(payload as text)"
-                                        + " from outbox order by seq limit ?1 for update skip locked", Object[].class)
+        io.vertx.core.Context context = Vertx.currentContext();
+        return Uni.createFrom().deferred(() -> leadership.ensure().emitOn(command -> onContext(context, command))
+                .chain(leader -> !leader
+                        ? Uni.createFrom().item(0)
+                        : Panache.withSession(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                                        "select id, topic, message_key, type, cast(payload as text) from outbox"
+                                                + " order by seq limit ?1", Object[].class)
                                 .setParameter(1, config.batchSize())
-                                .getResultList()
-                                .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(0) : relay(session, rows)))))
+                                .getResultList()))
+                        .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(0) : relay(rows, context))))
                 .ifNoItem().after(config.passTimeout()).fail()
                 .invoke(sent -> {
                     if (sent > 0) {
@@ -132,25 +144,66 @@ public class OutboxRelay {
                 .eventually(() -> running.set(false));
     }
 
-    private Uni<Integer> relay(org.hibernate.reactive.mutiny.Mutiny.Session session, List<Object[]> rows) {
+    /** The outcome of sending one pass's rows. */
+    private static final class Outcome {
+        final List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Map<String, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Throwable> failed = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    private Uni<Integer> relay(List<Object[]> rows, io.vertx.core.Context context) {
         Map<String, List<Object[]>> byKey = new LinkedHashMap<>();
         for (Object[] row : rows) {
             byKey.computeIfAbsent(String.valueOf(row[2]), k -> new ArrayList<>()).add(row);
         }
-        List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
-        Map<String, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+        Outcome outcome = new Outcome();
         List<Uni<Void>> keys = new ArrayList<>();
-        byKey.values().forEach(keyRows -> keys.add(sendInOrder(keyRows, 0, sent, refused)));
+        byKey.values().forEach(keyRows -> keys.add(sendInOrder(keyRows, 0, outcome)));
         return Uni.join().all(keys).andCollectFailures()
-                .chain(() -> sent.isEmpty() ? Uni.createFrom().item(0)
-                        : session.createNativeQuery("delete from outbox where id in (?1)")
-                                .setParameter(1, new ArrayList<>(sent)).executeUpdate())
-                .chain(() -> moveAside(session, refused))
-                .replaceWith(sent::size);
+                // back on the pass's context: Hibernate Reactive refuses the producer's threads
+                .emitOn(command -> onContext(context, command))
+                .invoke(() -> judge(outcome))
+                .chain(() -> outcome.sent.isEmpty() && outcome.refused.isEmpty() ? Uni.createFrom().voidItem()
+                        : Panache.withTransaction(() -> Panache.getSession().chain(session -> (outcome.sent.isEmpty()
+                                ? Uni.createFrom().voidItem()
+                                : session.createNativeQuery("delete from outbox where id in (?1)")
+                                        .setParameter(1, new ArrayList<>(outcome.sent)).executeUpdate().replaceWithVoid())
+                                .chain(() -> moveAside(session, outcome.refused)))))
+                .replaceWith(outcome.sent::size);
+    }
+
+    /** Sorts the pass's failures into permanent (counted) and transient (backoff), once every send ended. */
+    private void judge(Outcome outcome) {
+        boolean brokerAnswered = !outcome.sent.isEmpty();
+        boolean transientFailure = false;
+        for (Map.Entry<String, Throwable> e : outcome.failed.entrySet()) {
+            String id = e.getKey();
+            if (RelayFailures.permanent(e.getValue(), brokerAnswered)) {
+                int attempts = failures.merge(id, 1, Integer::sum);
+                LOG.warnf("outbox event %s refused for good (attempt %d of %d): %s", id, attempts,
+                        config.maxAttempts(), e.getValue().toString());
+                if (attempts >= config.maxAttempts()) {
+                    outcome.refused.put(id, e.getValue().toString());
+                }
+            } else {
+                transientFailure = true;
+            }
+        }
+        if (transientFailure) {
+            int passes = ++transientPasses;
+            long pause = Math.min(config.backoffMax().toNanos(),
+                    config.backoffMin().toNanos() << Math.min(passes - 1, 20));
+            pausedUntil = System.nanoTime() + pause;
+            LOG.warnf("outbox relay: %d of %d events not sent (broker away or slow: %s); next pass in %d ms",
+                    outcome.failed.size(), outcome.failed.size() + outcome.sent.size(),
+                    outcome.failed.values().iterator().next().toString(), pause / 1_000_000);
+        } else if (outcome.failed.isEmpty()) {
+            transientPasses = 0;
+        }
     }
 
     /** Sends {@code rows[from..]} one after the other; stops at the first failure, remembering it. */
-    private Uni<Void> sendInOrder(List<Object[]> rows, int from, List<String> sent, Map<String, String> refused) {
+    private Uni<Void> sendInOrder(List<Object[]> rows, int from, Outcome outcome) {
         if (from == rows.size()) {
             return Uni.createFrom().voidItem();
         }
@@ -158,17 +211,12 @@ public class OutboxRelay {
         String id = (String) row[0];
         return send(id, (String) row[1], (String) row[2], (String) row[3], (String) row[4])
                 .onItem().transformToUni(ignored -> {
-                    sent.add(id);
+                    outcome.sent.add(id);
                     failures.remove(id);
-                    return sendInOrder(rows, from + 1, sent, refused);
+                    return sendInOrder(rows, from + 1, outcome);
                 })
                 .onFailure().recoverWithUni(f -> {
-                    int attempts = failures.merge(id, 1, Integer::sum);
-                    LOG.warnf("outbox event %s to %s refused (attempt %d of %d): %s", id, row[1], attempts,
-                            config.maxAttempts(), f.toString());
-                    if (attempts >= config.maxAttempts()) {
-                        refused.put(id, f.toString());
-                    }
+                    outcome.failed.put(id, f);
                     return Uni.createFrom().voidItem();
                 });
     }
@@ -193,13 +241,19 @@ public class OutboxRelay {
         return chain;
     }
 
+    private static void onContext(io.vertx.core.Context context, Runnable command) {
+        if (context == null || Vertx.currentContext() == context) {
+            command.run();
+        } else {
+            context.runOnContext(v -> command.run());
+        }
+    }
+
     private Uni<Void> send(String id, String topic, String key, String type, String payload) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventEnvelope.HEADER_ID, id.getBytes(StandardCharsets.UTF_8));
         headers.add(EventEnvelope.HEADER_TYPE, type.getBytes(StandardCharsets.UTF_8));
         headers.add("content-type", "application/cloudevents+json".getBytes(StandardCharsets.UTF_8));
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(topic).withKey(key).withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(payload).addMetadata(metadata));
+        return producer.send(topic, key, headers, payload);
     }
 }

@@ -42,7 +42,7 @@ public interface DispatcherConfig {
 
     /**
      * Longest a deployment event is retried (with backoff) before it goes to the dead-letter topic, so no record is
-     * held past this bound. Keep it well below the consumer's {@code throttled.unprocessed-record-max-age.ms}.
+     * held past this bound while the database answers. While the database is away, events wait for it instead.
      */
     @WithDefault("30s")
     Duration handlerMaxHold();

@@ -1,5 +1,7 @@
 package io.benchline.deployments.api;
 
+import io.benchline.common.api.MultiLine;
+
 import java.util.List;
 
 /** Body of POST and PATCH /v2/procedures; on PATCH absent fields stay as they are. */
@@ -12,9 +14,9 @@ public record ProcedureRequest(String name, Repository repository, String produc
 
     /**
      * {@code {type: token, token, username?}}, {@code {type: ssh_key, private_key}}, or on PATCH {@code {type: none}}
-     * to remove them.
+     * to remove them. A private key is PEM text, so it may span lines.
      */
-    public record Credentials(String type, String token, String username, String privateKey) {
+    public record Credentials(String type, String token, String username, @MultiLine String privateKey) {
         @Override
         public String toString() {
             return "Credentials[type=" + type + "]";

@@ -6,7 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * A request field of free text that may span lines (a note): {@link StrictJson} lets line feeds and tabs through
+ * A request field of free text that may span lines (a note): {@link StrictJson} lets line breaks and tabs through
  * in it. Every other string field of a request is one line without control characters ({@link Text}). On a list
  * of strings it applies to the elements.
  */

@@ -28,7 +28,7 @@ import java.time.Instant;
  * JSON type is refused instead of converted, so {@code "auto_push": " "} or {@code "true"} is not a boolean,
  * {@code "name": 5} is not a name, {@code 1.5} or {@code "3"} is not an integer and {@code 1700000000} is not an
  * instant. Duplicate keys and anything after the value are errors, and no string may hold control characters or
- * unpaired surrogates (line feeds and tabs only in {@link MultiLine} fields). Every refusal is a Jackson
+ * unpaired surrogates (line breaks and tabs only in {@link MultiLine} fields). Every refusal is a Jackson
  * {@code MismatchedInputException}, which {@link ProblemMapper} answers 400 naming the field.
  *
  * <p>Unknown properties stay ignored (Quarkus's default): the same mapper reads peers' responses, which may gain

@@ -3,7 +3,7 @@ package io.benchline.common.api;
 /**
  * What text from a request may hold: no control characters (C0, DEL, C1; NUL among them, which PostgreSQL cannot
  * store) and no unpaired surrogate (not Unicode, stored as {@code ?}). Multi-line text ({@link MultiLine}) may also
- * hold line feeds and tabs. Every JSON string of a request body is checked by {@link StrictJson}, every path and
+ * hold line breaks (LF, CR) and tabs. Every JSON string of a request body is checked by {@link StrictJson}, every path and
  * query parameter by {@link RequestText}.
  */
 public final class Text {
@@ -20,9 +20,9 @@ public final class Text {
                 return "must be valid Unicode: unpaired surrogate " + escaped(c);
             } else if (c == 0) {
                 return "must not contain NUL characters (\\u0000)";
-            } else if (Character.isISOControl(c) && !(multiLine && (c == '\n' || c == '\t'))) {
+            } else if (Character.isISOControl(c) && !(multiLine && (c == '\n' || c == '\r' || c == '\t'))) {
                 return "must not contain control characters (" + escaped(c) + ")"
-                        + (multiLine ? "; line feeds and tabs are allowed" : "");
+                        + (multiLine ? "; line breaks and tabs are allowed" : "");
             }
         }
         return null;

@@ -79,8 +79,14 @@ class BadInputTest {
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(tooLarge.contentType()).startsWith("application/problem+json");
         assertThat(tooLarge.jsonPath().getInt("status")).isEqualTo(413);
+        // Refused before its body was read: the connection closes, and says so (a proxy's pool must not reuse it).
         as(KEY).contentType("text/plain").body("{}").post("/v2/procedures").then().statusCode(415)
-                .contentType("application/problem+json");
+                .contentType("application/problem+json").header("Connection", "close");
+        as(KEY).accept("application/xml").body("{}").post("/v2/procedures").then().statusCode(406)
+                .contentType("application/problem+json").header("Connection", "close");
+        // A GET answered 404 keeps its connection.
+        assertThat(as(KEY).get("/v2/procedures/prc_none").then().statusCode(404).extract().header("Connection"))
+                .isNotEqualToIgnoringCase("close");
     }
 
     private static void assertField(Response answer, int status, String field) {

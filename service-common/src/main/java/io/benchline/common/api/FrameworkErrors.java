@@ -24,6 +24,11 @@ import java.util.Optional;
  * Quarkus does): the gateway is still sending it, and a closed connection became a 502 there in place of the 413.
  * Past {@link #DRAIN_AT_MOST} the connection is closed. A body without Content-Length (chunked) that grows past the
  * limit is still cut by Quarkus with a bare 413; the gateway gives that one its problem body.
+ *
+ * <p>An error answered before the request's body was read (a 415, 406 or 401 decided from the headers) says
+ * {@code Connection: close}: the connection was closed after such answers anyway, and a client that did not know
+ * (the gateway's connection pool) sent its next request into the closing connection and got a 502 (seen in
+ * BadInputFuzzIT).
  */
 @ApplicationScoped
 public class FrameworkErrors {
@@ -32,6 +37,8 @@ public class FrameworkErrors {
     static final int PRIORITY = 100;
     /** The largest refused body read to its end (the gateway passes at most 25 MB); larger ones close the connection. */
     static final long DRAIN_AT_MOST = 32L * 1024 * 1024;
+    /** Set on a request whose refused body is read to its end, so that its connection stays open. */
+    private static final String DRAINING = "benchline.draining-body";
 
     void limits(@Observes Filters filters) {
         Optional<MemorySize> max = ConfigProvider.getConfig()
@@ -40,9 +47,27 @@ public class FrameworkErrors {
     }
 
     void failures(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(FrameworkErrors::closeAfterUnreadBodies);
         router.route().order(Integer.MIN_VALUE).failureHandler(FrameworkErrors::failed);
         // A path Vert.x cannot decode fails before any route matches: only the router's error handler sees it.
         router.errorHandler(400, FrameworkErrors::failed);
+    }
+
+    private static void closeAfterUnreadBodies(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        if (hasBody(request)) {
+            rc.addHeadersEndHandler(v -> {
+                if (rc.response().getStatusCode() >= 400 && !request.isEnded() && rc.get(DRAINING) == null) {
+                    rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+                }
+            });
+        }
+        rc.next();
+    }
+
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length != null ? !length.trim().equals("0") : request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
     }
 
     static void limitBody(RoutingContext rc, long max) {
@@ -60,6 +85,9 @@ public class FrameworkErrors {
         }
         if (bytes > max) {
             boolean close = bytes > DRAIN_AT_MOST || rc.request().getHeader(HttpHeaders.EXPECT) != null;
+            if (!close) {
+                rc.put(DRAINING, true);
+            }
             send(rc, 413, "request bodies here are limited to " + max + " bytes; this one has " + bytes, close);
             if (!close) {
                 drain(rc.request());

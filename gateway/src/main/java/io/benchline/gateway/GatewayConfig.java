@@ -51,6 +51,21 @@ public interface GatewayConfig {
     MemorySize dispatcherMaxBodySize();
 
     /**
+     * Longest request target (path and query) passed on, in characters; 414 problem beyond it. Below the services' own
+     * request-line limit (Quarkus's {@code max-initial-line-length}, 4096 bytes with method and version), which
+     * Vert.x answers with a bare 414.
+     */
+    @WithDefault("4000")
+    int maxUriLength();
+
+    /**
+     * Most bytes of request header lines passed on; 431 problem beyond it. Below the services' own limit (Quarkus's
+     * {@code max-header-size}, 20K), leaving room for the {@code X-Forwarded-*} headers the gateway adds.
+     */
+    @WithDefault("16K")
+    MemorySize maxHeaderSize();
+
+    /**
      * How long an upstream may stay silent (no response bytes) before the gateway answers 504 or ends the stream.
      * Long enough for the agent's long poll ({@code wait=55}) and quiet SSE streams.
      */

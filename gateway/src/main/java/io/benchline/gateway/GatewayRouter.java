@@ -32,8 +32,12 @@ public class GatewayRouter {
 
     private HttpClient client;
     private final Map<Upstream, HttpProxy> proxies = new EnumMap<>(Upstream.class);
+    private int maxUriLength;
+    private long maxHeaderSize;
 
     void mount(@Observes Router router, Vertx vertx, GatewayConfig config) {
+        maxUriLength = config.maxUriLength();
+        maxHeaderSize = config.maxHeaderSize().asLongValue();
         client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setConnectTimeout((int) config.connectTimeout().toMillis())
@@ -73,6 +77,17 @@ public class GatewayRouter {
             context.next();
             return;
         }
+        if (request.uri().length() > maxUriLength) {
+            Problems.send(context.response(), 414, "uri-too-long", "URI Too Long", "request targets (path and query)"
+                    + " are limited to " + maxUriLength + " characters; this one has " + request.uri().length());
+            return;
+        }
+        long headerBytes = headerBytes(request);
+        if (headerBytes > maxHeaderSize) {
+            Problems.send(context.response(), 431, "headers-too-large", "Request Header Fields Too Large",
+                    "request headers are limited to " + maxHeaderSize + " bytes; these have " + headerBytes);
+            return;
+        }
         if (!validTarget(request.uri())) {
             Problems.send(context.response(), 400, "invalid-request", "Bad request",
                     "the request target is not a valid URI (a broken percent escape?)");
@@ -86,6 +101,15 @@ public class GatewayRouter {
         // Hold the body until the upstream connection is there; the proxy resumes it.
         request.pause();
         proxies.get(upstream.get()).handle(request);
+    }
+
+    /** The size of the header lines as sent ({@code name: value\r\n}). */
+    static long headerBytes(HttpServerRequest request) {
+        long bytes = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            bytes += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return bytes;
     }
 
     /** What Quarkus checks when its own URI validation is on (see {@link GatewayMain}); no service sees anything else. */

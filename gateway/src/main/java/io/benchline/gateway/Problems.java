@@ -29,7 +29,9 @@ final class Problems {
             case 405 -> "method-not-allowed";
             case 406 -> "not-acceptable";
             case 413 -> "payload-too-large";
+            case 414 -> "uri-too-long";
             case 415 -> "unsupported-media-type";
+            case 431 -> "headers-too-large";
             case 502 -> "bad-gateway";
             case 503 -> "unavailable";
             case 504 -> "gateway-timeout";

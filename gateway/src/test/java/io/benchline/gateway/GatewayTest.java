@@ -75,8 +75,26 @@ class GatewayTest {
     }
 
     @Test
+    void longTargetsAndHeadersAreRefusedWithProblems() throws Exception {
+        // max-uri-length 4000 and max-header-size 16K (GatewayConfig's defaults); Vert.x's own limits are 64K
+        String fits = "/v2/stations/echo?q=" + "a".repeat(4000 - "/v2/stations/echo?q=".length());
+        assertThat(raw("GET " + fits + " HTTP/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 200");
+        for (int length : new int[] {4001, 20_000, 60_000}) {
+            String answer = raw("GET /v2/stations/" + "a".repeat(length - "/v2/stations/".length())
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            assertThat(answer).as("%d characters", length).startsWith("HTTP/1.1 414")
+                    .contains("application/problem+json").contains("\"status\":414").doesNotContainIgnoringCase("X-Upstream");
+        }
+        for (int size : new int[] {17 * 1024, 60_000}) {
+            String answer = raw("GET /v2/stations/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: " + "j".repeat(size) + "\r\n");
+            assertThat(answer).as("%d bytes of headers", size).startsWith("HTTP/1.1 431")
+                    .contains("application/problem+json").contains("\"status\":431").doesNotContainIgnoringCase("X-Upstream");
+        }
+    }
+
+    @Test
     void upstreamErrorsWithoutAProblemBodyGetOne() throws Exception {
-        for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
+        for (int status : new int[] {400, 404, 405, 406, 413, 414, 415, 431, 500, 503}) {
             HttpResponse<String> response = get("/v2/stations/bare?status=" + status);
             assertThat(response.statusCode()).isEqualTo(status);
             assertProblem(response, status);

@@ -59,33 +59,16 @@ class BadInputFuzzIT {
         api = new Api(stack.baseUrl(), stack.apiKey());
 
         // Records that exist, so that junk in one field reaches the checks of the others.
-        Path repo = work.resolve("fuzz-target");
-        Files.createDirectories(repo);
-        GitPush.git(repo, "init", "-q", "-b", "main");
-        GitPush.git(repo, "config", "user.name", "Fuzz Tester");
-        GitPush.git(repo, "config", "user.email", "fuzz@example.com");
-        Files.writeString(repo.resolve("procedure.yaml"), "name: fuzz-target\nruntime: python 3.11\nentry_point: main.py\n");
-        Files.writeString(repo.resolve("main.py"), "print('ok')\n");
-        GitPush.git(repo, "add", ".");
-        GitPush.git(repo, "commit", "-q", "-m", "Fuzz target");
-        String commit = GitPush.git(repo, "rev-parse", "HEAD").trim();
-        String cloneUrl = "file://" + repo.toAbsolutePath();
-        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "fuzz-target", "repository",
-                Map.of("provider", "github", "clone_url", cloneUrl, "full_name", "acme/fuzz-target"))).expect(201).json();
-        String procedureId = procedure.get("id").asText();
-        String hookId = procedure.at("/webhook/id").asText();
-        String secret = procedure.at("/webhook/secret").asText();
+        Target target = deployTarget("fuzz-target");
         JsonNode station = api.post("/v2/stations", Map.of("name", "fuzz-station")).expect(201).json();
         String stationId = station.get("id").asText();
-        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId, "environment",
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", target.procedureId(), "environment",
                 "production")).expect(201);
-        byte[] push = GitPush.payload(repo, "acme/fuzz-target", cloneUrl, "main", GitPush.ZERO, commit);
-        assertThat(GitPush.send(stack.baseUrl(), hookId, secret, push, UUID.randomUUID().toString()).statusCode())
-                .isEqualTo(202);
-        JsonNode deployment = Await.until("the fuzz target's deployment is ready", WAIT, () -> {
-            JsonNode first = api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().at("/data/0");
-            return "ready".equals(first.path("status").asText()) ? first : null;
-        });
+        String procedureId = target.procedureId();
+        String hookId = target.hookId();
+        String secret = target.secret();
+        byte[] push = target.push();
+        JsonNode deployment = target.deployment();
         String spareKey = api.post("/v2/api-keys", Map.of("name", "fuzz-spare", "role", "viewer")).expect(201).json()
                 .get("id").asText();
 
@@ -119,6 +102,68 @@ class BadInputFuzzIT {
                 });
     }
 
+    /** A procedure in a git repository of its own, pushed once, and its deployment once it is ready. */
+    private record Target(String procedureId, String hookId, String secret, byte[] push, JsonNode deployment) {
+    }
+
+    private static Target deployTarget(String name) throws Exception {
+        Path repo = work.resolve(name);
+        Files.createDirectories(repo);
+        GitPush.git(repo, "init", "-q", "-b", "main");
+        GitPush.git(repo, "config", "user.name", "Fuzz Tester");
+        GitPush.git(repo, "config", "user.email", "fuzz@example.com");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: " + name + "\nruntime: python 3.11\nentry_point: main.py\n");
+        Files.writeString(repo.resolve("main.py"), "print('ok')\n");
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Fuzz target");
+        String commit = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        String cloneUrl = "file://" + repo.toAbsolutePath();
+        JsonNode procedure = api.post("/v2/procedures", Map.of("name", name, "repository",
+                Map.of("provider", "github", "clone_url", cloneUrl, "full_name", "acme/" + name))).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        String hookId = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        byte[] push = GitPush.payload(repo, "acme/" + name, cloneUrl, "main", GitPush.ZERO, commit);
+        assertThat(GitPush.send(stack.baseUrl(), hookId, secret, push, UUID.randomUUID().toString()).statusCode())
+                .isEqualTo(202);
+        JsonNode deployment = Await.until(name + "'s deployment is ready", WAIT, () -> {
+            JsonNode first = api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().at("/data/0");
+            return "ready".equals(first.path("status").asText()) ? first : null;
+        });
+        return new Target(procedureId, hookId, secret, push, deployment);
+    }
+
+    /**
+     * After the fuzz: no process exited (the supervisor would have restarted it), every part is ready, and the whole
+     * flow still works — a new procedure is pushed, built and reaches a new station's pointer and its agent channel.
+     */
+    private static void stackStillWorks() throws Exception {
+        List<String> parts = new ArrayList<>(LocalStack.SERVICES);
+        parts.add(LocalStack.GATEWAY);
+        for (String part : parts) {
+            var child = stack.service(part).orElseThrow(() -> new AssertionError(part + " is not running"));
+            assertThat(child.exitsSeen()).as("%s exited during the fuzz; see %s", part, child.log()).isZero();
+            assertThat(stack.serviceReady(part)).as("%s ready after the fuzz", part).isTrue();
+        }
+        Target after = deployTarget("after-fuzz");
+        JsonNode station = api.post("/v2/stations", Map.of("name", "after-fuzz")).expect(201).json();
+        String stationId = station.get("id").asText();
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", after.procedureId(), "environment",
+                "production")).expect(201);
+        String deploymentId = after.deployment().get("id").asText();
+        Await.until("the station's pointer names the deployment pushed after the fuzz", WAIT, () -> {
+            for (JsonNode p : api.get("/v2/stations/" + stationId).expect(200).json().path("pointers")) {
+                if (p.path("procedure_id").asText().equals(after.procedureId())
+                        && p.path("deployment_id").asText().equals(deploymentId)) {
+                    return true;
+                }
+            }
+            return null;
+        });
+        Api agent = new Api(stack.baseUrl(), station.get("agent_token").asText());
+        assertThat(agent.get("/agent/v1/assignments").expect(200).body()).contains(deploymentId);
+    }
+
     @AfterAll
     static void stopStack() {
         if (stack != null) {
@@ -143,18 +188,21 @@ class BadInputFuzzIT {
         Fuzzer fuzzer = new Fuzzer(seed, fixtures, perCategory);
         List<Fuzzer.Case> cases = new ArrayList<>(fuzzer.cases(operations));
         cases.addAll(fuzzer.tooLarge(operations, 300 * 1024, 11 * MB, 26 * MB));
+        cases.addAll(fuzzer.tooLong(operations));
 
         long started = System.nanoTime();
         List<String> sent = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Map<String, Integer> byStatus = new TreeMap<>();
+        Map<String, Integer> byClass = new TreeMap<>();
         Map<String, Integer> byCategory = new TreeMap<>();
         Fuzzer.Case previous = null;
         for (Fuzzer.Case c : cases) {
             RawHttp.Response response = RawHttp.send(c.base(), c.request());
             sent.add(java.time.LocalTime.now() + " " + response.status() + " [" + c.category() + "] "
                     + c.request().describe() + " — " + c.what());
-            byStatus.merge(response.status() == 0 ? "none" : response.status() / 100 + "xx", 1, Integer::sum);
+            byStatus.merge(response.status() == 0 ? "none" : Integer.toString(response.status()), 1, Integer::sum);
+            byClass.merge(response.status() == 0 ? "none" : response.status() / 100 + "xx", 1, Integer::sum);
             byCategory.merge(c.category(), 1, Integer::sum);
             String broken = broken(c, response);
             if (broken != null) {
@@ -167,8 +215,11 @@ class BadInputFuzzIT {
             previous = c;
         }
         Files.write(work.resolve("requests.log"), sent);
-        System.out.printf("fuzz: %d operations, %d requests in %.1f s; answers %s; cases %s%n", operations.size(),
-                cases.size(), (System.nanoTime() - started) / 1e9, byStatus, byCategory);
+        Files.write(work.resolve("failures.log"), failures);
+        System.out.printf("fuzz: %d operations, %d requests in %.1f s; answers by status %s (%s); cases %s; %d broke the"
+                        + " rules (%s)%n", operations.size(), cases.size(), (System.nanoTime() - started) / 1e9, byStatus,
+                byClass, byCategory, failures.size(), work.resolve("failures.log"));
+        stackStillWorks();
         assertThat(failures).as("seed %d: %d of %d answers break the rules:%n%s", seed, failures.size(), cases.size(),
                 String.join("\n", failures.subList(0, Math.min(80, failures.size())))).isEmpty();
     }

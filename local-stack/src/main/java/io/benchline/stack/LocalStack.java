@@ -300,9 +300,9 @@ public final class LocalStack implements AutoCloseable {
         superviseService(service, child);
     }
 
-    /** The process of a running service, or empty when it was stopped (tests that kill it from outside). */
+    /** The process of a running service or the gateway, or empty when it was stopped (tests that kill it from outside). */
     public Optional<ProcessSupervisor.Child> service(String service) {
-        return Optional.ofNullable(services.get(service));
+        return Optional.ofNullable(GATEWAY.equals(service) ? gateway : services.get(service));
     }
 
     /** Whether the service (or the gateway) answers {@code /q/health/ready} now. */

@@ -124,6 +124,35 @@ public final class Fuzzer {
     }
 
     /**
+     * Request targets and headers over the gateway's limits (4,000 characters, 16 KB) to one public operation per
+     * service, and over the services' own (4,096-byte request line, 20 KB of headers): 414 and 431 problems.
+     */
+    public List<Case> tooLong(List<Operation> operations) {
+        List<Case> cases = new ArrayList<>();
+        Set<String> services = new LinkedHashSet<>();
+        for (Operation op : operations) {
+            if (internal(op) || !services.add(op.service())) {
+                continue;
+            }
+            String target = target(op, validPath(op), validQuery(op));
+            String join = target.contains("?") ? "&" : "?";
+            byte[] body = op.body() == null ? null : bytes(op, baselineBody(op));
+            for (int length : new int[] {4_001, 5_000, 30_000}) {
+                String longTarget = target + join + "junk=" + "a".repeat(Math.max(0, length - target.length() - 6));
+                cases.add(new Case("too-long", op.id(), fixtures.gateway(), request(op, op.method(), longTarget,
+                        mediaType(op), body, false, true, Map.of()), true, "a request target of " + length
+                        + " characters"));
+            }
+            for (int size : new int[] {17 * 1024, 25 * 1024, 40 * 1024}) {
+                cases.add(new Case("too-long", op.id(), fixtures.gateway(), request(op, op.method(), target,
+                        mediaType(op), body, false, true, Map.of("X-Junk", "j".repeat(size))), true,
+                        "a header of " + size + " bytes"));
+            }
+        }
+        return cases;
+    }
+
+    /**
      * Whether {@code part} may appear in a request target that {@link URI} parses. Quarkus answers one it cannot parse
      * (a broken percent escape) with a bare 400 before any application code runs; the gateway, where public requests
      * arrive, checks targets itself and answers problem JSON, so only internal routes (reached straight at a service)

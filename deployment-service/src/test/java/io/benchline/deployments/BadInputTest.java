@@ -63,6 +63,9 @@ class BadInputTest {
             assertThat(answer.statusCode()).as(path).isEqualTo(400);
             assertThat(answer.contentType()).as(path).startsWith("application/problem+json");
         }
+        // The answer names the parameter.
+        assertField(as(KEY).urlEncodingEnabled(false).get("/v2/procedures/%00"), 400, "id");
+        assertField(as(KEY).urlEncodingEnabled(false).get("/v2/deployments?procedure_id=a%00"), 400, "procedure_id");
         // Junk that is valid text names nothing.
         assertThat(as(KEY).urlEncodingEnabled(false).get("/v2/procedures/%f0%9f%98%80").statusCode()).isEqualTo(404);
     }

@@ -1,6 +1,7 @@
 package io.benchline.common.api;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -9,29 +10,40 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Path and query parameters hold no control characters: {@code /v2/stations/%00} is a malformed request (400)
- * before any resource sees it or passes the id to the database, which cannot store a NUL (it answered 500).
+ * Path and query parameters hold no control characters: {@code /v2/stations/%00} is a malformed request (400 naming
+ * the parameter, here {@code id}) before the resource sees it or passes the id to the database, which cannot store a
+ * NUL (it answered 500). It runs once the route is matched, so that path parameters have their names; a path that
+ * matches no route is a 404 whatever it holds.
  */
 public class RequestText {
 
-    @ServerRequestFilter(preMatching = true)
+    @ServerRequestFilter
     public Response check(ContainerRequestContext request) {
         UriInfo uri = request.getUriInfo();
-        String raw = uri.getRequestUri().getRawPath();
-        String problem = Text.problem(uri.getPath(), false);
-        if (problem != null) {
-            return ProblemMapper.respond(ProblemException.invalid("the path " + problem, List.of(
-                    new Problem.FieldError("path", problem))).toProblem(raw));
+        Problem.FieldError error = firstError(uri.getPathParameters());
+        if (error == null) {
+            error = firstError(uri.getQueryParameters());
         }
-        for (Map.Entry<String, List<String>> parameter : uri.getQueryParameters().entrySet()) {
+        if (error == null) {
+            return null;
+        }
+        return ProblemMapper.respond(ProblemException.invalid(error.field() + ": " + error.message(), List.of(error))
+                .toProblem(uri.getRequestUri().getRawPath()));
+    }
+
+    /** The first parameter whose name or value {@link Text} refuses; a name it refuses is reported as "query". */
+    static Problem.FieldError firstError(MultivaluedMap<String, String> parameters) {
+        for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
             String name = parameter.getKey();
-            problem = Text.problem(name, false);
-            for (int i = 0; problem == null && i < parameter.getValue().size(); i++) {
-                problem = Text.problem(parameter.getValue().get(i), false);
-            }
+            String problem = Text.problem(name, false);
             if (problem != null) {
-                String field = Text.problem(name, false) == null ? name : "query";
-                return ProblemMapper.respond(ProblemException.invalid(field, problem).toProblem(raw));
+                return new Problem.FieldError("query", "a parameter name " + problem);
+            }
+            for (String value : parameter.getValue()) {
+                problem = Text.problem(value, false);
+                if (problem != null) {
+                    return new Problem.FieldError(name, problem);
+                }
             }
         }
         return null;

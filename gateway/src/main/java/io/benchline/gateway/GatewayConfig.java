@@ -46,7 +46,7 @@ public interface GatewayConfig {
     @WithDefault("1M")
     MemorySize artifactMaxBodySize();
 
-    /** Largest request body passed on to station-dispatcher (its bodies are small JSON documents; its own limit is 10M). */
+    /** Largest request body passed on to station-dispatcher (small JSON documents; its own limit is the same 1M). */
     @WithDefault("1M")
     MemorySize dispatcherMaxBodySize();
 

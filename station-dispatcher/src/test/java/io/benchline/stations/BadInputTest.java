@@ -44,6 +44,15 @@ class BadInputTest {
     }
 
     @Test
+    void aBodyOverTheLimitIsAProblem() {
+        // quarkus.http.limits.max-body-size=1M here
+        Response tooLarge = api().body("{\"name\":\"" + "x".repeat(1024 * 1024) + "\"}").post("/v2/stations");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.contentType()).startsWith("application/problem+json");
+        assertThat(tooLarge.jsonPath().getInt("status")).isEqualTo(413);
+    }
+
+    @Test
     void agentReportsHaveStrictTypes() {
         CreatedStation station = createStation();
         String procedure = newProcedure();

@@ -60,10 +60,10 @@ class KubernetesManifestsTest {
     /** Keys that may be absent from the Secret: the service runs without them (a bootstrap key, a generated signing key). */
     static final Set<String> OPTIONAL_SECRET_KEYS = Set.of("bootstrap-api-key", "signing-private-key");
     /**
-     * Variables the manifests set beyond docker-compose.yml's: the port (the services' own defaults are 8081-8085),
-     * the database address the URLs are built from, the bucket and the optional signing key.
+     * Variables the manifests set beyond docker-compose.yml's: the database address the URLs are built from, the
+     * bucket and the optional signing key.
      */
-    static final Set<String> KUBERNETES_ONLY = Set.of("QUARKUS_HTTP_PORT", "DATABASE_ADDRESS", "BENCHLINE_S3_BUCKET",
+    static final Set<String> KUBERNETES_ONLY = Set.of("DATABASE_ADDRESS", "BENCHLINE_S3_BUCKET",
             "BENCHLINE_SIGNING_PRIVATE_KEY");
     /** Variable names that hold secrets: they come from the Secret, never from a literal or the ConfigMap. */
     static final Pattern SECRET_NAME = Pattern.compile(".*(TOKEN|PASSWORD|USERNAME|SECRET|_KEY)$");

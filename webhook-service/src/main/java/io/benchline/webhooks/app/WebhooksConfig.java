@@ -24,4 +24,15 @@ public interface WebhooksConfig {
     /** The {@code Retry-After} sent with a 503 when the hook lookup failed (whole seconds). */
     @WithDefault("10s")
     Duration retryAfter();
+
+    /**
+     * Most pushes written in one transaction (group commit, see {@code GroupCommit}); 1 gives every push a
+     * transaction of its own.
+     */
+    @WithDefault("64")
+    int intakeBatchSize();
+
+    /** Intake transactions open at once; pushes that arrive while all are open share the next one. */
+    @WithDefault("4")
+    int intakeTransactions();
 }

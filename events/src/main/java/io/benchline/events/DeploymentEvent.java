@@ -13,7 +13,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param artifact       set once ready
  * @param promotedFrom   for a promoted deployment: the preview it was promoted from
  * @param controlVersion for promoted, rolled_back and resumed: the procedure's control version after the change,
- *                       increasing by one with each; a consumer ignores a control change older than one it applied
+ *                       increasing by one with each; a consumer ignores a control change older than one it applied.
+ *                       For the other changes: the control version {@code autoPush} was decided at (null before the
+ *                       procedure's first control change), so a consumer can tell a pause that decision already knew
+ *                       was over (its resume still on the way on another partition) from a later one
  * @param actor          who caused the change ({@link ActorRef#SYSTEM} for the build pipeline's own changes)
  * @param note           the caller's note, or null
  */

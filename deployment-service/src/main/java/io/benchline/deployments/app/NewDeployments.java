@@ -43,7 +43,7 @@ public class NewDeployments {
         d.updatedAt = d.createdAt;
         return deployments.persist(d)
                 .chain(() -> publisher.buildRequested(d, lockedProcedure))
-                .chain(() -> publisher.lifecycle(DeploymentEvent.CREATED, d, lockedProcedure.autoPush))
+                .chain(() -> publisher.lifecycle(DeploymentEvent.CREATED, d, lockedProcedure))
                 .replaceWith(d);
     }
 

@@ -1,5 +1,6 @@
 package io.benchline.webhooks.app;
 
+import io.benchline.common.api.ProblemException;
 import io.benchline.common.outbox.Outbox;
 import io.benchline.events.DeploymentRequested;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -32,6 +33,7 @@ public class GroupCommit {
     private final Vertx vertx;
     private final int batchSize;
     private final int transactions;
+    private final int queueLimit;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
 
@@ -41,6 +43,7 @@ public class GroupCommit {
         this.vertx = vertx;
         this.batchSize = Math.max(1, config.intakeBatchSize());
         this.transactions = Math.max(1, config.intakeTransactions());
+        this.queueLimit = Math.max(1, config.intakeQueueLimit());
     }
 
     private record Pending(DeploymentRequested push, UniEmitter<? super Receipt> answer, Context context) {
@@ -50,6 +53,11 @@ public class GroupCommit {
     public Uni<Receipt> accept(DeploymentRequested push) {
         return Uni.createFrom().emitter(answer -> {
             synchronized (queue) {
+                if (queue.size() >= queueLimit) {
+                    answer.fail(ProblemException.unavailable("webhook intake is saturated (" + queueLimit
+                            + " pushes waiting for the database); nothing was stored, deliver it again later"));
+                    return;
+                }
                 queue.add(new Pending(push, answer, Vertx.currentContext()));
             }
             startTransactions();

@@ -35,4 +35,12 @@ public interface WebhooksConfig {
     /** Intake transactions open at once; pushes that arrive while all are open share the next one. */
     @WithDefault("4")
     int intakeTransactions();
+
+    /**
+     * Most pushes waiting for a transaction slot. Beyond it a push is answered 503 with {@code Retry-After} at once
+     * (nothing stored, so the provider's redelivery is accepted), instead of waiting without bound while the database
+     * is slow: the wait, and the memory it holds, stay bounded.
+     */
+    @WithDefault("2000")
+    int intakeQueueLimit();
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Group commit of the intake against the real PostgreSQL and Kafka: pushes that share a transaction are recorded
@@ -139,5 +140,26 @@ class GroupCommitTest {
 
         assertThat(Fixtures.count("select count(*) from deliveries where delivery_id in (?, ?)", good, bad)).isZero();
         Fixtures.assertNoEventOf(good);
+    }
+
+    @Test
+    void aPushBeyondTheQueueLimitIsAnswered503AtOnceAndStoresNothing() throws Exception {
+        int waiting = config.intakeTransactions() + config.intakeQueueLimit();
+        List<DeploymentRequested> pushes = new ArrayList<>();
+        for (int i = 0; i < waiting + 1; i++) {
+            pushes.add(push(UUID.randomUUID().toString(), FakeDeploymentService.ORG));
+        }
+
+        List<CompletableFuture<Receipt>> outcomes = acceptAtOnce(pushes);
+
+        for (int i = 0; i < waiting; i++) {
+            assertThat(outcomes.get(i).join().kind()).isEqualTo(Receipt.Kind.ACCEPTED);
+        }
+        CompletableFuture<Receipt> refused = outcomes.get(waiting);
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::join).hasCauseInstanceOf(io.benchline.common.api.ProblemException.class)
+                .cause().extracting(f -> ((io.benchline.common.api.ProblemException) f).status()).isEqualTo(503);
+        String last = pushes.get(waiting).deliveryId();
+        assertThat(Fixtures.count("select count(*) from deliveries where delivery_id = ?", last)).isZero();
     }
 }

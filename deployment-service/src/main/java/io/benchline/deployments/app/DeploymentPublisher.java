@@ -40,7 +40,8 @@ public class DeploymentPublisher {
 
     public Uni<Void> lifecycle(String change, Deployment d, boolean autoPush) {
         DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
-                d.trigger, d.status, d.branch, d.commitSha, autoPush, artifactOf(d));
+                d.trigger, d.status, d.branch, d.commitSha, autoPush, artifactOf(d), null, null, ActorRef.SYSTEM, null,
+                d.reconciled);
         return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
     }
@@ -53,7 +54,7 @@ public class DeploymentPublisher {
             String note) {
         DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
                 d.trigger, d.status, d.branch, d.commitSha, procedure.autoPush && !procedure.isPaused(), artifactOf(d),
-                d.promotedFrom, controlVersion, actor, note);
+                d.promotedFrom, controlVersion, actor, note, d.reconciled);
         return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
     }

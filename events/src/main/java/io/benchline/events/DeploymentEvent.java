@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *                       was over (its resume still on the way on another partition) from a later one
  * @param actor          who caused the change ({@link ActorRef#SYSTEM} for the build pipeline's own changes)
  * @param note           the caller's note, or null
+ * @param reconciled     the deployment was created by deployment-service's reconciler for a push whose webhook never
+ *                       arrived (trigger auto); absent (false) in events of older producers
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DeploymentEvent(
@@ -37,14 +39,23 @@ public record DeploymentEvent(
         String promotedFrom,
         Long controlVersion,
         ActorRef actor,
-        String note) {
+        String note,
+        boolean reconciled) {
+
+    /** A change without the reconciled flag: a deployment a push, a person or a promote made. */
+    public DeploymentEvent(String change, String deploymentId, String orgId, String procedureId, long sequence,
+            String environment, String trigger, String status, String branch, String commitSha, boolean autoPush,
+            ArtifactRef artifact, String promotedFrom, Long controlVersion, ActorRef actor, String note) {
+        this(change, deploymentId, orgId, procedureId, sequence, environment, trigger, status, branch, commitSha,
+                autoPush, artifact, promotedFrom, controlVersion, actor, note, false);
+    }
 
     /** A change of the build pipeline: no promotion, no control version, the platform as actor. */
     public DeploymentEvent(String change, String deploymentId, String orgId, String procedureId, long sequence,
             String environment, String trigger, String status, String branch, String commitSha, boolean autoPush,
             ArtifactRef artifact) {
         this(change, deploymentId, orgId, procedureId, sequence, environment, trigger, status, branch, commitSha,
-                autoPush, artifact, null, null, ActorRef.SYSTEM, null);
+                autoPush, artifact, null, null, ActorRef.SYSTEM, null, false);
     }
 
     public static final String CREATED = "created";

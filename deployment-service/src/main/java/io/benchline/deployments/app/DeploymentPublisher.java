@@ -48,7 +48,7 @@ public class DeploymentPublisher {
         Long controlVersion = procedure == null || procedure.controlVersion == 0 ? null : procedure.controlVersion;
         DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
                 d.trigger, d.status, d.branch, d.commitSha, autoPush, artifactOf(d), d.promotedFrom, controlVersion,
-                ActorRef.SYSTEM, null);
+                ActorRef.SYSTEM, null, d.reconciled);
         return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
     }
@@ -61,7 +61,7 @@ public class DeploymentPublisher {
             String note) {
         DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
                 d.trigger, d.status, d.branch, d.commitSha, procedure.autoPush && !procedure.isPaused(), artifactOf(d),
-                d.promotedFrom, controlVersion, actor, note);
+                d.promotedFrom, controlVersion, actor, note, d.reconciled);
         return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
     }

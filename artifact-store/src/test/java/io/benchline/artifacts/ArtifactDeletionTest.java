@@ -45,7 +45,8 @@ class ArtifactDeletionTest {
 
         delete(digest, Instant.now()).then().statusCode(204);
         assertThat(stored(digest)).isFalse();
-        internal().get("/internal/v1/artifacts/" + digest).then().statusCode(404);
+        internal().get("/internal/v1/artifacts/" + digest + "?organization_id=" + FakeDeploymentService.ORG_ID
+                + "&procedure_id=" + ArtifactStoreTest.PROCEDURE).then().statusCode(404);
         internal().get("/internal/v1/artifacts/" + digest + "/contents").then().statusCode(404);
         delete(digest, Instant.now()).then().statusCode(204); // already absent
 
@@ -88,7 +89,7 @@ class ArtifactDeletionTest {
                 CountDownLatch go = new CountDownLatch(1);
                 Future<Integer> uploaded = pool.submit(() -> {
                     go.await();
-                    return internal().contentType("application/zip").body(bytes).post("/internal/v1/artifacts")
+                    return internal().contentType("application/zip").body(bytes).post(ArtifactStoreTest.UPLOAD)
                             .statusCode();
                 });
                 Future<Integer> deleted = pool.submit(() -> {

@@ -50,6 +50,10 @@ import static org.assertj.core.api.Assertions.within;
 @QuarkusTestResource(FakeDeploymentService.class)
 class ArtifactStoreTest {
     private static final String INTERNAL = "X-Benchline-Internal-Token";
+    static final String PROCEDURE = "prc_01jtestartifactstore00000";
+    /** Uploads name the organization and procedure the archive was built for: the signature covers both. */
+    static final String UPLOAD = "/internal/v1/artifacts?organization_id=" + FakeDeploymentService.ORG_ID
+            + "&procedure_id=" + PROCEDURE;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Inject
@@ -61,7 +65,7 @@ class ArtifactStoreTest {
 
     static JsonPath upload(byte[] bytes) {
         return internal().contentType("application/zip").body(bytes)
-                .post("/internal/v1/artifacts")
+                .post(ArtifactStoreTest.UPLOAD)
                 .then().statusCode(201).contentType(ContentType.JSON).extract().jsonPath();
     }
 
@@ -79,10 +83,16 @@ class ArtifactStoreTest {
         return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
     }
 
+    /** Verifies against the documented v1 message of this test's organization and procedure. */
     static boolean verifies(PublicKey key, String digest, String signatureBase64) throws Exception {
+        return verifiesMessage(key, "benchline-artifact-signature-v1\norganization:" + FakeDeploymentService.ORG_ID
+                + "\nprocedure:" + PROCEDURE + "\ndigest:" + digest + "\n", signatureBase64);
+    }
+
+    static boolean verifiesMessage(PublicKey key, String message, String signatureBase64) throws Exception {
         Signature verifier = Signature.getInstance("Ed25519");
         verifier.initVerify(key);
-        verifier.update(digest.getBytes(StandardCharsets.UTF_8));
+        verifier.update(message.getBytes(StandardCharsets.UTF_8));
         return verifier.verify(Base64.getDecoder().decode(signatureBase64));
     }
 
@@ -95,7 +105,7 @@ class ArtifactStoreTest {
         byte[] bytes = Zips.unique();
         String hex = Zips.sha256Hex(bytes);
 
-        Response response = internal().contentType("application/zip").body(bytes).post("/internal/v1/artifacts");
+        Response response = internal().contentType("application/zip").body(bytes).post(ArtifactStoreTest.UPLOAD);
 
         assertThat(response.statusCode()).isEqualTo(201);
         assertThat(response.header("Location")).endsWith("/internal/v1/artifacts/sha256:" + hex);
@@ -108,13 +118,15 @@ class ArtifactStoreTest {
         assertThat(Base64.getDecoder().decode(signature)).hasSize(64);
 
         PublicKey key = publicKeyOf(json.getString("key_id"));
-        assertThat(verifies(key, digest, signature)).as("signature over UTF-8 of the digest string").isTrue();
+        assertThat(verifies(key, digest, signature)).as("signature over the v1 message").isTrue();
+        assertThat(verifiesMessage(key, digest, signature)).as("not over the bare digest (the old format)").isFalse();
         assertThat(verifies(key, "sha256:" + "0".repeat(64), signature)).isFalse();
 
         assertThat(storedUnder(hex)).extracting(ObjectInfo::key).containsExactly("artifacts/sha256/" + hex + ".zip");
 
         // Describe answers the same artifact with a signature that verifies as well.
-        JsonPath described = internal().get("/internal/v1/artifacts/" + digest).then().statusCode(200)
+        JsonPath described = internal().get("/internal/v1/artifacts/" + digest + "?organization_id="
+                        + FakeDeploymentService.ORG_ID + "&procedure_id=" + PROCEDURE).then().statusCode(200)
                 .extract().jsonPath();
         assertThat(described.getString("digest")).isEqualTo(digest);
         assertThat(described.getLong("size_bytes")).isEqualTo(bytes.length);
@@ -217,7 +229,8 @@ class ArtifactStoreTest {
                 .contentType("application/problem+json");
         internal().get("/internal/v1/artifacts/" + unknown + "/contents").then().statusCode(404)
                 .contentType("application/problem+json");
-        internal().get("/internal/v1/artifacts/" + unknown).then().statusCode(404);
+        internal().get("/internal/v1/artifacts/" + unknown + "?organization_id=" + FakeDeploymentService.ORG_ID
+                + "&procedure_id=" + PROCEDURE).then().statusCode(404);
         internal().get("/internal/v1/artifacts/sha256:XYZ/download-url").then().statusCode(400)
                 .contentType("application/problem+json");
     }
@@ -250,13 +263,13 @@ class ArtifactStoreTest {
         byte[] tooBig = new byte[1024 * 1024 + 1];
         new Random(1).nextBytes(tooBig);
 
-        HttpResponse<String> declared = HTTP.send(HttpRequest.newBuilder(uri("/internal/v1/artifacts"))
+        HttpResponse<String> declared = HTTP.send(HttpRequest.newBuilder(uri(UPLOAD))
                 .header(INTERNAL, BenchlineInfra.INTERNAL_TOKEN).header("Content-Type", "application/zip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(tooBig)).build(), HttpResponse.BodyHandlers.ofString());
         assertProblem413(declared);
 
         // Chunked (no Content-Length): the limit holds while streaming.
-        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(uri("/internal/v1/artifacts"))
+        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(uri(UPLOAD))
                 .header(INTERNAL, BenchlineInfra.INTERNAL_TOKEN).header("Content-Type", "application/zip")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(tooBig))).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -281,18 +294,18 @@ class ArtifactStoreTest {
     @Test
     void bodiesThatAreNotZipArchivesAre400() {
         internal().contentType("application/zip").body("definitely not a zip".getBytes(StandardCharsets.UTF_8))
-                .post("/internal/v1/artifacts").then().statusCode(400).contentType("application/problem+json");
+                .post(ArtifactStoreTest.UPLOAD).then().statusCode(400).contentType("application/problem+json");
         internal().contentType("application/zip").body(new byte[0])
-                .post("/internal/v1/artifacts").then().statusCode(400).contentType("application/problem+json");
+                .post(ArtifactStoreTest.UPLOAD).then().statusCode(400).contentType("application/problem+json");
     }
 
     @Test
     void internalEndpointsNeedTheInternalToken() {
         byte[] bytes = Zips.unique();
-        RestAssured.given().contentType("application/zip").body(bytes).post("/internal/v1/artifacts")
+        RestAssured.given().contentType("application/zip").body(bytes).post(ArtifactStoreTest.UPLOAD)
                 .then().statusCode(401).contentType("application/problem+json");
         RestAssured.given().header(INTERNAL, "wrong-token").contentType("application/zip").body(bytes)
-                .post("/internal/v1/artifacts").then().statusCode(401);
+                .post(ArtifactStoreTest.UPLOAD).then().statusCode(401);
         RestAssured.given().get("/internal/v1/artifacts/sha256:" + "ab".repeat(32) + "/download-url")
                 .then().statusCode(401).contentType("application/problem+json");
         assertThat(storedUnder(Zips.sha256Hex(bytes))).isEmpty();

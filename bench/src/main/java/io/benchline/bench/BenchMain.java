@@ -66,7 +66,7 @@ public final class BenchMain implements Callable<Integer> {
             report.header(String.format(Locale.ROOT, "stack: LocalStack started in %.1f s; gateway :%d (%s), services :%d-%d,"
                     + " PostgreSQL :%d, Kafka :%d, S3Proxy :%d, data %s", (System.nanoTime() - t0) / 1e9,
                     o.gatewayPort, gatewayKind(), o.servicePortBase, o.servicePortBase + 4, o.postgresPort, o.kafkaPort,
-                    o.s3Port, stack.dir()));
+                    o.s3Port, stack.dir()) + (o.env.isEmpty() ? "" : "; --env " + String.join(" ", o.env)));
             failed = !runParts();
         } catch (Exception e) {
             failed = true;

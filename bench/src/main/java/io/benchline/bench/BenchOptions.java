@@ -74,6 +74,26 @@ public final class BenchOptions {
     @Option(names = "--s3-port", paramLabel = "N", description = "(default 29000)")
     int s3Port = 29000;
 
+    @Option(names = "--env", paramLabel = "MODULE:KEY=VALUE",
+            description = "an environment variable for one process of the stack, e.g. gateway:QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=2"
+                    + " (repeatable; for trying settings without a rebuild)")
+    List<String> env = List.of();
+
+    /** {@link #env} as LocalStack's extra environment: module → variables. */
+    java.util.Map<String, java.util.Map<String, String>> extraEnv() {
+        java.util.Map<String, java.util.Map<String, String>> out = new java.util.LinkedHashMap<>();
+        for (String e : env) {
+            int colon = e.indexOf(':');
+            int eq = e.indexOf('=', colon + 1);
+            if (colon <= 0 || eq <= colon + 1) {
+                throw new IllegalArgumentException("--env " + e + ": expected MODULE:KEY=VALUE");
+            }
+            out.computeIfAbsent(e.substring(0, colon), m -> new java.util.LinkedHashMap<>())
+                    .put(e.substring(colon + 1, eq), e.substring(eq + 1));
+        }
+        return out;
+    }
+
     boolean runs(String part) {
         return only.contains(part);
     }

@@ -336,7 +336,8 @@ final class FanOutBench {
             out.write("print('bench')\n".getBytes(StandardCharsets.UTF_8));
         }
         HttpResponse<byte[]> response = stack.send(HttpRequest.newBuilder(
-                        URI.create(stack.stack().serviceUrl("artifact-store") + "/internal/v1/artifacts"))
+                        URI.create(stack.stack().serviceUrl("artifact-store")
+                                + "/internal/v1/artifacts?organization_id=org_bench&procedure_id=prc_bench"))
                 .header("X-Benchline-Internal-Token", stack.stack().internalToken())
                 .header("Content-Type", "application/zip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(zip.toByteArray())).build());

@@ -98,7 +98,7 @@ final class MemoryBench {
         }
     }
 
-    private static Optional<ProcessHandle> postmaster(Path dataDir) {
+    static Optional<ProcessHandle> postmaster(Path dataDir) {
         try {
             Path pidFile = dataDir.resolve("postmaster.pid");
             if (!Files.exists(pidFile)) {
@@ -117,6 +117,9 @@ final class MemoryBench {
         if (app > 0) {
             String before = cmd.substring(0, app);
             return before.substring(before.lastIndexOf('/') + 1);
+        }
+        if (cmd.contains(BareProxy.class.getName())) {
+            return "bare Vert.x proxy";
         }
         if (cmd.contains("kafka.Kafka")) {
             return "kafka";

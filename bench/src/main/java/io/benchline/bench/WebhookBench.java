@@ -81,21 +81,35 @@ final class WebhookBench {
             load.closedLoop(gatewayPush, accepted, 8, Duration.ofSeconds(2));
             load.closedLoop(directBare, answered, 8, Duration.ofSeconds(1));
 
+            String section = "2. webhook intake (" + fixture.getFileName() + ", " + body.length + " B, signed)";
+            rawPostgresRows(stack, o, report, section);
+
             long accepted202 = 0;
             int rate = o.webhookRate;
             Duration d = Duration.ofSeconds(o.webhookSeconds);
             Duration drain = Duration.ofSeconds(60);
-            String section = "2. webhook intake (" + fixture.getFileName() + ", " + body.length + " B, signed)";
             for (String via : new String[] {"gateway", "direct"}) {
                 Supplier<HttpLoad.Request> pushes = via.equals("gateway") ? gatewayPush : directPush;
                 Supplier<HttpLoad.Request> bare = via.equals("gateway") ? gatewayBare : directBare;
                 BenchMain.progress("webhooks: " + rate + "/s for " + d.toSeconds() + " s via " + via);
+                CpuTimes.Snapshot c0 = CpuTimes.take(stack);
                 HttpLoad.Result r = load.openLoop(pushes, accepted, rate, d, drain);
+                CpuTimes.Snapshot c1 = CpuTimes.take(stack);
                 HttpLoad.Result b = load.openLoop(bare, answered, rate, d, drain);
                 fixedRateRows(report, section, "push @" + rate + "/s " + via, r, b, rate);
+                report.note("2 push @" + rate + "/s " + via + ": " + CpuTimes.perRequest(c0, c1, r.expected()));
                 BenchMain.progress("webhooks: max rate (" + o.maxConcurrency + " in flight) via " + via);
+                CpuTimes.Snapshot c2 = CpuTimes.take(stack);
                 HttpLoad.Result m = load.closedLoop(pushes, accepted, o.maxConcurrency, Duration.ofSeconds(o.maxSeconds));
+                CpuTimes.Snapshot c3 = CpuTimes.take(stack);
                 HttpLoad.Result mb = load.closedLoop(bare, answered, o.maxConcurrency, Duration.ofSeconds(o.maxSeconds));
+                CpuTimes.Snapshot c4 = CpuTimes.take(stack);
+                report.note("2 push max rate " + via + ": " + CpuTimes.perRequest(c2, c3, m.expected()));
+                report.note("2 bare endpoint max rate " + via + ": " + CpuTimes.perRequest(c3, c4, mb.expected()));
+                if (via.equals("direct") && !Double.isNaN(rawOnePerCommit)) {
+                    report.note(String.format(java.util.Locale.ROOT, "2: push max rate direct = %.2fx raw PostgreSQL's"
+                            + " one commit per push at the same concurrency", m.rate() / rawOnePerCommit));
+                }
                 report.row(section, "push max rate " + via + " (c=" + o.maxConcurrency + ")", Report.rate(m.rate()),
                         Report.rate(mb.rate()), m.rate() / mb.rate(), "≥ 0.50x bare");
                 report.row(section, "  p50 / p99 at max rate", m.latencies().p50p99(), mb.latencies().p50p99(),
@@ -162,6 +176,32 @@ final class WebhookBench {
             lag += e.getValue().offset() - (c == null ? 0 : c.offset());
         }
         return lag;
+    }
+
+    /** Set by {@link #rawPostgresRows}: raw one-commit-per-push rate, for the ratio note. */
+    private static double rawOnePerCommit = Double.NaN;
+
+    /**
+     * The intake's database work alone, over JDBC at the max-rate concurrency: what PostgreSQL on this machine does
+     * with one durable commit per push, with a NOTIFY in each of those transactions, and with 16 pushes per commit.
+     */
+    static void rawPostgresRows(BenchStack stack, BenchOptions o, Report report, String section) throws Exception {
+        Duration d = Duration.ofSeconds(o.maxSeconds);
+        int c = o.maxConcurrency;
+        BenchMain.progress("webhooks: raw PostgreSQL baselines (" + c + " JDBC connections)");
+        double one = RawPostgres.pushesPerSecond(stack, c, 1, false, d);
+        double notify = RawPostgres.pushesPerSecond(stack, c, 1, true, d);
+        double grouped = RawPostgres.pushesPerSecond(stack, c, 16, false, d);
+        rawOnePerCommit = one;
+        report.row(section, "raw PostgreSQL (c=" + c + "): delivery + outbox row, 1 commit per push", Report.rate(one),
+                "-", Double.NaN, "-");
+        report.row(section, "  same, with a NOTIFY in each transaction", Report.rate(notify), Report.rate(one),
+                notify / one, "-");
+        report.row(section, "  same, 16 pushes per commit", Report.rate(grouped), Report.rate(one), grouped / one, "-");
+        report.note("2: raw PostgreSQL = JDBC straight to the stack's PostgreSQL (synchronous_commit=on), " + c
+                + " connections each inserting a delivery row and an outbox row (" + RawPostgres.PAYLOAD.length()
+                + " B jsonb) and committing, for " + o.maxSeconds + " s per line, before the pushes run; baseline of"
+                + " the two lower lines = the first.");
     }
 
     private static void fixedRateRows(Report report, String section, String name, HttpLoad.Result r,

@@ -21,9 +21,17 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--token", required = true, description = "The station's agent token")
     String token;
 
-    @Option(names = "--trusted-keys", required = true,
-            description = "Trusted signing keys: JSON as GET /v2/keys prints it (see 'benchline keys fetch')")
+    @Option(names = "--trusted-keys",
+            description = {"Also trust these signing keys: JSON as GET /v2/keys prints it (see 'benchline keys fetch');"
+                    + " re-read when it changes. Without it the agent trusts the keys of its organization it fetches"
+                    + " from the dispatcher (GET /agent/v1/keys)."})
     Path trustedKeys;
+
+    @Option(names = "--keys-refresh", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How often the organization's signing keys are fetched again (with their ETag); an"
+                    + " artifact naming an unknown key fetches them at once. 0: never fetch, trust only"
+                    + " --trusted-keys (default: ${DEFAULT-VALUE})")
+    Duration keysRefresh;
 
     @Option(names = "--work-dir", required = true,
             description = "Working directory: state.json, procedures/, runs/ (created if missing)")
@@ -53,7 +61,11 @@ public final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Log.setDebug(debug);
-        if (!Files.isReadable(trustedKeys)) {
+        if (trustedKeys == null && keysRefresh.isZero()) {
+            System.err.println("error: --keys-refresh 0 needs --trusted-keys: the agent would trust no key");
+            return 2;
+        }
+        if (trustedKeys != null && !Files.isReadable(trustedKeys)) {
             System.err.println("error: trusted keys file " + trustedKeys + " cannot be read"
                     + " (create it with: benchline keys fetch --url URL --api-key KEY --output FILE)");
             return 2;
@@ -61,7 +73,7 @@ public final class AgentCommand implements Callable<Integer> {
         Agent agent;
         try {
             agent = new Agent(new AgentConfig(url, token, trustedKeys, workDir, pollInterval, python, retryRefused,
-                    longPoll));
+                    longPoll, keysRefresh));
         } catch (Exception e) {
             System.err.println("error: cannot start the agent: " + Log.describe(e));
             return 2;

@@ -11,7 +11,7 @@ import java.nio.file.StandardCopyOption;
 
 /** {@code benchline keys}: the artifact signing keys. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Artifact signing keys.",
-        subcommands = KeysCommand.Fetch.class)
+        subcommands = {KeysCommand.Fetch.class, KeysCommand.ListKeys.class, KeysCommand.Rotate.class})
 public final class KeysCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -49,6 +49,39 @@ public final class KeysCommand implements Runnable {
                 err().println("wrote " + keys.path("keys").size() + " key(s) to " + abs);
             }
             return Exit.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List the organization's signing keys, active and retired.", "GET /v2/keys."})
+    static final class ListKeys extends ApiCommand.WithJson {
+        @Override
+        int execute(ApiClient client) throws IOException {
+            return show(client.get("/v2/keys"), (answer, out) -> {
+                Table table = new Table("ID", "STATUS", "CREATED", "ACTIVATED", "RETIRED");
+                for (JsonNode k : answer.path("keys")) {
+                    table.row(k.path("id").asText(k.path("key_id").asText()), k.path("status").asText(null),
+                            k.path("created_at").asText(null), k.path("activated_at").asText(null),
+                            k.path("retired_at").isNull() ? null : k.path("retired_at").asText(null));
+                }
+                if (table.size() == 0) {
+                    out.println("no signing keys yet (the first upload of the organization creates one)");
+                } else {
+                    out.print(table);
+                }
+            });
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = {"Make a new signing key active; the old one is retired but still listed, so what it signed"
+                    + " keeps verifying. Agents pick the new key up without a restart. Needs an admin key.",
+                    "POST /v2/keys/rotate."})
+    static final class Rotate extends ApiCommand.WithJson {
+        @Override
+        int execute(ApiClient client) throws IOException {
+            return show(client.post("/v2/keys/rotate", null),
+                    (key, out) -> out.println("signing key " + key.path("id").asText("?") + " is active now"));
         }
     }
 }

@@ -488,6 +488,35 @@ class CommandsTest {
         assertThat(r.out()).isEqualTo(nl("revoked API key key_7"));
     }
 
+    @Test
+    void keysListShowsActiveAndRetiredKeys() {
+        api.answer("GET /v2/keys", 200, """
+                {"organization_id":"org_1","keys":[{"id":"ed25519-bbbbbbbbbbbbbbbb","key_id":"ed25519-bbbbbbbbbbbbbbbb",\
+                "organization_id":"org_1","algorithm":"Ed25519","public_key":"AA==","created_at":"2026-12-01T10:00:00Z",\
+                "activated_at":"2026-12-01T10:00:00Z","retired_at":null,"status":"active"},\
+                {"id":"ed25519-aaaaaaaaaaaaaaaa","key_id":"ed25519-aaaaaaaaaaaaaaaa","organization_id":"org_1",\
+                "algorithm":"Ed25519","public_key":"AA==","created_at":"2026-11-01T00:00:00Z",\
+                "activated_at":"2026-11-01T00:00:00Z","retired_at":"2026-12-01T10:00:00Z","status":"retired"}]}""");
+        Result r = run("keys", "list");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(nl(
+                "ID                        STATUS   CREATED               ACTIVATED             RETIRED",
+                "ed25519-bbbbbbbbbbbbbbbb  active   2026-12-01T10:00:00Z  2026-12-01T10:00:00Z  -",
+                "ed25519-aaaaaaaaaaaaaaaa  retired  2026-11-01T00:00:00Z  2026-11-01T00:00:00Z  2026-12-01T10:00:00Z"));
+    }
+
+    @Test
+    void keysRotateNamesTheNewKey() {
+        api.answer("POST /v2/keys/rotate", 201, """
+                {"id":"ed25519-cccccccccccccccc","status":"active"}""");
+        Result r = run("keys", "rotate");
+
+        assertThat(r.exit()).isZero();
+        assertThat(api.only().method() + " " + api.only().path()).isEqualTo("POST /v2/keys/rotate");
+        assertThat(r.out()).isEqualTo(nl("signing key ed25519-cccccccccccccccc is active now"));
+    }
+
     // ---- failures, for every command
 
     /** Each API command: its arguments and the request it sends. */
@@ -510,7 +539,9 @@ class CommandsTest {
                 Arguments.of(List.of("api-keys", "list"), "GET /v2/api-keys"),
                 Arguments.of(List.of("api-keys", "revoke", "key_1"), "DELETE /v2/api-keys/key_1"),
                 Arguments.of(List.of("deployments", "list"), "GET /v2/deployments"),
-                Arguments.of(List.of("keys", "fetch"), "GET /v2/keys"));
+                Arguments.of(List.of("keys", "fetch"), "GET /v2/keys"),
+                Arguments.of(List.of("keys", "list"), "GET /v2/keys"),
+                Arguments.of(List.of("keys", "rotate"), "POST /v2/keys/rotate"));
     }
 
     @ParameterizedTest

@@ -13,9 +13,14 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param artifact       set once ready
  * @param promotedFrom   for a promoted deployment: the preview it was promoted from
  * @param controlVersion for promoted, rolled_back and resumed: the procedure's control version after the change,
- *                       increasing by one with each; a consumer ignores a control change older than one it applied
+ *                       increasing by one with each; a consumer ignores a control change older than one it applied.
+ *                       For the other changes: the control version {@code autoPush} was decided at (null before the
+ *                       procedure's first control change), so a consumer can tell a pause that decision already knew
+ *                       was over (its resume still on the way on another partition) from a later one
  * @param actor          who caused the change ({@link ActorRef#SYSTEM} for the build pipeline's own changes)
  * @param note           the caller's note, or null
+ * @param reconciled     the deployment was created by deployment-service's reconciler for a push whose webhook never
+ *                       arrived (trigger auto); absent (false) in events of older producers
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DeploymentEvent(
@@ -34,14 +39,23 @@ public record DeploymentEvent(
         String promotedFrom,
         Long controlVersion,
         ActorRef actor,
-        String note) {
+        String note,
+        boolean reconciled) {
+
+    /** A change without the reconciled flag: a deployment a push, a person or a promote made. */
+    public DeploymentEvent(String change, String deploymentId, String orgId, String procedureId, long sequence,
+            String environment, String trigger, String status, String branch, String commitSha, boolean autoPush,
+            ArtifactRef artifact, String promotedFrom, Long controlVersion, ActorRef actor, String note) {
+        this(change, deploymentId, orgId, procedureId, sequence, environment, trigger, status, branch, commitSha,
+                autoPush, artifact, promotedFrom, controlVersion, actor, note, false);
+    }
 
     /** A change of the build pipeline: no promotion, no control version, the platform as actor. */
     public DeploymentEvent(String change, String deploymentId, String orgId, String procedureId, long sequence,
             String environment, String trigger, String status, String branch, String commitSha, boolean autoPush,
             ArtifactRef artifact) {
         this(change, deploymentId, orgId, procedureId, sequence, environment, trigger, status, branch, commitSha,
-                autoPush, artifact, null, null, ActorRef.SYSTEM, null);
+                autoPush, artifact, null, null, ActorRef.SYSTEM, null, false);
     }
 
     public static final String CREATED = "created";

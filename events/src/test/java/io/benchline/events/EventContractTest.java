@@ -121,6 +121,28 @@ class EventContractTest {
     }
 
     @Test
+    void lifecycleSchemaListsExactlyTheRecordsFieldsAndReconciledIsOptional() {
+        java.util.Set<String> properties = new java.util.HashSet<>();
+        EventSchemas.schema(EventTypes.schemaFile(EventTypes.DEPLOYMENT_LIFECYCLE)).getSchemaNode().get("properties")
+                .fieldNames().forEachRemaining(properties::add);
+        List<String> components = java.util.Arrays.stream(DeploymentEvent.class.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase()).toList();
+        assertThat(properties).containsExactlyInAnyOrderElementsOf(components);
+
+        String dep = EventIds.withPrefix("dep");
+        DeploymentEvent reconciled = new DeploymentEvent("created", dep, EventIds.withPrefix("org"),
+                EventIds.withPrefix("prc"), 4, "production", "auto", "pending", "main", SHA, true, null, null, null,
+                ActorRef.SYSTEM, null, true);
+        String json = EventCodec.toJson(EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, "/test", dep, reconciled));
+        assertThat(json).contains("\"reconciled\":true");
+        assertThat(EventSchemas.validate(json)).isEmpty();
+        String older = json.replace(",\"reconciled\":true", "");
+        assertThat(older).doesNotContain("reconciled");
+        assertThat(EventSchemas.validate(older)).as("an older producer's event").isEmpty();
+        assertThat(EventCodec.data(EventCodec.parse(older), DeploymentEvent.class).reconciled()).isFalse();
+    }
+
+    @Test
     void envelopeRefusesDataOfTheWrongType() {
         assertThatThrownBy(() -> EventCodec.envelope(EventTypes.BUILD_STARTED, "/x", "s", "a string"))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -78,11 +78,11 @@ public final class Demo {
                 }
                 installHook();
             }
-            Path keys = dir.resolve("trusted-keys.json");
-            Files.writeString(keys, api("GET", "/v2/keys", null).toPrettyString());
+            // No trusted-keys file: the agent trusts the organization's signing keys it fetches from the dispatcher
+            // (GET /agent/v1/keys), which also brings rotated keys without a restart.
             agent = stack.startJavaProcess("demo-agent", stack.layout().cliJar().toString(), "io.benchline.cli.Main",
                     List.of("agent", "--url", stack.baseUrl(), "--token", state.getProperty("agent-token"),
-                            "--trusted-keys", keys.toString(), "--work-dir", dir.resolve("station").toString(),
+                            "--work-dir", dir.resolve("station").toString(),
                             "--poll-interval", "1s"),
                     stack.options().dir().resolve("logs/demo-agent.log"));
         } catch (IOException e) {

@@ -4,19 +4,66 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Port checks. */
 public final class Ports {
     private Ports() {
     }
 
-    /** A port that was free a moment ago (for tests, which pick ports at random). */
+    /** Where {@link #free()} looks: below the kernel's ephemeral range, which outgoing connections take from. */
+    static final int LOWEST = 10_000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port that was free a moment ago, for tests and the bench, which pick ports at random. It comes from below the
+     * kernel's ephemeral range ({@code /proc/sys/net/ipv4/ip_local_port_range}): a port from inside it (what
+     * {@code new ServerSocket(0)} gives) can be taken by any outgoing connection between the pick and the server's
+     * bind, which failed a test stack's start with "port in use" when a Kafka client happened to take it. No port is
+     * handed out twice by one JVM.
+     */
     public static int free() {
+        int below = ephemeralLow();
+        if (below - LOWEST >= 1_000) {
+            for (int attempt = 0; attempt < 200; attempt++) {
+                int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
+                if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
+                    return port;
+                }
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
+            HANDED_OUT.add(socket.getLocalPort());
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux); 32768, the usual one, where it cannot be read. */
+    static int ephemeralLow() {
+        try {
+            // Read as a stream: the file reports a size that Files.readString trusts and cuts at (seen here).
+            try (var reader = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+                return Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

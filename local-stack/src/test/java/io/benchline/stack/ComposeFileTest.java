@@ -122,6 +122,23 @@ class ComposeFileTest {
     }
 
     @Test
+    void everyServiceListensOnThePortItsPeersAndHealthCheckUse() throws IOException {
+        // The modules default to the local stack's ports (8081-8085); compose's URLs and health checks say 8080.
+        for (String service : withGateway()) {
+            Object port = environment(service).get("QUARKUS_HTTP_PORT");
+            if (port == null) {
+                java.util.Properties properties = new java.util.Properties();
+                try (var reader = Files.newBufferedReader(
+                        root.resolve(service).resolve("src/main/resources/application.properties"))) {
+                    properties.load(reader);
+                }
+                port = properties.getProperty("quarkus.http.port");
+            }
+            assertThat(String.valueOf(port)).as("the port %s listens on in its container", service).isEqualTo("8080");
+        }
+    }
+
+    @Test
     void createsEveryTopic() {
         String init = String.valueOf(service("kafka-init").get("command"));
         for (String topic : io.benchline.events.Topics.ALL) {

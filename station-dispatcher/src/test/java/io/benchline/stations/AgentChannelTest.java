@@ -84,6 +84,34 @@ class AgentChannelTest {
     }
 
     @Test
+    void theAgentGetsItsOrganizationsSigningKeysWithAnETag() {
+        Assigned a = stationWithAReadyDeployment();
+        assertThat(agent(a.station().agentToken()).get("/agent/v1/assignments").then().statusCode(200)
+                .extract().jsonPath().getString("organization_id")).isEqualTo(FakePeers.ORG_ID);
+
+        io.restassured.response.Response first = agent(a.station().agentToken()).get("/agent/v1/keys");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.jsonPath().getString("organization_id")).as("only the station's own organization's keys")
+                .isEqualTo(FakePeers.ORG_ID);
+        assertThat(first.jsonPath().getList("keys.organization_id")).containsOnly(FakePeers.ORG_ID);
+        String etag = first.header("ETag");
+        assertThat(etag).contains(FakePeers.ORG_ID);
+
+        agent(a.station().agentToken()).header("If-None-Match", etag).get("/agent/v1/keys").then().statusCode(304)
+                .header("ETag", etag);
+
+        FakePeers.KEYS_VERSION.incrementAndGet(); // a rotation
+        io.restassured.response.Response rotated = agent(a.station().agentToken()).header("If-None-Match", etag)
+                .get("/agent/v1/keys");
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        assertThat(rotated.header("ETag")).isNotEqualTo(etag);
+
+        agent(a.station().agentToken() + "x").get("/agent/v1/keys").then().statusCode(401)
+                .contentType("application/problem+json");
+        agent(FakePeers.API_KEY).get("/agent/v1/keys").then().statusCode(401);
+    }
+
+    @Test
     void aWrongOrMissingAgentTokenIs401() {
         Assigned a = stationWithAReadyDeployment();
         agent(a.station().agentToken() + "x").get("/agent/v1/assignments").then().statusCode(401)

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code GET /v2/procedures/{id}} with the caller's key → 200 when the test registered the procedure for the
  * key's organization, else 404</li>
  * <li>{@code GET /internal/v1/artifacts/{digest}/download-url} → {@code {url, expires_at}}</li>
+ * <li>{@code GET /internal/v1/organizations/{org}/keys} → a key list naming the organization, {@code ETag}
+ * {@code "keys-<org>-<KEYS_VERSION>"}, 304 for a matching {@code If-None-Match}</li>
  * </ul>
  */
 public class FakePeers extends FakePeer {
@@ -33,6 +35,8 @@ public class FakePeers extends FakePeer {
     /** procedure id → organization. */
     public static final Map<String, String> PROCEDURES = new ConcurrentHashMap<>();
     public static final AtomicInteger DOWNLOAD_URL_CALLS = new AtomicInteger();
+    /** Bumped by a test to stand for a rotation: the key list and its tag change. */
+    public static final AtomicInteger KEYS_VERSION = new AtomicInteger(1);
     @Override
     protected Map<String, String> config(String url) {
         return Map.of("benchline.auth.deployment-service-url", url,
@@ -90,6 +94,25 @@ public class FakePeers extends FakePeer {
             Instant expires = Instant.now().plus(15, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
             answer(exchange, 200, "{\"url\":\"" + DOWNLOAD_BASE + digest.replace(':', '-') + ".zip?sig=x\","
                     + "\"expires_at\":\"" + expires + "\"}");
+            return;
+        }
+        if (method.equals("GET") && path.startsWith("/internal/v1/organizations/") && path.endsWith("/keys")) {
+            if (!internal) {
+                answer(exchange, 401, "{\"title\":\"Unauthorized\",\"status\":401}");
+                return;
+            }
+            String org = path.substring("/internal/v1/organizations/".length(), path.length() - "/keys".length());
+            String tag = "keys-" + org + "-" + KEYS_VERSION.get();
+            exchange.getResponseHeaders().set("ETag", "\"" + tag + "\"");
+            if (("\"" + tag + "\"").equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+                exchange.sendResponseHeaders(304, -1);
+                exchange.close();
+                return;
+            }
+            answer(exchange, 200, "{\"organization_id\":\"" + org + "\",\"keys\":[{\"id\":\"ed25519-v"
+                    + KEYS_VERSION.get() + "\",\"key_id\":\"ed25519-v" + KEYS_VERSION.get()
+                    + "\",\"organization_id\":\"" + org + "\",\"algorithm\":\"Ed25519\",\"public_key\":\"AA==\","
+                    + "\"status\":\"active\"}]}");
             return;
         }
         answer(exchange, 404, "{\"title\":\"Not found\",\"status\":404}");

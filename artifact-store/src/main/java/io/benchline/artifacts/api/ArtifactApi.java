@@ -20,9 +20,15 @@ public final class ArtifactApi {
     public record Entry(String path, long size, String sha256) {
     }
 
-    public record Keys(List<Key> keys) {
+    /** An organization's signing keys, newest first: the active one and every retired one. */
+    public record Keys(String organizationId, List<Key> keys) {
     }
 
-    public record Key(String keyId, String algorithm, String publicKey, Instant createdAt) {
+    /**
+     * One signing key. {@code key_id} repeats {@code id} (the name artifacts carry, and what agents' trusted-keys
+     * files have always used); {@code status} is {@code active} or {@code retired}.
+     */
+    public record Key(String id, String keyId, String organizationId, String algorithm, String publicKey,
+            Instant createdAt, Instant activatedAt, Instant retiredAt, String status) {
     }
 }

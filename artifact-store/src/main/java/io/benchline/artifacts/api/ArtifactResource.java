@@ -34,11 +34,16 @@ public class ArtifactResource {
         this.artifacts = artifacts;
     }
 
-    /** Stores an archive (content-addressed) and returns its digest and signature. 201 also when it existed. */
+    /**
+     * Stores an archive (content-addressed) and returns its digest and the signature for the organization and
+     * procedure it was built for. 201 also when it existed.
+     */
     @POST
     @Consumes({"application/zip", MediaType.APPLICATION_OCTET_STREAM})
-    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength) {
-        Artifacts.SignedArtifact stored = artifacts.upload(body, contentLength == null ? -1 : contentLength);
+    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
+            @QueryParam("organization_id") String organizationId, @QueryParam("procedure_id") String procedureId) {
+        Artifacts.SignedArtifact stored = artifacts.upload(body, contentLength == null ? -1 : contentLength,
+                organizationId, procedureId);
         return Response.created(UriBuilder.fromPath("/internal/v1/artifacts/{digest}")
                         .build(stored.digest().toString()))
                 .entity(toApi(stored)).build();
@@ -46,8 +51,9 @@ public class ArtifactResource {
 
     @GET
     @Path("/{digest}")
-    public ArtifactApi.StoredArtifact describe(@PathParam("digest") String digest) {
-        return toApi(artifacts.describe(Digest.parse(digest)));
+    public ArtifactApi.StoredArtifact describe(@PathParam("digest") String digest,
+            @QueryParam("organization_id") String organizationId, @QueryParam("procedure_id") String procedureId) {
+        return toApi(artifacts.describe(Digest.parse(digest), organizationId, procedureId));
     }
 
     @GET

@@ -55,7 +55,7 @@ public class Artifacts {
         this.config = config;
     }
 
-    /** A stored archive and its signature by the active key. */
+    /** A stored archive and its signature by the organization's active key. */
     public record SignedArtifact(Digest digest, long sizeBytes, String signature, String keyId, boolean created) {
     }
 
@@ -70,15 +70,18 @@ public class Artifacts {
      * is there already. The hash is computed here, never taken from the caller, so no upload can make a digest
      * name other bytes.
      *
+     * The signature covers the digest, the organization and the procedure ({@link SignedMessage}); the same bytes
+     * uploaded for another organization or procedure get another signature.
+     *
      * @param declaredLength Content-Length, or -1 when the body is chunked
      */
-    public SignedArtifact upload(InputStream body, long declaredLength) {
+    public SignedArtifact upload(InputStream body, long declaredLength, String organizationId, String procedureId) {
+        SignedMessage.requireId("organization_id", organizationId);
+        SignedMessage.requireId("procedure_id", procedureId);
         long max = config.maxSize().asLongValue();
         if (declaredLength > max) {
             throw tooLarge(max);
         }
-        SigningKeys.ActiveKey key = keys.current()
-                .orElseThrow(() -> ProblemException.unavailable("the signing key is not loaded yet; retry shortly"));
         Path spool = createSpoolFile();
         try {
             MessageDigest sha256 = sha256();
@@ -119,21 +122,21 @@ public class Artifacts {
                 locked.recordUpload(stored);
                 return write;
             });
-            String signature = Ed25519.sign(key.privateKey(), digest.toString());
-            return new SignedArtifact(digest, size, signature, key.keyId(), created);
+            SigningKeys.Signed signed = keys.sign(digest.toString(), organizationId, procedureId);
+            return new SignedArtifact(digest, size, signed.signature(), signed.keyId(), created);
         } finally {
             deleteQuietly(spool);
         }
     }
 
-    /** Size and a fresh signature of a stored artifact; 404 when unknown. */
-    public SignedArtifact describe(Digest digest) {
+    /** Size and a fresh signature (by the organization's active key) of a stored artifact; 404 when unknown. */
+    public SignedArtifact describe(Digest digest, String organizationId, String procedureId) {
+        SignedMessage.requireId("organization_id", organizationId);
+        SignedMessage.requireId("procedure_id", procedureId);
         ObjectInfo info = storage.stat(digest.objectKey())
                 .orElseThrow(() -> ProblemException.notFound("artifact", digest.toString()));
-        SigningKeys.ActiveKey key = keys.current()
-                .orElseThrow(() -> ProblemException.unavailable("the signing key is not loaded yet; retry shortly"));
-        return new SignedArtifact(digest, info.size(), Ed25519.sign(key.privateKey(), digest.toString()),
-                key.keyId(), false);
+        SigningKeys.Signed signed = keys.sign(digest.toString(), organizationId, procedureId);
+        return new SignedArtifact(digest, info.size(), signed.signature(), signed.keyId(), false);
     }
 
     /**

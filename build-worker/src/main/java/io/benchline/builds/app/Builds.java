@@ -188,7 +188,7 @@ public class Builds {
         }
         deadline.check();
         log.info("uploading to artifact-store");
-        ArtifactRef artifact = store.upload(archive, deadline, log);
+        ArtifactRef artifact = store.upload(archive, request.orgId(), request.procedureId(), deadline, log);
         progress.artifact = artifact;
         log.info("stored " + artifact.digest() + " (" + artifact.sizeBytes() + " bytes), signed with "
                 + artifact.keyId());

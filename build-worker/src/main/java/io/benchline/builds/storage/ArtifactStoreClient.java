@@ -13,6 +13,8 @@ import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -50,8 +52,17 @@ public class ArtifactStoreClient {
                 .build();
     }
 
-    /** Stores the archive; the answer must name the same digest and size the worker computed. */
-    public ArtifactRef upload(PackedArchive archive, Deadline deadline, BuildLog log) {
+    /**
+     * Stores the archive for the organization and procedure it was built for (artifact-store signs digest,
+     * organization and procedure together); the answer must name the same digest and size the worker computed.
+     */
+    public ArtifactRef upload(PackedArchive archive, String organizationId, String procedureId, Deadline deadline,
+            BuildLog log) {
+        if (organizationId == null || procedureId == null) {
+            throw new BuildFailure("the build request names no organization or procedure to sign the artifact for");
+        }
+        URI target = URI.create(endpoint + "?organization_id=" + URLEncoder.encode(organizationId, StandardCharsets.UTF_8)
+                + "&procedure_id=" + URLEncoder.encode(procedureId, StandardCharsets.UTF_8));
         String lastProblem = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             deadline.check();
@@ -60,7 +71,7 @@ public class ArtifactStoreClient {
                 throw deadline.timedOut();
             }
             try {
-                HttpRequest request = HttpRequest.newBuilder(endpoint)
+                HttpRequest request = HttpRequest.newBuilder(target)
                         .timeout(wait)
                         .header("Content-Type", "application/zip")
                         .header("Accept", "application/json")

@@ -42,13 +42,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BuildRequestConsumerTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
+    private static final String ORG = "org_01jbuildworkertest000000";
+
     private static String request(String deploymentId, String cloneUrl, String sha, String branch) {
         return request(deploymentId, EventIds.withPrefix("prc"), cloneUrl, sha, branch, null);
     }
 
     private static String request(String deploymentId, String procedureId, String cloneUrl, String sha, String branch,
             String credentialsRef) {
-        BuildRequested data = new BuildRequested(deploymentId, EventIds.withPrefix("org"), procedureId,
+        BuildRequested data = new BuildRequested(deploymentId, ORG, procedureId,
                 "Voltage check", 1, "preview", new BuildRequested.Source("git", cloneUrl, sha, branch, null,
                         credentialsRef));
         EventEnvelope envelope = EventCodec.envelope(EventTypes.BUILD_REQUESTED, "/deployment-service", deploymentId,
@@ -90,8 +92,10 @@ class BuildRequestConsumerTest {
         RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
         String deploymentId = EventIds.withPrefix("dep");
         FakeArtifactStore.FAIL_NEXT.set(1); // the first upload answers 503 and is retried
+        String procedureId = EventIds.withPrefix("prc");
 
-        send(deploymentId, request(deploymentId, repo.toUri().toString(), commit.getName(), "main"));
+        send(deploymentId, request(deploymentId, procedureId, repo.toUri().toString(), commit.getName(), "main",
+                null));
 
         ConsumerRecord<String, String> record = completedFor(deploymentId);
         assertThat(KafkaTestClient.header(record, EventEnvelope.HEADER_TYPE)).isEqualTo(EventTypes.BUILD_COMPLETED);
@@ -114,6 +118,9 @@ class BuildRequestConsumerTest {
         assertThat(completed.artifact().keyId()).isEqualTo(FakeArtifactStore.KEY_ID);
         byte[] stored = FakeArtifactStore.STORED.get(completed.artifact().digest());
         assertThat(stored).as("the fake stored the digest it returned").isNotNull();
+        assertThat(FakeArtifactStore.QUERIES.get(completed.artifact().digest()))
+                .as("the upload names the organization and procedure the signature must cover")
+                .isEqualTo("organization_id=" + ORG + "&procedure_id=" + procedureId);
         assertThat(completed.artifact().sizeBytes()).isEqualTo(stored.length);
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(stored))) {
             assertThat(zip.getNextEntry().getName()).isEqualTo("manifest.json");

@@ -18,6 +18,8 @@ public class FakeArtifactStore extends FakePeer {
     public static final String SIGNATURE = "ZmFrZS1zaWduYXR1cmU=";
     public static final String KEY_ID = "ed25519-0123456789abcdef";
     public static final Map<String, byte[]> STORED = new ConcurrentHashMap<>();
+    /** The query string each digest was last uploaded with ({@code organization_id=…&procedure_id=…}). */
+    public static final Map<String, String> QUERIES = new ConcurrentHashMap<>();
     /** How many of the next uploads answer 503 (to exercise the retry). */
     public static final AtomicInteger FAIL_NEXT = new AtomicInteger();
     @Override
@@ -40,6 +42,7 @@ public class FakeArtifactStore extends FakePeer {
         } else {
             String digest = "sha256:" + HexFormat.of().formatHex(sha256(body));
             STORED.put(digest, body);
+            QUERIES.put(digest, String.valueOf(exchange.getRequestURI().getQuery()));
             answer(exchange, 201, "{\"digest\":\"" + digest + "\",\"size_bytes\":" + body.length
                     + ",\"signature\":\"" + SIGNATURE + "\",\"key_id\":\"" + KEY_ID + "\"}");
         }

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -46,10 +47,19 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Agent {
     private static final long MAX_ARTIFACT_BYTES = 4L * 1024 * 1024 * 1024;
+    /** An unknown key makes the agent fetch the keys at most this often. */
+    private static final Duration MIN_KEYS_FETCH_INTERVAL = Duration.ofSeconds(1);
 
     private final AgentConfig config;
     private final AgentApi api;
     private final ArtifactVerifier verifier;
+    private final TrustedKeys keys;
+    /** When the keys are fetched next (periodic refresh); the dispatcher may not serve them (old version). */
+    private Instant nextKeysFetch = Instant.EPOCH;
+    private Instant lastKeysFetch = Instant.EPOCH;
+    private volatile boolean keysUnsupported;
+    /** The station's organization, as the dispatcher names it; signatures are checked for it. */
+    private volatile String organizationId;
     private final Unpacker unpacker = new Unpacker();
     private final RunExecutor executor;
     private final AgentState state;
@@ -63,7 +73,9 @@ public final class Agent {
     /** Runs in progress: procedure id → run id. */
     private final Map<String, String> running = new HashMap<>();
     /** Artifacts that failed (deployment id → when to try again, and how often it failed). */
-    private final Map<String, Refusal> refused = new HashMap<>();
+    private final Map<String, Refusal> refused = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The key that last verified a deployment (for the log line when it becomes pending). */
+    private final Map<String, String> lastVerifiedKey = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> waitingNoticed = new HashSet<>();
     /**
      * Procedures the agent holds that the last successful assignments answer no longer names (the station was
@@ -89,16 +101,24 @@ public final class Agent {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    private record Refusal(Instant retryAt, int failures) {
+    private record Refusal(Instant retryAt, int failures, String reason) {
+    }
+
+    /** Why the agent last refused (or could not fetch) a deployment; empty when it did not. */
+    public Optional<String> refusalReason(String deploymentId) {
+        Refusal refusal = refused.get(deploymentId);
+        return refusal == null ? Optional.empty() : Optional.of(refusal.reason());
     }
 
     public Agent(AgentConfig config) throws IOException {
-        this(config, new AgentApi(config.url(), config.token()), TrustedKeys.file(config.trustedKeys()));
+        this(config, new AgentApi(config.url(), config.token()),
+                config.trustedKeys() == null ? TrustedKeys.none() : TrustedKeys.file(config.trustedKeys()));
     }
 
     public Agent(AgentConfig config, AgentApi api, TrustedKeys keys) throws IOException {
         this.config = config;
         this.api = api;
+        this.keys = keys;
         this.verifier = new ArtifactVerifier(keys);
         Path work = config.workDir().toAbsolutePath();
         Files.createDirectories(work);
@@ -205,6 +225,9 @@ public final class Agent {
 
     /** One cycle: fetch, download/verify/unpack, activate when idle, report pointers, start runs, deliver reports. */
     void pollOnce() {
+        if (!config.keysRefresh().isZero() && !keysUnsupported && !Instant.now().isBefore(nextKeysFetch)) {
+            fetchKeys("periodic refresh");
+        }
         Assignments assignments = null;
         Assignments fresh = pushed.getAndSet(null);
         if (fresh != null) {
@@ -220,6 +243,9 @@ public final class Agent {
             } catch (IOException e) {
                 logError("poll", "cannot fetch assignments (retrying next poll): " + Log.describe(e));
             }
+        }
+        if (assignments != null && assignments.organizationId() != null) {
+            organizationId = assignments.organizationId();
         }
         if (assignments != null) {
             dropUnassigned(assignments);
@@ -265,24 +291,34 @@ public final class Agent {
             }
         }
         Path procedureDir = proceduresDir.resolve(a.procedureId());
-        if (!Files.isDirectory(procedureDir.resolve(a.deploymentId()))) {
-            Refusal refusal = refused.get(a.deploymentId());
-            if (refusal != null && Instant.now().isBefore(refusal.retryAt())) {
-                return;
+        boolean unpacked = Files.isDirectory(procedureDir.resolve(a.deploymentId()));
+        synchronized (lock) {
+            Assignment waiting = pending.get(a.procedureId());
+            if (unpacked && waiting != null && waiting.deploymentId().equals(a.deploymentId())) {
+                return; // verified when it became pending
             }
-            try {
-                fetch(a, procedureDir);
-                refused.remove(a.deploymentId());
-            } catch (VerificationException | IOException e) {
-                int failures = refusal == null ? 1 : refusal.failures() + 1;
-                Duration wait = config.refusedRetry().multipliedBy(1L << Math.min(failures - 1, 5));
-                refused.put(a.deploymentId(), new Refusal(Instant.now().plus(wait), failures));
-                String kind = e instanceof VerificationException ? "REFUSED" : "cannot fetch";
-                Log.error("%s deployment %s of procedure %s (artifact %s, key %s): %s; not activated, retrying in %s",
-                        kind, a.deploymentId(), a.procedureId(), a.artifact() == null ? null : a.artifact().digest(),
-                        a.artifact() == null ? null : a.artifact().keyId(), Log.describe(e), wait);
-                return;
-            }
+        }
+        Refusal refusal = refused.get(a.deploymentId());
+        if (refusal != null && Instant.now().isBefore(refusal.retryAt())) {
+            return;
+        }
+        TrustedKeys.Key verifiedWith;
+        try {
+            // An artifact unpacked earlier (a rollback to it) is verified again: its key may have been dropped.
+            verifiedWith = unpacked ? checkSignature(a) : fetch(a, procedureDir);
+            refused.remove(a.deploymentId());
+            lastVerifiedKey.put(a.deploymentId(), verifiedWith.id() + (verifiedWith.status() == null ? ""
+                    : ", " + verifiedWith.status()));
+        } catch (VerificationException | IOException e) {
+            int failures = refusal == null ? 1 : refusal.failures() + 1;
+            Duration wait = config.refusedRetry().multipliedBy(1L << Math.min(failures - 1, 5));
+            String kind = e instanceof VerificationException ? "REFUSED" : "cannot fetch";
+            refused.put(a.deploymentId(), new Refusal(Instant.now().plus(wait), failures, kind + ": "
+                    + Log.describe(e)));
+            Log.error("%s deployment %s of procedure %s (artifact %s, key %s): %s; not activated, retrying in %s",
+                    kind, a.deploymentId(), a.procedureId(), a.artifact() == null ? null : a.artifact().digest(),
+                    a.artifact() == null ? null : a.artifact().keyId(), Log.describe(e), wait);
+            return;
         }
         synchronized (lock) {
             if (a.entryPoint() != null) {
@@ -290,15 +326,67 @@ public final class Agent {
             }
             Assignment before = pending.put(a.procedureId(), a);
             if (before == null || !before.deploymentId().equals(a.deploymentId())) {
-                Log.info("deployment %s of procedure %s is unpacked and verified%s", a.deploymentId(), a.procedureId(),
+                Log.info("deployment %s of procedure %s is unpacked and verified (signed by key %s)%s", a.deploymentId(),
+                        a.procedureId(), lastVerifiedKey.get(a.deploymentId()),
                         running.containsKey(a.procedureId()) ? "; it becomes active when the current run ends" : "");
             }
         }
     }
 
+    /**
+     * The signature for this station's organization and the assignment's procedure. A key the agent does not know
+     * yet (a rotation since the last fetch) makes it fetch the keys once more and check again.
+     */
+    private TrustedKeys.Key checkSignature(Assignment a) throws VerificationException {
+        String org = organizationId != null ? organizationId : keys.fetchedOrganization();
+        try {
+            return verifier.verifySignature(a.artifact(), org, a.procedureId());
+        } catch (ArtifactVerifier.UnknownKeyException unknown) {
+            if (config.keysRefresh().isZero() || keysUnsupported
+                    || Instant.now().isBefore(lastKeysFetch.plus(MIN_KEYS_FETCH_INTERVAL))) {
+                throw unknown;
+            }
+            fetchKeys("deployment " + a.deploymentId() + " names unknown key "
+                    + (a.artifact() == null ? null : a.artifact().keyId()));
+            org = organizationId != null ? organizationId : keys.fetchedOrganization();
+            return verifier.verifySignature(a.artifact(), org, a.procedureId());
+        }
+    }
+
+    /** {@code GET /agent/v1/keys} with the last ETag; a failure keeps the keys the agent has. */
+    private void fetchKeys(String why) {
+        Instant now = Instant.now();
+        lastKeysFetch = now;
+        nextKeysFetch = now.plus(config.keysRefresh().isZero() ? Duration.ofDays(365) : config.keysRefresh());
+        try {
+            AgentApi.FetchedKeys answer = api.keys(keys.etag());
+            if (answer.keys() == null) {
+                keys.unchanged();
+                Log.debug("trusted keys unchanged (%s)", why);
+            } else {
+                Log.info("fetched the trusted keys (%s)", why);
+                keys.replaceFetched(answer.keys(), answer.etag());
+                if (organizationId == null && answer.keys().organizationId() != null) {
+                    organizationId = answer.keys().organizationId();
+                }
+            }
+            clearError("keys");
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                keysUnsupported = true;
+                Log.warn("the dispatcher serves no signing keys (GET /agent/v1/keys 404); trusting the"
+                        + " --trusted-keys file only");
+            } else {
+                logError("keys", "cannot fetch the trusted keys (keeping " + keys.size() + "): " + Log.describe(e));
+            }
+        } catch (IOException e) {
+            logError("keys", "cannot fetch the trusted keys (keeping " + keys.size() + "): " + Log.describe(e));
+        }
+    }
+
     /** Signature first (no download for an untrusted artifact), then download, size and digest, then unpack. */
-    private void fetch(Assignment a, Path procedureDir) throws VerificationException, IOException {
-        verifier.verifySignature(a.artifact());
+    private TrustedKeys.Key fetch(Assignment a, Path procedureDir) throws VerificationException, IOException {
+        TrustedKeys.Key key = checkSignature(a);
         if (a.downloadUrl() == null || a.downloadUrl().isBlank()) {
             throw new IOException("the assignment has no download_url yet");
         }
@@ -313,6 +401,7 @@ public final class Agent {
         } finally {
             Files.deleteIfExists(zip);
         }
+        return key;
     }
 
     /** Activates the pending deployment of a procedure if no run of it is in progress. Call with the lock. */

@@ -90,6 +90,36 @@ public final class AgentApi {
         return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
     }
 
+    /** An answer of {@code GET /agent/v1/keys}: the list and its tag, or {@code keys == null} when unchanged (304). */
+    public record FetchedKeys(TrustedKeys.KeyList keys, String etag) {
+    }
+
+    /** {@code GET /agent/v1/keys} with {@code If-None-Match}: the station's organization's signing keys. */
+    public FetchedKeys keys(String etag) throws IOException {
+        HttpRequest.Builder request = agentRequest("/agent/v1/keys");
+        if (etag != null) {
+            request.header("If-None-Match", "\"" + etag + "\"");
+        }
+        String what = "GET /agent/v1/keys";
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what + " interrupted");
+        } catch (IOException e) {
+            throw new IOException(what + " at " + baseUrl + " failed: " + Log.describe(e), e);
+        }
+        String tag = response.headers().firstValue("ETag").map(AgentApi::unquote).orElse(null);
+        if (response.statusCode() == 304) {
+            return new FetchedKeys(null, tag == null ? etag : tag);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new ApiException(what, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        }
+        return new FetchedKeys(TrustedKeys.parse(new String(response.body(), StandardCharsets.UTF_8)), tag);
+    }
+
     /** {@code PUT /agent/v1/pointers/{procedure_id}}: what the agent runs now. */
     public void reportPointer(String procedureId, PointerReport report) throws IOException {
         String path = "/agent/v1/pointers/" + URLEncoder.encode(procedureId, StandardCharsets.UTF_8);

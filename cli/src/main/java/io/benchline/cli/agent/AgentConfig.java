@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Settings of one agent.
+ * Settings of one agent. {@code trustedKeys} may be null: the agent then trusts only the keys it fetches.
  *
  * @param url           Benchline base URL (the gateway); the agent channel is under {@code /agent/v1}
  * @param token         the station's agent token
@@ -15,9 +15,20 @@ import java.time.Duration;
  * @param refusedRetry  first pause before retrying an artifact that failed (doubles up to 32 times this)
  * @param longPollWait  how long one push-channel request is held when nothing changes; zero turns the push
  *                      channel off (plain polling every {@code pollInterval})
+ * @param keysRefresh   how often the organization's signing keys are fetched again ({@code GET /agent/v1/keys},
+ *                      with the ETag, so an unchanged list costs a 304); also fetched at once when an artifact names
+ *                      an unknown key. Zero: never fetched, only the file counts
  */
 public record AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
-        String python, Duration refusedRetry, Duration longPollWait) {
+        String python, Duration refusedRetry, Duration longPollWait, Duration keysRefresh) {
+    public static final Duration DEFAULT_KEYS_REFRESH = Duration.ofMinutes(5);
+
+    public AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
+            String python, Duration refusedRetry, Duration longPollWait) {
+        this(url, token, trustedKeys, workDir, pollInterval, python, refusedRetry, longPollWait,
+                DEFAULT_KEYS_REFRESH);
+    }
+
     public AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
             String python, Duration refusedRetry) {
         this(url, token, trustedKeys, workDir, pollInterval, python, refusedRetry, Duration.ofSeconds(60));

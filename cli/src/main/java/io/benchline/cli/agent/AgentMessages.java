@@ -11,7 +11,8 @@ public final class AgentMessages {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Assignments(String stationId, List<Assignment> assignments, List<RunRequest> runRequests) {
+    public record Assignments(String stationId, String organizationId, List<Assignment> assignments,
+            List<RunRequest> runRequests) {
         public Assignments {
             assignments = assignments == null ? List.of() : List.copyOf(assignments);
             runRequests = runRequests == null ? List.of() : List.copyOf(runRequests);

@@ -237,6 +237,98 @@ class AgentTest {
         assertThat(station.runReports("started").get(1).path("deployment_id").asText()).isEqualTo(DEP_2);
     }
 
+    /** An agent without a trusted-keys file: it trusts what it fetches from the station (GET /agent/v1/keys). */
+    private void startFetchingAgent(Duration keysRefresh) throws Exception {
+        startAgent(new AgentConfig(station.url(), FakeStation.TOKEN, null, work(), Duration.ofMillis(50), "python3",
+                Duration.ofMillis(50), Duration.ZERO, keysRefresh));
+    }
+
+    @Test
+    void aRotationReachesTheRunningAgentAndWhatTheOldKeySignedStillVerifies() throws Exception {
+        TestArtifacts newKey = new TestArtifacts();
+        station.serveKeys(TestArtifacts.keyList(FakeStation.ORG, signer.keyJson("active")));
+        Artifact first = publish(DEP_1, PRINT_DEPLOYMENT);
+        String firstUrl = station.put("again-" + DEP_1 + ".zip", TestArtifacts.procedureZip(PRINT_DEPLOYMENT));
+        startFetchingAgent(Duration.ofHours(1));
+        await("deployment 1 active", () -> DEP_1.equals(agent.activeDeployment(PROCEDURE)));
+        assertThat(station.keysRequests).as("fetched once at the start").hasSize(1);
+
+        // The admin rotates: the station now lists the new key as active and the old one as retired.
+        station.serveKeys(TestArtifacts.keyList(FakeStation.ORG, newKey.keyJson("active"),
+                signer.keyJson("retired")));
+        byte[] zip2 = TestArtifacts.procedureZip(PRINT_DEPLOYMENT + "# v2\n");
+        station.assign(PROCEDURE, DEP_2, 2, newKey.artifact(zip2), station.put(DEP_2 + ".zip", zip2));
+
+        await("deployment 2, signed by the new key, active", () -> DEP_2.equals(agent.activeDeployment(PROCEDURE)));
+        assertThat(station.keysRequests).as("the unknown key made the agent fetch again, with the tag it had")
+                .containsExactly("", "\"keys-1\"");
+        assertThat(agent.refusalReason(DEP_2)).isEmpty();
+
+        // Rollback to deployment 1: signed by the now retired key, which still verifies it.
+        station.assign(PROCEDURE, DEP_1, 3, first, firstUrl);
+        await("deployment 1 active again", () -> DEP_1.equals(agent.activeDeployment(PROCEDURE)));
+        assertThat(agent.refusalReason(DEP_1)).isEmpty();
+        assertThat(station.keysRequests).as("the retired key was known: no fetch needed").hasSize(2);
+
+        // The rollback really re-verified the unpacked artifact: once the old key is no longer listed (never done
+        // by a rotation, which keeps retired keys), the same move back is refused.
+        station.assign(PROCEDURE, DEP_2, 4, newKey.artifact(zip2), station.put(DEP_2 + "-b.zip", zip2));
+        await("deployment 2 active again", () -> DEP_2.equals(agent.activeDeployment(PROCEDURE)));
+        // A second rotation whose list no longer has the first key; another procedure's deployment, signed with
+        // the newest key, makes the agent fetch that list.
+        TestArtifacts third = new TestArtifacts();
+        station.serveKeys(TestArtifacts.keyList(FakeStation.ORG, third.keyJson("active"), newKey.keyJson("retired")));
+        String otherProcedure = "prc_01jd0000000000000000000002";
+        String dep3 = "dep_01jd0000000000000000000003";
+        byte[] zip3 = TestArtifacts.procedureZip(PRINT_DEPLOYMENT + "# v3\n");
+        station.assign(otherProcedure, dep3, 1, third.artifactFor(zip3, FakeStation.ORG, otherProcedure),
+                station.put(dep3 + ".zip", zip3));
+        await("the other procedure's deployment active", () -> dep3.equals(agent.activeDeployment(otherProcedure)));
+        assertThat(deploymentDir(DEP_1)).as("still unpacked, as the previous deployment").exists();
+        station.assign(PROCEDURE, DEP_1, 5, first, firstUrl);
+        await("the move back refused", () -> agent.refusalReason(DEP_1).isPresent());
+        assertThat(agent.refusalReason(DEP_1).orElseThrow()).contains("signing key " + signer.keyId
+                + " is not trusted");
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_2);
+    }
+
+    @Test
+    void thePeriodicRefreshAsksWithTheETagAndKeepsTheKeysOnA304() throws Exception {
+        station.serveKeys(TestArtifacts.keyList(FakeStation.ORG, signer.keyJson("active")));
+        startFetchingAgent(Duration.ofMillis(20));
+        await("three key fetches", () -> station.keysRequests.size() >= 3);
+        assertThat(station.keysRequests.subList(1, 3)).containsOnly("\"keys-1\"");
+
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        await("deployment 1 active", () -> DEP_1.equals(agent.activeDeployment(PROCEDURE)));
+    }
+
+    @Test
+    void anArtifactOfAnotherOrganizationIsRefusedWithTheReason() throws Exception {
+        String otherProcedure = "prc_01jd0000000000000000000002";
+        station.serveKeys(TestArtifacts.keyList(FakeStation.ORG, signer.keyJson("active")));
+        TestArtifacts theirKey = new TestArtifacts();
+        byte[] zip = TestArtifacts.procedureZip(PRINT_DEPLOYMENT);
+        // Signed by another organization's key (not in this station's list) ...
+        station.assign(PROCEDURE, DEP_1, 1, theirKey.artifactFor(zip, "org_theirs", PROCEDURE),
+                station.put("theirs.zip", zip));
+        // ... and signed by this organization's key, but for another organization: the same bytes from elsewhere.
+        station.assign(otherProcedure, DEP_2, 1, signer.artifactFor(zip, "org_theirs", otherProcedure),
+                station.put("for-them.zip", zip));
+        startFetchingAgent(Duration.ofHours(1));
+
+        await("both refused", () -> agent.refusalReason(DEP_1).isPresent() && agent.refusalReason(DEP_2).isPresent());
+        assertThat(agent.refusalReason(DEP_1).orElseThrow()).startsWith("REFUSED")
+                .contains("signing key " + theirKey.keyId + " is not trusted")
+                .contains("not a key of organization " + FakeStation.ORG);
+        assertThat(agent.refusalReason(DEP_2).orElseThrow()).startsWith("REFUSED").contains("does not verify")
+                .contains("for organization " + FakeStation.ORG);
+        assertThat(station.downloadAuthHeaders).as("nothing downloaded for a refused signature").isEmpty();
+        assertThat(station.pointerReports).isEmpty();
+        assertThat(agent.activeDeployment(PROCEDURE)).isNull();
+        assertThat(agent.activeDeployment(otherProcedure)).isNull();
+    }
+
     @Test
     void artifactSignedByAnUnknownKeyIsRefusedAndNeverActivated() throws Exception {
         byte[] zip = TestArtifacts.procedureZip(PRINT_DEPLOYMENT);

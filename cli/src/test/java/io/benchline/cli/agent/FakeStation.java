@@ -23,6 +23,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeStation implements AutoCloseable {
     static final String TOKEN = "agt_test_token";
+    static final String ORG = "org_01jd00000000000000000000aa";
+    /** The key list {@code GET /agent/v1/keys} serves (null: 404, a dispatcher without it); its ETag. */
+    private volatile String keysBody;
+    private volatile int keysVersion;
+    /** If-None-Match of every GET /agent/v1/keys ("" for none), in order. */
+    final List<String> keysRequests = new CopyOnWriteArrayList<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -109,6 +115,12 @@ final class FakeStation implements AutoCloseable {
         changed();
     }
 
+    /** What GET /agent/v1/keys serves from now on (a rotation); a new ETag. */
+    void serveKeys(String body) {
+        keysBody = body;
+        keysVersion++;
+    }
+
     void requestRun(String requestId, String procedureId) {
         runRequests.add(Map.of("id", requestId, "procedure_id", procedureId));
         changed();
@@ -138,7 +150,22 @@ final class FakeStation implements AutoCloseable {
             }
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
-            if (method.equals("GET") && path.equals("/agent/v1/assignments")) {
+            if (method.equals("GET") && path.equals("/agent/v1/keys")) {
+                String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+                keysRequests.add(ifNoneMatch == null ? "" : ifNoneMatch);
+                String body = keysBody;
+                if (body == null) {
+                    respond(exchange, 404, "{\"title\":\"Not found\"}");
+                    return;
+                }
+                String tag = "\"keys-" + keysVersion + "\"";
+                exchange.getResponseHeaders().set("ETag", tag);
+                if (tag.equals(ifNoneMatch)) {
+                    exchange.sendResponseHeaders(304, -1);
+                    return;
+                }
+                respond(exchange, 200, body);
+            } else if (method.equals("GET") && path.equals("/agent/v1/assignments")) {
                 String query = exchange.getRequestURI().getQuery();
                 assignmentQueries.add(query == null ? "" : query);
                 if (push) {
@@ -151,7 +178,7 @@ final class FakeStation implements AutoCloseable {
                         return;
                     }
                 }
-                respond(exchange, 200, JSON.writeValueAsString(Map.of("station_id", "stn_test",
+                respond(exchange, 200, JSON.writeValueAsString(Map.of("station_id", "stn_test", "organization_id", ORG,
                         "assignments", List.copyOf(assignments), "run_requests", List.copyOf(runRequests))));
             } else if (method.equals("PUT") && path.startsWith("/agent/v1/pointers/")) {
                 pointerPaths.add(path);

@@ -21,6 +21,9 @@ import java.util.zip.ZipOutputStream;
 
 /** Archives like build-worker makes them, signed like artifact-store signs them, with a fresh Ed25519 key. */
 final class TestArtifacts {
+    /** The organization and procedure artifacts are signed for unless a test names others. */
+    static final String ORG = FakeStation.ORG;
+    static final String PROCEDURE = "prc_01jd0000000000000000000001";
     final KeyPair keys;
     final String keyId;
 
@@ -35,9 +38,19 @@ final class TestArtifacts {
 
     /** The trusted keys file as GET /v2/keys prints it. */
     String keysJson() {
-        return "{\"keys\":[{\"key_id\":\"" + keyId + "\",\"algorithm\":\"Ed25519\",\"public_key\":\""
+        return "{\"organization_id\":\"" + ORG + "\",\"keys\":[" + keyJson("active") + "]}";
+    }
+
+    /** This key as one entry of a key list. */
+    String keyJson(String status) {
+        return "{\"id\":\"" + keyId + "\",\"key_id\":\"" + keyId + "\",\"algorithm\":\"Ed25519\",\"public_key\":\""
                 + Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())
-                + "\",\"created_at\":\"2026-01-01T00:00:00Z\"}]}";
+                + "\",\"created_at\":\"2026-01-01T00:00:00Z\",\"status\":\"" + status + "\"}";
+    }
+
+    /** A key list of {@code org} as the dispatcher serves it ({@code GET /agent/v1/keys}). */
+    static String keyList(String org, String... entries) {
+        return "{\"organization_id\":\"" + org + "\",\"keys\":[" + String.join(",", entries) + "]}";
     }
 
     Path writeKeys(Path dir) throws IOException {
@@ -80,11 +93,19 @@ final class TestArtifacts {
         }
     }
 
+    /** The signature artifact-store makes for this test's organization and procedure. */
     String sign(String digest) {
+        return sign(digest, ORG, PROCEDURE);
+    }
+
+    /** Ed25519 over the documented v1 message, written out here rather than taken from the code under test. */
+    String sign(String digest, String org, String procedure) {
+        String message = "benchline-artifact-signature-v1\norganization:" + org + "\nprocedure:" + procedure
+                + "\ndigest:" + digest + "\n";
         try {
             Signature signer = Signature.getInstance("Ed25519");
             signer.initSign(keys.getPrivate());
-            signer.update(digest.getBytes(StandardCharsets.UTF_8));
+            signer.update(message.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(signer.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -94,5 +115,11 @@ final class TestArtifacts {
     Artifact artifact(byte[] zip) {
         String digest = digest(zip);
         return new Artifact(digest, zip.length, sign(digest), keyId);
+    }
+
+    /** Signed for another organization or procedure (what that organization's build would carry). */
+    Artifact artifactFor(byte[] zip, String org, String procedure) {
+        String digest = digest(zip);
+        return new Artifact(digest, zip.length, sign(digest, org, procedure), keyId);
     }
 }

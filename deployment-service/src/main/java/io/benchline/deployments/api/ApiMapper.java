@@ -5,6 +5,7 @@ import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.DeploymentView;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.model.Procedure;
+import io.benchline.deployments.model.ProcedureReconcile;
 import io.benchline.repositories.CloneUrlPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,7 +31,13 @@ public class ApiMapper {
                 p.createdAt, p.updatedAt,
                 p.isPaused() ? new ProcedureResponse.Paused(p.pausedAt,
                         new ManagementRequests.ActorView(p.pausedByKeyId, p.pausedByName), p.pauseReason, p.pauseNote,
-                        p.rollbackDeploymentId) : null);
+                        p.rollbackDeploymentId) : null,
+                reconcile(p.reconcile()));
+    }
+
+    private static ProcedureResponse.ReconcileState reconcile(ProcedureReconcile r) {
+        return new ProcedureResponse.ReconcileState(r.enabled, Intervals.format(r.intervalSeconds), r.lastReconciledAt,
+                r.lastError == null ? null : new ProcedureResponse.LastError(r.lastError, r.lastErrorAt));
     }
 
     public DeploymentResponse deployment(DeploymentView view) {
@@ -41,7 +48,8 @@ public class ApiMapper {
                 d.artifactSizeBytes, d.createdAt, d.sequence, d.source,
                 d.artifactDigest == null ? null
                         : new DeploymentResponse.Artifact(d.artifactDigest, d.artifactSignature, d.artifactKeyId),
-                d.promotedFrom, d.retryOf, d.buildDurationMs, view.activeStations(), d.failureReason, d.entryPoint);
+                d.promotedFrom, d.retryOf, d.buildDurationMs, view.activeStations(), d.failureReason, d.entryPoint,
+                d.reconciled);
     }
 
     public ApiKeyResponse apiKey(ApiKeys.KeyView view) {

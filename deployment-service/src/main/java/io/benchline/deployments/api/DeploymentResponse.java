@@ -3,7 +3,10 @@ package io.benchline.deployments.api;
 import java.time.Instant;
 import java.util.List;
 
-/** A deployment as the API shows it (the contract's field list, plus entry_point). */
+/**
+ * A deployment as the API shows it (the contract's field list, plus entry_point and reconciled: made by the
+ * reconciler for a push whose webhook never arrived).
+ */
 public record DeploymentResponse(
         String id,
         ProcedureRef procedure,
@@ -26,7 +29,8 @@ public record DeploymentResponse(
         Long buildDurationMs,
         long activeStations,
         String failureReason,
-        String entryPoint) {
+        String entryPoint,
+        boolean reconciled) {
 
     public record ProcedureRef(String id, String name) {
     }

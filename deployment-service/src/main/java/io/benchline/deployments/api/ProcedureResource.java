@@ -5,6 +5,7 @@ import io.benchline.common.auth.Role;
 import io.benchline.deployments.app.DeploymentManagement;
 import io.benchline.deployments.app.DeploymentServiceConfig;
 import io.benchline.deployments.app.ProcedureService;
+import io.benchline.deployments.app.ReconcileConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -29,9 +30,11 @@ public class ProcedureResource {
     private final ApiMapper mapper;
     private final DeploymentManagement management;
     private final DeploymentServiceConfig config;
+    private final ReconcileConfig reconcileLimits;
 
     public ProcedureResource(ProcedureService procedures, CurrentCaller caller, ApiMapper mapper,
-            DeploymentManagement management, DeploymentServiceConfig config) {
+            DeploymentManagement management, DeploymentServiceConfig config, ReconcileConfig reconcileLimits) {
+        this.reconcileLimits = reconcileLimits;
         this.procedures = procedures;
         this.management = management;
         this.config = config;
@@ -43,7 +46,7 @@ public class ProcedureResource {
     @POST
     public Uni<Response> create(ProcedureRequest body) {
         var admin = caller.require(Role.ADMIN, "creating a procedure");
-        var spec = RequestValidation.newProcedure(body);
+        var spec = RequestValidation.newProcedure(body, reconcileLimits);
         return procedures.create(admin.orgId(), spec).map(p -> Response
                 .created(URI.create("/v2/procedures/" + p.id)).entity(mapper.procedure(p, true)).build());
     }
@@ -65,7 +68,7 @@ public class ProcedureResource {
     @Path("/{id}")
     public Uni<ProcedureResponse> update(@PathParam("id") String id, ProcedureRequest body) {
         var admin = caller.require(Role.ADMIN, "changing a procedure");
-        var change = RequestValidation.procedureChange(body);
+        var change = RequestValidation.procedureChange(body, reconcileLimits);
         return procedures.update(admin.orgId(), id, change).map(p -> mapper.procedure(p, false));
     }
 

@@ -8,7 +8,18 @@ import java.util.List;
 /** A procedure as the API shows it. The webhook secret is included only in the answer to the create. */
 public record ProcedureResponse(String id, String name, Repository repository, String productionBranch,
         boolean autoPush, List<String> excludedBranches, Webhook webhook, Instant createdAt, Instant updatedAt,
-        Paused paused) {
+        Paused paused, ReconcileState reconcile) {
+
+    /**
+     * The reconciler for missed pushes: on/off, the interval between passes, when the last pass succeeded, and what
+     * went wrong in the last pass that failed since (null once a pass succeeds again).
+     */
+    public record ReconcileState(boolean enabled, String interval, Instant lastReconciledAt, LastError lastError) {
+    }
+
+    /** Why the last pass could not reconcile the procedure (the remote did not answer, refused, ...), and when. */
+    public record LastError(String message, Instant at) {
+    }
 
     /** Set while a rollback pauses auto-push: since when, by whom, why, and the deployment stations were sent to. */
     public record Paused(Instant since, ManagementRequests.ActorView by, String reason, String note,

@@ -4,6 +4,7 @@ import io.benchline.common.api.Problem;
 import io.benchline.common.api.ProblemException;
 import io.benchline.common.auth.Role;
 import io.benchline.deployments.app.ProcedureSpec;
+import io.benchline.deployments.app.ReconcileConfig;
 import io.benchline.deployments.model.BranchPatterns;
 import io.benchline.deployments.model.GitRefs;
 import io.benchline.repositories.CloneUrlPolicy;
@@ -26,7 +27,7 @@ final class RequestValidation {
     private RequestValidation() {
     }
 
-    static ProcedureSpec newProcedure(ProcedureRequest body) {
+    static ProcedureSpec newProcedure(ProcedureRequest body, ReconcileConfig limits) {
         if (body == null) {
             throw ProblemException.invalid("body", "a JSON object is required");
         }
@@ -43,13 +44,14 @@ final class RequestValidation {
         }
         checkBranch(body.productionBranch(), errors);
         checkExcluded(body.excludedBranches(), errors);
+        ProcedureSpec.Reconcile reconcile = reconcile(body.reconcile(), limits, errors);
         fail(errors);
         return new ProcedureSpec(body.name().trim(), repo.provider().toLowerCase(Locale.ROOT), repo.cloneUrl().trim(),
                 repo.fullName(), body.productionBranch(), body.autoPush(), body.excludedBranches(),
-                credentials(repo.credentials()));
+                credentials(repo.credentials()), reconcile);
     }
 
-    static ProcedureSpec procedureChange(ProcedureRequest body) {
+    static ProcedureSpec procedureChange(ProcedureRequest body, ReconcileConfig limits) {
         if (body == null) {
             throw ProblemException.invalid("body", "a JSON object is required");
         }
@@ -64,12 +66,13 @@ final class RequestValidation {
         }
         checkBranch(body.productionBranch(), errors);
         checkExcluded(body.excludedBranches(), errors);
+        ProcedureSpec.Reconcile reconcile = reconcile(body.reconcile(), limits, errors);
         fail(errors);
         return new ProcedureSpec(body.name() == null ? null : body.name().trim(),
                 repo == null || repo.provider() == null ? null : repo.provider().toLowerCase(Locale.ROOT),
                 repo == null || repo.cloneUrl() == null ? null : repo.cloneUrl().trim(),
                 repo == null ? null : repo.fullName(), body.productionBranch(), body.autoPush(),
-                body.excludedBranches(), repo == null ? null : credentials(repo.credentials()));
+                body.excludedBranches(), repo == null ? null : credentials(repo.credentials()), reconcile);
     }
 
     /** @return the commit id in lower case, or null when only a branch is given */
@@ -269,6 +272,33 @@ final class RequestValidation {
                 errors.add(new Problem.FieldError("production_branch", problem));
             }
         }
+    }
+
+    /**
+     * {@code reconcile: {enabled, interval}}: interval {@code 90s}, {@code 5m}, {@code 1h} or ISO-8601, whole seconds,
+     * from {@code benchline.reconcile.min-interval} to {@code max-interval}.
+     */
+    private static ProcedureSpec.Reconcile reconcile(ProcedureRequest.Reconcile r, ReconcileConfig limits,
+            List<Problem.FieldError> errors) {
+        if (r == null) {
+            return null;
+        }
+        java.time.Duration interval = null;
+        if (r.interval() != null) {
+            interval = Intervals.parse(r.interval());
+            java.time.Duration min = limits.minInterval();
+            java.time.Duration max = limits.maxInterval();
+            String range = "from " + Intervals.format(min.toSeconds()) + " to " + Intervals.format(max.toSeconds());
+            if (interval == null) {
+                errors.add(new Problem.FieldError("reconcile.interval", "must be a duration such as 90s, 5m or 1h "
+                        + "(whole seconds, minutes or hours), " + range));
+            } else if (interval.compareTo(min) < 0 || interval.compareTo(max) > 0) {
+                errors.add(new Problem.FieldError("reconcile.interval", "must be " + range
+                        + " (benchline.reconcile.min-interval, max-interval)"));
+                interval = null;
+            }
+        }
+        return new ProcedureSpec.Reconcile(r.enabled(), interval);
     }
 
     private static void checkExcluded(List<String> patterns, List<Problem.FieldError> errors) {

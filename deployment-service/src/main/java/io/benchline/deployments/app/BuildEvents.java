@@ -264,8 +264,7 @@ public class BuildEvents {
     }
 
     private Uni<Void> publishChange(String change, Deployment d) {
-        return procedures.findById(d.procedureId).chain(p -> publisher.lifecycle(change, d,
-                p != null && p.autoPush && !p.isPaused()));
+        return procedures.findById(d.procedureId).chain(p -> publisher.lifecycle(change, d, p));
     }
 
     private String cut(String text) {

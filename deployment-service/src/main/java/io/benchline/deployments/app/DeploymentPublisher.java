@@ -38,9 +38,17 @@ public class DeploymentPublisher {
                 EventCodec.envelope(EventTypes.BUILD_REQUESTED, SOURCE, d.id, data));
     }
 
-    public Uni<Void> lifecycle(String change, Deployment d, boolean autoPush) {
+    /**
+     * A build-pipeline change (created, building, ready, failed) with the procedure's auto-push decision and the
+     * control version it was made at (null before the first promote, rollback or resume), so station-dispatcher can
+     * tell a pause this decision already knew was over from one that came after it.
+     */
+    public Uni<Void> lifecycle(String change, Deployment d, Procedure procedure) {
+        boolean autoPush = procedure != null && procedure.autoPush && !procedure.isPaused();
+        Long controlVersion = procedure == null || procedure.controlVersion == 0 ? null : procedure.controlVersion;
         DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
-                d.trigger, d.status, d.branch, d.commitSha, autoPush, artifactOf(d));
+                d.trigger, d.status, d.branch, d.commitSha, autoPush, artifactOf(d), d.promotedFrom, controlVersion,
+                ActorRef.SYSTEM, null, d.reconciled);
         return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
     }
@@ -53,7 +61,7 @@ public class DeploymentPublisher {
             String note) {
         DeploymentEvent data = new DeploymentEvent(change, d.id, d.orgId, d.procedureId, d.sequence, d.environment,
                 d.trigger, d.status, d.branch, d.commitSha, procedure.autoPush && !procedure.isPaused(), artifactOf(d),
-                d.promotedFrom, controlVersion, actor, note);
+                d.promotedFrom, controlVersion, actor, note, d.reconciled);
         return outbox.append(Topics.DEPLOYMENT_EVENTS, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.DEPLOYMENT_LIFECYCLE, SOURCE, d.id, data));
     }

@@ -39,20 +39,28 @@ public class NewDeployments {
         d.status = Deployment.PENDING;
         d.source = spec.source() == null ? "git" : spec.source();
         d.retryOf = spec.retryOf();
+        d.reconciled = spec.reconciled();
         d.createdAt = Clock.now();
         d.updatedAt = d.createdAt;
         return deployments.persist(d)
                 .chain(() -> publisher.buildRequested(d, lockedProcedure))
-                .chain(() -> publisher.lifecycle(DeploymentEvent.CREATED, d, lockedProcedure.autoPush))
+                .chain(() -> publisher.lifecycle(DeploymentEvent.CREATED, d, lockedProcedure))
                 .replaceWith(d);
     }
 
     /**
      * @param source  {@code git} (the default when null) or {@code upload}
      * @param retryOf the failed deployment this one builds again (re-run), else null
+     * @param reconciled made by the reconciler for a push whose webhook never arrived
      */
     public record NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,
-            String branch, String environment, String trigger, String source, String retryOf) {
+            String branch, String environment, String trigger, String source, String retryOf, boolean reconciled) {
+
+        public NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,
+                String branch, String environment, String trigger, String source, String retryOf) {
+            this(deliveryId, commitSha, commitMessage, commitAuthor, branch, environment, trigger, source, retryOf,
+                    false);
+        }
 
         /** A git build that repeats nothing: a push or a manual deployment. */
         public NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.model.Procedure;
+import io.benchline.deployments.model.ProcedureReconcile;
 import io.benchline.deployments.model.RepositoryCredentials;
 import io.benchline.deployments.model.RepositoryKeys;
 import io.benchline.deployments.store.DeploymentRepository;
@@ -40,9 +41,11 @@ public class ProcedureService {
     private final DeploymentRepository deployments;
     private final CloneUrlPolicy policy;
     private final CredentialsCipher cipher;
+    private final ReconcileConfig reconcileConfig;
 
     public ProcedureService(ProcedureRepository procedures, DeploymentRepository deployments, CloneUrlPolicy policy,
-            CredentialsCipher cipher) {
+            CredentialsCipher cipher, ReconcileConfig reconcileConfig) {
+        this.reconcileConfig = reconcileConfig;
         this.procedures = procedures;
         this.deployments = deployments;
         this.policy = policy;
@@ -75,6 +78,11 @@ public class ProcedureService {
             p.nextSequence = 1;
             p.createdAt = Clock.now();
             p.updatedAt = p.createdAt;
+            ProcedureSpec.Reconcile reconcile = spec.reconcile();
+            p.reconcile().enabled = reconcile != null && Boolean.TRUE.equals(reconcile.enabled());
+            p.reconcile().intervalSeconds = (int) (reconcile != null && reconcile.interval() != null
+                    ? reconcile.interval() : reconcileConfig.defaultInterval()).toSeconds();
+            p.reconcile().restart(p.createdAt);
             // Flushed here, so a create racing another of the same name (both passed nameTaken) answers 409, not 500.
             return procedures.persistAndFlush(p)
                     .onFailure(ProcedureService::isUniqueViolation).transform(f -> nameConflict(spec.name()));
@@ -116,11 +124,13 @@ public class ProcedureService {
                         LOG.infof("repository credentials of %s removed: its clone URL now names another server", p.id);
                         p.credentials = null;
                     }
+                    String repositoryBefore = p.repositoryKey;
                     if (change.provider() != null || change.cloneUrl() != null || change.fullName() != null) {
                         setRepository(p, change.provider() != null ? change.provider() : p.provider,
                                 change.cloneUrl() != null ? change.cloneUrl() : p.cloneUrl,
                                 change.fullName() != null ? change.fullName() : p.fullName);
                     }
+                    changeReconcile(p, change.reconcile(), !Objects.equals(repositoryBefore, p.repositoryKey));
                     if (change.productionBranch() != null) {
                         p.productionBranch = change.productionBranch();
                     }
@@ -135,6 +145,33 @@ public class ProcedureService {
                 }))
                 .call(p -> procedures.flush()
                         .onFailure(ProcedureService::isUniqueViolation).transform(f -> nameConflict(change.name())));
+    }
+
+    /**
+     * Enabling starts over (the next pass, due now, records the heads and builds nothing), and so does another
+     * repository; disabling drops the next pass and the claim of one in flight. A new interval applies from now when
+     * that is sooner than the pass already planned.
+     */
+    private static void changeReconcile(Procedure p, ProcedureSpec.Reconcile change, boolean newRepository) {
+        ProcedureReconcile r = p.reconcile();
+        Instant now = Clock.now();
+        boolean wasEnabled = r.enabled;
+        if (change != null && change.enabled() != null) {
+            r.enabled = change.enabled();
+        }
+        if (change != null && change.interval() != null) {
+            r.intervalSeconds = (int) change.interval().toSeconds();
+            Instant sooner = now.plus(change.interval());
+            if (r.nextAt != null && sooner.isBefore(r.nextAt)) {
+                r.nextAt = sooner;
+            }
+        }
+        if (!r.enabled) {
+            r.nextAt = null;
+            r.claim = null;
+        } else if (!wasEnabled || newRepository) {
+            r.restart(now);
+        }
     }
 
     /** The unique (org_id, name) index refused the row: a concurrent create or rename took the name. */
@@ -179,6 +216,29 @@ public class ProcedureService {
                             p.id, p.credentials.type, p.credentials.keyId, p.credentials.updatedAt, deploymentId);
                     return view;
                 }));
+    }
+
+    private final java.util.Set<String> auditedForReconcile = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The clear token the reconciler lists the procedure's remote with (it never leaves this process), or null when
+     * the procedure has none or a deploy key. The first use of each stored value in this process writes an
+     * {@code audit:} line (never the secret), later ones a debug line: a pass runs every few minutes.
+     */
+    public RemoteHeads.Token tokenForReconcile(Procedure p) {
+        if (p.credentials == null || !RepositoryCredentials.TOKEN.equals(p.credentials.type)) {
+            return null;
+        }
+        CredentialsView view = open(p);
+        String use = p.id + "@" + p.credentials.updatedAt;
+        if (auditedForReconcile.add(use)) {
+            LOG.infof("audit: repository credentials of %s (%s, key %s, updated %s) used by the reconciler to list "
+                    + "its remote's branches (logged once per process and value)", p.id, p.credentials.type,
+                    p.credentials.keyId, p.credentials.updatedAt);
+        } else {
+            LOG.debugf("audit: repository credentials of %s used by the reconciler", p.id);
+        }
+        return new RemoteHeads.Token(view.username(), view.token());
     }
 
     /** Clear repository credentials; {@link #toString} names only the type. */

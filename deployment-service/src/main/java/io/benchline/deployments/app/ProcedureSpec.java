@@ -9,7 +9,20 @@ import java.util.List;
  * @param credentials new repository credentials, {@link Credentials#NONE} to remove them, null to keep them
  */
 public record ProcedureSpec(String name, String provider, String cloneUrl, String fullName, String productionBranch,
-        Boolean autoPush, List<String> excludedBranches, Credentials credentials) {
+        Boolean autoPush, List<String> excludedBranches, Credentials credentials, Reconcile reconcile) {
+
+    public ProcedureSpec(String name, String provider, String cloneUrl, String fullName, String productionBranch,
+            Boolean autoPush, List<String> excludedBranches, Credentials credentials) {
+        this(name, provider, cloneUrl, fullName, productionBranch, autoPush, excludedBranches, credentials, null);
+    }
+
+    /**
+     * The reconciler's settings as given; a null field is left as it is (on create: off, the default interval).
+     *
+     * @param interval already within {@code benchline.reconcile.min-interval} and {@code max-interval}
+     */
+    public record Reconcile(Boolean enabled, java.time.Duration interval) {
+    }
 
     public ProcedureSpec(String name, String provider, String cloneUrl, String fullName, String productionBranch,
             Boolean autoPush, List<String> excludedBranches) {

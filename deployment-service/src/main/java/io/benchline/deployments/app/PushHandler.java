@@ -5,6 +5,7 @@ import io.benchline.deployments.model.Procedure;
 import io.benchline.deployments.model.RepositoryKeys;
 import io.benchline.deployments.store.DeploymentRepository;
 import io.benchline.deployments.store.ProcedureRepository;
+import io.benchline.deployments.store.ReconcileRepository;
 import io.benchline.events.Commit;
 import io.benchline.events.DeploymentRequested;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -20,7 +21,8 @@ import java.util.Set;
 /**
  * Turns a verified push ({@code deployment.requested}) into one pending deployment per matching procedure:
  * production on the procedure's production branch, preview elsewhere; tags, deletions, pushes without a
- * commit and excluded branches build nothing.
+ * commit and excluded branches build nothing. A late webhook of a head the reconciler already built (under the same
+ * procedure lock, {@link ReconcileRepository#claimReconciled}) builds nothing either: it only claims that deployment.
  */
 @ApplicationScoped
 public class PushHandler {
@@ -32,9 +34,11 @@ public class PushHandler {
     private final ProcedureRepository procedures;
     private final DeploymentRepository deployments;
     private final NewDeployments newDeployments;
+    private final ReconcileRepository reconciled;
 
     public PushHandler(ProcessedEvents processed, ProcedureRepository procedures, DeploymentRepository deployments,
-            NewDeployments newDeployments) {
+            NewDeployments newDeployments, ReconcileRepository reconciled) {
+        this.reconciled = reconciled;
         this.processed = processed;
         this.procedures = procedures;
         this.deployments = deployments;
@@ -83,11 +87,19 @@ public class PushHandler {
             Commit head = push.headCommit();
             boolean sameCommit = head != null && (head.sha() == null || head.sha().equalsIgnoreCase(push.commitSha()));
             String environment = branch.equals(p.productionBranch) ? Environments.PRODUCTION : Environments.PREVIEW;
-            return newDeployments.create(p, new NewDeployments.NewDeployment(push.deliveryId(),
-                            push.commitSha().toLowerCase(Locale.ROOT),
-                            sameCommit ? head.message() : null, sameCommit ? head.author() : null,
-                            branch, environment, Environments.TRIGGER_AUTO))
-                    .replaceWith(true);
+            String sha = push.commitSha().toLowerCase(Locale.ROOT);
+            // The reconciler may have built this head before its webhook arrived: then the webhook only claims it.
+            return reconciled.claimReconciled(p.id, sha, environment, branch, push.deliveryId()).chain(claimed -> {
+                if (claimed != null) {
+                    LOG.infof("push %s: the reconciler already built %s of %s as %s", push.deliveryId(), sha,
+                            branch, claimed);
+                    return Uni.createFrom().item(false);
+                }
+                return newDeployments.create(p, new NewDeployments.NewDeployment(push.deliveryId(), sha,
+                                sameCommit ? head.message() : null, sameCommit ? head.author() : null,
+                                branch, environment, Environments.TRIGGER_AUTO))
+                        .replaceWith(true);
+            });
         });
     }
 

@@ -63,6 +63,8 @@ public class Deployment {
     public String promotedFrom;
     @Column(name = "retry_of")
     public String retryOf;
+    /** Created by the reconciler for a push whose webhook never arrived (trigger auto). */
+    public boolean reconciled;
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "updated_at")

@@ -68,6 +68,9 @@ public class Procedure {
     /** +1 with every promote, rollback and resume; carried by their events so consumers apply them in order. */
     @Column(name = "control_version")
     public long controlVersion;
+    /** The reconciler for missed pushes: on/off, interval, and the state of its passes. */
+    @Embedded
+    public ProcedureReconcile reconcile = new ProcedureReconcile();
 
     public boolean isPaused() {
         return pausedAt != null;
@@ -76,6 +79,14 @@ public class Procedure {
     /** Takes the next deployment sequence; the caller holds this row's lock. */
     public long takeSequence() {
         return nextSequence++;
+    }
+
+    /** The reconciler's settings and state (never null, also for a row Hibernate left it null on). */
+    public ProcedureReconcile reconcile() {
+        if (reconcile == null) {
+            reconcile = new ProcedureReconcile();
+        }
+        return reconcile;
     }
 
     public boolean isExcluded(String branch) {

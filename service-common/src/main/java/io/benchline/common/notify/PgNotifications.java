@@ -37,6 +37,8 @@ public class PgNotifications {
     private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
     private volatile PgSubscriber subscriber;
     private volatile boolean connected;
+    /** Channels with a notification on its way, and those asked for again meanwhile (see {@link #notifySoon}). */
+    private final Map<String, Boolean> sending = new ConcurrentHashMap<>();
 
     public PgNotifications(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
@@ -87,6 +89,46 @@ public class PgNotifications {
     /** Whether the LISTEN connection is up (notifications sent now will be heard). */
     public boolean connected() {
         return connected;
+    }
+
+    /**
+     * Sends one notification on {@code channel} from the listening connection, outside any transaction, so no
+     * writer's commit waits for it. Calls made while one is on its way collapse into a single one sent after it:
+     * a burst of commits costs a few notifications, not one each. Skipped while the connection is down (listeners
+     * poll as well).
+     */
+    public void notifySoon(String channel) {
+        while (true) {
+            Boolean onItsWay = sending.putIfAbsent(channel, Boolean.FALSE);
+            if (onItsWay == null) {
+                send(channel);
+                return;
+            }
+            if (onItsWay || sending.replace(channel, Boolean.FALSE, Boolean.TRUE)) {
+                return; // the sender sends one more when its current one is answered
+            }
+            // the sender finished meanwhile: start one ourselves
+        }
+    }
+
+    private void send(String channel) {
+        PgSubscriber s = subscriber;
+        if (s == null || !connected || s.actualConnection() == null) {
+            sending.remove(channel);
+            return;
+        }
+        s.actualConnection().preparedQuery("select pg_notify($1, '')").execute(io.vertx.sqlclient.Tuple.of(channel))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.debugf("notification on %s not sent (polling covers it): %s", channel, ar.cause().toString());
+                    }
+                    // Only the sender removes the entry; anyone else only turns FALSE into TRUE. So a failed
+                    // remove means someone asked again while this one was on its way: one more, for their commits.
+                    if (!sending.remove(channel, Boolean.FALSE)) {
+                        sending.put(channel, Boolean.FALSE);
+                        send(channel);
+                    }
+                });
     }
 
     void stop(@Observes ShutdownEvent event) {

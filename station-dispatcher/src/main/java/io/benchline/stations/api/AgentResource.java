@@ -72,13 +72,28 @@ public class AgentResource {
     private Uni<AssignmentsResponse> render(AgentService.Snapshot snapshot) {
         List<AssignedRunRequest> requests = snapshot.runRequests().stream()
                 .map(r -> new AssignedRunRequest(r.id(), r.procedureId())).toList();
-        return agents.assigned(snapshot).map(list -> new AssignmentsResponse(snapshot.stationId(), list.stream()
+        return agents.assigned(snapshot).map(list -> new AssignmentsResponse(snapshot.stationId(), snapshot.organizationId(), list.stream()
                 .map(a -> {
                     AgentSnapshotQuery.AssignedPointer p = a.pointer();
                     return new Assignment(p.procedureId(), p.deploymentId(), p.pointerVersion(), null,
                             new ArtifactView(p.digest(), p.sizeBytes() == null ? 0 : p.sizeBytes(), p.signature(),
                                     p.keyId()), a.downloadUrl());
                 }).toList(), requests));
+    }
+
+    /**
+     * The signing keys the station trusts: its organization's public keys, active and retired, shaped like
+     * {@code GET /v2/keys}. {@code ETag}; {@code If-None-Match} with it answers 304, so an agent refreshing
+     * periodically costs one small request.
+     */
+    @GET
+    @Path("/keys")
+    public Uni<Response> keys(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        return agents.trustedKeys(authorization, ifNoneMatch).map(keys -> keys.body() == null
+                ? Response.notModified(new jakarta.ws.rs.core.EntityTag(keys.etag())).build()
+                : Response.ok(keys.body(), MediaType.APPLICATION_JSON)
+                        .tag(new jakarta.ws.rs.core.EntityTag(keys.etag())).build());
     }
 
     @PUT

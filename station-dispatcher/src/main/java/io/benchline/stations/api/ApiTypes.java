@@ -106,7 +106,7 @@ public final class ApiTypes {
 
     // Agent channel
 
-    public record AssignmentsResponse(String stationId, List<Assignment> assignments,
+    public record AssignmentsResponse(String stationId, String organizationId, List<Assignment> assignments,
             List<AssignedRunRequest> runRequests) {
     }
 

@@ -57,7 +57,7 @@ public class AgentService {
     }
 
     /** What the station should run now, with the artifacts, and the run requests not yet claimed. */
-    public record Snapshot(String stationId, List<AgentSnapshotQuery.AssignedPointer> pointers,
+    public record Snapshot(String stationId, String organizationId, List<AgentSnapshotQuery.AssignedPointer> pointers,
             List<AgentSnapshotQuery.OpenRunRequest> runRequests) {
     }
 
@@ -100,8 +100,20 @@ public class AgentService {
             if (row == null) {
                 throw ProblemException.unauthorized("the agent token is not valid");
             }
-            return new Snapshot(row.stationId(), row.pointers(), row.runRequests());
+            return new Snapshot(row.stationId(), row.orgId(), row.pointers(), row.runRequests());
         });
+    }
+
+    /**
+     * The public signing keys of the station's organization (active and retired), as artifact-store lists them,
+     * with their tag; {@code keys == null} when they did not change since {@code ifNoneMatch}. Only the station's
+     * own organization's keys: another organization's artifact cannot verify on it.
+     */
+    public Uni<ArtifactStoreClient.TrustedKeys> trustedKeys(String authorization, String ifNoneMatch) {
+        // The token is checked in a transaction of its own: no connection is held while artifact-store answers.
+        return io.quarkus.hibernate.reactive.panache.Panache.withTransaction(() -> authenticate(authorization)
+                        .map(station -> station.orgId))
+                .chain(orgId -> artifacts.keys(orgId, ifNoneMatch));
     }
 
     /** Records what the agent runs now for a procedure. */

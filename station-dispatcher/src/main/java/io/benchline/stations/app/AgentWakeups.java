@@ -69,7 +69,7 @@ public class AgentWakeups {
                 .invoke(rows -> held.forEach(id -> {
                     AgentSnapshotQuery.Row row = rows.get(id);
                     fire(id, row == null ? null
-                            : new AgentService.Snapshot(row.stationId(), row.pointers(), row.runRequests()));
+                            : new AgentService.Snapshot(row.stationId(), row.orgId(), row.pointers(), row.runRequests()));
                 }))
                 // Without the state the woken requests read it themselves.
                 .onFailure().invoke(f -> held.forEach(id -> fire(id, null))));

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public class ArtifactStoreClient {
     private static final Logger LOG = Logger.getLogger(ArtifactStoreClient.class);
     private final ArtifactApi api;
+    private final KeysApi keysApi;
     private final AuthConfig auth;
     private final DispatcherConfig config;
     private final Map<String, DownloadUrl> cache = new ConcurrentHashMap<>();
@@ -38,6 +39,10 @@ public class ArtifactStoreClient {
                 .connectTimeout(config.peerTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(config.peerTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .build(ArtifactApi.class);
+        this.keysApi = QuarkusRestClientBuilder.newBuilder().baseUri(URI.create(services.artifactUrl()))
+                .connectTimeout(config.peerTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(config.peerTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .build(KeysApi.class);
     }
 
     /** The URL, or empty when artifact-store cannot give one now (the agent retries on its next poll). */
@@ -71,11 +76,47 @@ public class ArtifactStoreClient {
     public record DownloadUrl(String url, Instant expiresAt) {
     }
 
+    /** An organization's key list as artifact-store answered it (JSON passed through), or null body: unchanged. */
+    public record TrustedKeys(String body, String etag) {
+    }
+
+    /**
+     * {@code GET /internal/v1/organizations/{org}/keys} with the agent's {@code If-None-Match}; 503 when
+     * artifact-store cannot answer (the agent keeps the keys it has and asks again).
+     */
+    public Uni<TrustedKeys> keys(String organizationId, String ifNoneMatch) {
+        return keysApi.keys(organizationId, auth.internalToken(), ifNoneMatch)
+                .onFailure().transform(f -> io.benchline.common.api.ProblemException.unavailable(
+                        "artifact-store cannot list the signing keys now: " + f.getMessage()))
+                .map(response -> {
+                    try (response) {
+                        String etag = response.getEntityTag() == null ? null : response.getEntityTag().getValue();
+                        if (response.getStatus() == 304) {
+                            return new TrustedKeys(null, etag);
+                        }
+                        if (response.getStatus() != 200) {
+                            throw io.benchline.common.api.ProblemException.unavailable(
+                                    "artifact-store answered " + response.getStatus() + " for the signing keys");
+                        }
+                        return new TrustedKeys(response.readEntity(String.class), etag);
+                    }
+                });
+    }
+
     @Path("/internal/v1/artifacts")
     public interface ArtifactApi {
         @GET
         @Path("/{digest}/download-url")
         Uni<Response> downloadUrl(@PathParam("digest") String digest,
                 @HeaderParam(InternalTokenFilter.HEADER) String internalToken);
+    }
+
+    @Path("/internal/v1/organizations")
+    public interface KeysApi {
+        @GET
+        @Path("/{organization_id}/keys")
+        Uni<Response> keys(@PathParam("organization_id") String organizationId,
+                @HeaderParam(InternalTokenFilter.HEADER) String internalToken,
+                @HeaderParam("If-None-Match") String ifNoneMatch);
     }
 }

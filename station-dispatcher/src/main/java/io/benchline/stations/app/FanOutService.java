@@ -48,20 +48,26 @@ public class FanOutService {
                 return Uni.createFrom().voidItem();
             }
             return deployments.apply(event).chain(row -> switch (event.change()) {
+                // A control change older than one applied already moves nothing: its job would undo the newer one.
                 case DeploymentEvent.PROMOTED -> control(event, false, null)
-                        .chain(() -> explicitJob(event, row, PointerMoved.PROMOTE));
+                        .chain(applied -> applied ? explicitJob(event, row, PointerMoved.PROMOTE) : none());
                 case DeploymentEvent.ROLLED_BACK -> control(event, true, row.id)
-                        .chain(() -> explicitJob(event, row, PointerMoved.ROLLBACK));
-                case DeploymentEvent.RESUMED -> control(event, false, null);
+                        .chain(applied -> applied ? explicitJob(event, row, PointerMoved.ROLLBACK) : none());
+                case DeploymentEvent.RESUMED -> control(event, false, null).replaceWithVoid();
                 default -> recordFanOut(event, row);
             });
         });
     }
 
-    private Uni<Void> control(DeploymentEvent event, boolean paused, String rollbackDeploymentId) {
+    private static Uni<Void> none() {
+        return Uni.createFrom().voidItem();
+    }
+
+    /** @return whether the change was applied (false when it has no control version or a newer one was applied) */
+    private Uni<Boolean> control(DeploymentEvent event, boolean paused, String rollbackDeploymentId) {
         if (event.controlVersion() == null) {
             LOG.warnf("%s event of deployment %s has no control_version; ignored", event.change(), event.deploymentId());
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(false);
         }
         return controls.apply(event.procedureId(), event.orgId(), paused, rollbackDeploymentId, event.controlVersion())
                 .invoke(applied -> {
@@ -69,7 +75,7 @@ public class FanOutService {
                         LOG.infof("%s of procedure %s (control version %d) is older than one applied already",
                                 event.change(), event.procedureId(), event.controlVersion());
                     }
-                }).replaceWithVoid();
+                });
     }
 
     /** A promote or rollback: a job that moves the procedure's pointers explicitly (it replaces pins). */
@@ -79,7 +85,7 @@ public class FanOutService {
         }
         ActorRef actor = event.actor() == null ? ActorRef.SYSTEM : event.actor();
         return jobs.record(new NewJob(row.id, row.orgId, row.procedureId, reason, event.controlVersion(),
-                actor.keyId(), actor.name(), event.note())).replaceWithVoid();
+                actor.keyId(), actor.name(), event.note(), null)).replaceWithVoid();
     }
 
     private Uni<Void> recordFanOut(DeploymentEvent event, ProjectedDeployment row) {
@@ -92,7 +98,9 @@ public class FanOutService {
         if (!production && !preview) {
             return Uni.createFrom().voidItem();
         }
+        // The ready event's control version: auto_push was decided then, so only a pause applied after it stops
+        // the job (a resume that deployment-service made before it may still be on its way here).
         return jobs.record(new NewJob(row.id, row.orgId, row.procedureId, PointerMoved.AUTO, null, null,
-                ActorRef.SYSTEM.name(), null)).replaceWithVoid();
+                ActorRef.SYSTEM.name(), null, event.controlVersion())).replaceWithVoid();
     }
 }

@@ -19,12 +19,16 @@ public class FanOutJobRepository {
 
     /** An open job, locked for the caller's transaction. */
     public record Job(String id, String deploymentId, String orgId, String procedureId, String reason,
-            String afterStation, Long controlVersion, String actorKeyId, String actorName, String note) {
+            String afterStation, Long controlVersion, String actorKeyId, String actorName, String note,
+            Long seenControlVersion) {
     }
 
-    /** What a new job is for: the deployment, why, who asked, and the control version of an explicit move. */
+    /**
+     * What a new job is for: the deployment, why, who asked, the control version of an explicit move, and for an
+     * automatic one the control version its ready event was written at (null when it carried none).
+     */
     public record NewJob(String deploymentId, String orgId, String procedureId, String reason, Long controlVersion,
-            String actorKeyId, String actorName, String note) {
+            String actorKeyId, String actorName, String note, Long seenControlVersion) {
     }
 
     /** One pointer of a chunk: moved (with its new version) or left alone ({@code pointerVersion} null). */
@@ -63,12 +67,18 @@ public class FanOutJobRepository {
                 where d.id = ?1 and d.org_id = ?2 and d.procedure_id = ?3
                   -- invariant 6: only a ready, not deleted deployment with an artifact
                   and d.status = 'ready' and not d.deleted and d.artifact_digest is not null
-                  -- a rollback pauses automatic fan-out until a resume or a promote
+                  -- a rollback pauses automatic fan-out until a resume or a promote: a pause applied after the
+                  -- version the ready event was written at (deployment-service had not resumed yet, or paused again)
                   and (not ?8 or not exists (select 1 from procedure_controls c
-                                             where c.procedure_id = ?3 and c.paused))
-                  -- an explicit move stops once a newer one of the procedure exists
-                  and (cast(?9 as bigint) is null or not exists (select 1 from fanout_jobs j
-                        where j.procedure_id = ?3 and j.control_version > cast(?9 as bigint)))
+                                             where c.procedure_id = ?3 and c.paused
+                                               and c.control_version > coalesce(cast(?14 as bigint), 0)))
+                  -- an explicit move stops once a newer control change of the procedure exists: a newer promote or
+                  -- rollback job, or a newer control applied (a resume has no job; control events of different
+                  -- deployments travel on different partitions, so a stale rollback can arrive after the resume)
+                  and (cast(?9 as bigint) is null or (not exists (select 1 from fanout_jobs j
+                        where j.procedure_id = ?3 and j.control_version > cast(?9 as bigint))
+                    and not exists (select 1 from procedure_controls c
+                        where c.procedure_id = ?3 and c.control_version > cast(?9 as bigint))))
                 for share of d
             ),
             page as (
@@ -128,9 +138,9 @@ public class FanOutJobRepository {
     public Uni<Boolean> record(NewJob job) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                         insert into fanout_jobs (id, deployment_id, org_id, procedure_id, reason, control_version,
-                            actor_key_id, actor_name, note, created_at)
+                            actor_key_id, actor_name, note, seen_control_version, created_at)
                         values (?1, ?2, ?3, ?4, ?5, cast(?6 as bigint), cast(?7 as text), cast(?8 as text),
-                            cast(?9 as text), now())
+                            cast(?9 as text), cast(?10 as bigint), now())
                         on conflict (deployment_id, reason, (coalesce(control_version, 0))) do nothing""")
                 .setParameter(1, EventIds.withPrefix("fan"))
                 .setParameter(2, job.deploymentId())
@@ -141,6 +151,7 @@ public class FanOutJobRepository {
                 .setParameter(7, job.actorKeyId())
                 .setParameter(8, job.actorName())
                 .setParameter(9, job.note())
+                .setParameter(10, job.seenControlVersion())
                 .executeUpdate()
                 .call(rows -> session.createNativeQuery(
                                 "select count(*) from (select pg_notify('" + CHANNEL + "', ?1)) n", Long.class)
@@ -152,7 +163,7 @@ public class FanOutJobRepository {
     public Uni<Job> lockNextOpen() {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                         select id, deployment_id, org_id, procedure_id, reason, after_station, control_version,
-                            actor_key_id, actor_name, note
+                            actor_key_id, actor_name, note, seen_control_version
                         from fanout_jobs where finished_at is null
                         order by created_at, id limit 1 for update skip locked""", Object[].class)
                 .getResultList())
@@ -176,6 +187,7 @@ public class FanOutJobRepository {
                 .setParameter(11, job.actorName())
                 .setParameter(12, job.note())
                 .setParameter(13, job.reason())
+                .setParameter(14, job.seenControlVersion())
                 .getResultList())
                 .map(rows -> {
                     List<ChunkRow> chunk = new ArrayList<>(rows.size());
@@ -202,7 +214,7 @@ public class FanOutJobRepository {
 
     private static Job job(Object[] r) {
         return new Job((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4], (String) r[5],
-                asLong(r[6]), (String) r[7], (String) r[8], (String) r[9]);
+                asLong(r[6]), (String) r[7], (String) r[8], (String) r[9], asLong(r[10]));
     }
 
     private static Long asLong(Object value) {

@@ -1,5 +1,6 @@
 package io.benchline.webhooks.app;
 
+import io.benchline.common.outbox.Outbox;
 import io.benchline.events.DeploymentRequested;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
@@ -12,8 +13,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Records a verified push once and publishes it, both in one transaction. */
+/** Records verified pushes once and publishes them, all in one transaction. */
 @ApplicationScoped
 public class DeliveryIntake {
     public static final String SOURCE = "/webhook-service";
@@ -27,16 +30,36 @@ public class DeliveryIntake {
     }
 
     /**
-     * The delivery row and the outbox row commit together: an answered 202 always reaches Kafka, and a
-     * redelivery (same provider, hook and delivery id, also when racing) finds the row and publishes nothing.
+     * The delivery rows and the outbox rows commit together: an answered 202 always reaches Kafka, and a
+     * redelivery (same provider, hook and delivery id, also when racing, also within {@code pushes}) finds the row
+     * and publishes nothing. The caller announces the outbox rows after the commit ({@link Outbox#announce()}).
+     *
+     * @return one receipt per push, in order
      */
     @WithTransaction
-    public Uni<Receipt> accept(DeploymentRequested push) {
-        EventEnvelope envelope = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, SOURCE, push.deliveryId(), push);
-        return deliveries.insertIfAbsent(push.provider(), push.deliveryId(), push.hookId(), push.orgId(),
-                        envelope.id(), OffsetDateTime.now(ZoneOffset.UTC))
-                .chain(first -> first
-                        ? publisher.publish(push.repository().fullName(), envelope).replaceWith(Receipt.accepted(envelope.id()))
-                        : Uni.createFrom().item(Receipt.of(Receipt.Kind.DUPLICATE)));
+    public Uni<List<Receipt>> acceptAll(List<DeploymentRequested> pushes) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<EventEnvelope> envelopes = new ArrayList<>(pushes.size());
+        List<DeliveryRepository.Row> rows = new ArrayList<>(pushes.size());
+        for (DeploymentRequested push : pushes) {
+            EventEnvelope envelope = EventCodec.envelope(EventTypes.DEPLOYMENT_REQUESTED, SOURCE, push.deliveryId(), push);
+            envelopes.add(envelope);
+            rows.add(new DeliveryRepository.Row(push.provider(), push.deliveryId(), push.hookId(), push.orgId(),
+                    envelope.id(), now));
+        }
+        return deliveries.insertAllIfAbsent(rows).chain(inserted -> {
+            List<Receipt> receipts = new ArrayList<>(pushes.size());
+            List<Outbox.Entry> events = new ArrayList<>(inserted.size());
+            for (int i = 0; i < pushes.size(); i++) {
+                EventEnvelope envelope = envelopes.get(i);
+                if (inserted.contains(envelope.id())) {
+                    events.add(publisher.entry(pushes.get(i).repository().fullName(), envelope));
+                    receipts.add(Receipt.accepted(envelope.id()));
+                } else {
+                    receipts.add(Receipt.of(Receipt.Kind.DUPLICATE));
+                }
+            }
+            return publisher.publishAll(events).replaceWith(receipts);
+        });
     }
 }

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * The webhook use cases: authenticate a delivery against its hook's secret, normalize it, and hand pushes to
- * {@link DeliveryIntake}. Nothing here talks to Kafka, so an answer never waits on the broker.
+ * {@link GroupCommit}, which records them with {@link DeliveryIntake}. Nothing here talks to Kafka, so an answer never
+ * waits on the broker.
  */
 @ApplicationScoped
 public class WebhookReceiver {
@@ -23,9 +24,9 @@ public class WebhookReceiver {
     static final int MAX_DELIVERY_ID_LENGTH = 200;
 
     private final HookDirectory hooks;
-    private final DeliveryIntake intake;
+    private final GroupCommit intake;
 
-    public WebhookReceiver(HookDirectory hooks, DeliveryIntake intake) {
+    public WebhookReceiver(HookDirectory hooks, GroupCommit intake) {
         this.hooks = hooks;
         this.intake = intake;
     }

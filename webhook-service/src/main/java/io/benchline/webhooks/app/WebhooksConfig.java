@@ -24,4 +24,23 @@ public interface WebhooksConfig {
     /** The {@code Retry-After} sent with a 503 when the hook lookup failed (whole seconds). */
     @WithDefault("10s")
     Duration retryAfter();
+
+    /**
+     * Most pushes written in one transaction (group commit, see {@code GroupCommit}); 1 gives every push a
+     * transaction of its own.
+     */
+    @WithDefault("64")
+    int intakeBatchSize();
+
+    /** Intake transactions open at once; pushes that arrive while all are open share the next one. */
+    @WithDefault("4")
+    int intakeTransactions();
+
+    /**
+     * Most pushes waiting for a transaction slot. Beyond it a push is answered 503 with {@code Retry-After} at once
+     * (nothing stored, so the provider's redelivery is accepted), instead of waiting without bound while the database
+     * is slow: the wait, and the memory it holds, stay bounded.
+     */
+    @WithDefault("2000")
+    int intakeQueueLimit();
 }

@@ -6,6 +6,7 @@ import io.benchline.events.Topics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.List;
 import java.util.Locale;
 
 /** Publishes deployment.requested through the outbox, in the caller's transaction. */
@@ -19,8 +20,16 @@ public class DeploymentRequestedPublisher {
     }
 
     /** Keyed by the repository's full name in lower case, so every push of one repository stays in order. */
-    public Uni<Void> publish(String repositoryFullName, EventEnvelope envelope) {
-        return outbox.append(Topics.DEPLOYMENT_REQUESTED, repositoryFullName.toLowerCase(Locale.ROOT), AGGREGATE_TYPE,
-                envelope);
+    public Outbox.Entry entry(String repositoryFullName, EventEnvelope envelope) {
+        return new Outbox.Entry(Topics.DEPLOYMENT_REQUESTED, repositoryFullName.toLowerCase(Locale.ROOT),
+                AGGREGATE_TYPE, envelope);
+    }
+
+    /**
+     * Appends the events with one statement and without a notification in the transaction: the intake announces them
+     * after the commit (PostgreSQL serializes the commits of notifying transactions).
+     */
+    public Uni<Void> publishAll(List<Outbox.Entry> events) {
+        return outbox.appendAllUnannounced(events);
     }
 }

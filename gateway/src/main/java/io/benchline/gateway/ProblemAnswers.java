@@ -2,6 +2,9 @@ package io.benchline.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -20,6 +23,7 @@ final class ProblemAnswers implements ProxyInterceptor {
     private static final Logger LOG = Logger.getLogger(ProblemAnswers.class);
     private static final List<String> HOP_BY_HOP = List.of("Connection", "Keep-Alive", "Proxy-Connection",
             "Proxy-Authenticate", "TE", "Trailer", "Upgrade");
+    private static final String RESENT = "benchline.resent";
     /** What an error answer tells the client besides its body. */
     private static final List<String> KEPT_ON_ERRORS = List.of("Allow", "Retry-After", "WWW-Authenticate");
 
@@ -31,7 +35,31 @@ final class ProblemAnswers implements ProxyInterceptor {
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-        return context.sendRequest().recover(failure -> Future.succeededFuture(answer(context, failure)));
+        return context.sendRequest()
+                .recover(failure -> replayable(context, failure) ? sendAgain(context) : Future.failedFuture(failure))
+                .recover(failure -> Future.succeededFuture(answer(context, failure)));
+    }
+
+    /**
+     * A pooled connection the upstream closed right after its last answer (without {@code Connection: close}) fails
+     * the next request sent on it. A GET, HEAD or OPTIONS without a body is then sent once more, on another
+     * connection: the upstream never saw it, and it has nothing to stream twice. Anything else stays a 502.
+     */
+    private static boolean replayable(ProxyContext context, Throwable failure) {
+        HttpServerRequest request = context.request().proxiedRequest();
+        HttpMethod method = request.method();
+        return failure instanceof HttpClosedException && context.get(RESENT, Boolean.class) == null
+                && (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS)
+                && request.getHeader("Content-Length") == null && request.getHeader("Transfer-Encoding") == null
+                && !request.response().headWritten();
+    }
+
+    private static Future<ProxyResponse> sendAgain(ProxyContext context) {
+        context.set(RESENT, true);
+        LOG.debugf("%s %s: the upstream connection was closed before the request; sending it again",
+                context.request().getMethod(), context.request().proxiedRequest().path());
+        context.request().setBody(null); // the first attempt consumed the (empty) body stream
+        return context.sendRequest();
     }
 
     private ProxyResponse answer(ProxyContext context, Throwable failure) {

@@ -93,6 +93,18 @@ class GatewayTest {
     }
 
     @Test
+    void aReadOnAConnectionTheUpstreamClosedIsSentAgain() throws Exception {
+        int closedBefore = Upstreams.CLOSED_REUSED.get();
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/v2/keys/echo").statusCode()).isEqualTo(200); // leaves a pooled connection
+            HttpResponse<String> read = get("/v2/keys/closing");
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        }
+        // The upstream did close reused connections under the reads, so the second attempts were what answered.
+        assertThat(Upstreams.CLOSED_REUSED.get()).isGreaterThan(closedBefore);
+    }
+
+    @Test
     void upstreamErrorsWithoutAProblemBodyGetOne() throws Exception {
         for (int status : new int[] {400, 404, 405, 406, 413, 414, 415, 431, 500, 503}) {
             HttpResponse<String> response = get("/v2/stations/bare?status=" + status);

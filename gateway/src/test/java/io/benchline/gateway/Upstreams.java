@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code …/wait?ms=N}: answers after N ms (a long poll)</li>
  * <li>{@code …/events}: an event stream that sends one event, then the last one when {@link #releaseEvents()} is
  * called</li>
+ * <li>{@code …/closing}: closes the connection without an answer when it has served a request before (a pooled
+ * connection the upstream closed after its last answer); {@link #CLOSED_REUSED} counts these</li>
  * <li>{@code …/bare?status=N}: status N with a plain-text body and {@code Allow}, as an HTTP layer answers</li>
  * <li>{@code …/problem?status=N}: status N with a problem body of the upstream's own</li>
  * </ul>
@@ -37,6 +39,8 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
 
     private static volatile CompletableFuture<Void> eventsReleased = new CompletableFuture<>();
     static final AtomicInteger EVENT_STREAMS_OPEN = new AtomicInteger();
+    static final AtomicInteger CLOSED_REUSED = new AtomicInteger();
+    private final Map<io.vertx.core.http.HttpConnection, Boolean> served = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Vertx vertx;
     private final List<HttpServer> servers = new java.util.ArrayList<>();
@@ -68,6 +72,12 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
     private void handle(Upstream upstream, HttpServerRequest request) {
         HttpServerResponse response = request.response().putHeader("X-Upstream", upstream.service());
         String path = request.path();
+        boolean reused = served.put(request.connection(), true) != null;
+        if (path.endsWith("/closing") && reused) {
+            CLOSED_REUSED.incrementAndGet();
+            request.connection().close();
+            return;
+        }
         if (path.endsWith("/echo")) {
             echo(request, response);
         } else if (path.endsWith("/download")) {

@@ -50,8 +50,12 @@ final class ProblemAnswers implements ProxyInterceptor {
         HttpMethod method = request.method();
         return failure instanceof HttpClosedException && context.get(RESENT, Boolean.class) == null
                 && (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS)
-                && request.getHeader("Content-Length") == null && request.getHeader("Transfer-Encoding") == null
+                && noBody(request.getHeader("Content-Length")) && request.getHeader("Transfer-Encoding") == null
                 && !request.response().headWritten();
+    }
+
+    private static boolean noBody(String contentLength) {
+        return contentLength == null || contentLength.trim().equals("0");
     }
 
     private static Future<ProxyResponse> sendAgain(ProxyContext context) {

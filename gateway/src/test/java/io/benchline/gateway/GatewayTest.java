@@ -97,11 +97,26 @@ class GatewayTest {
         int closedBefore = Upstreams.CLOSED_REUSED.get();
         for (int i = 0; i < 5; i++) {
             assertThat(get("/v2/keys/echo").statusCode()).isEqualTo(200); // leaves a pooled connection
-            HttpResponse<String> read = get("/v2/keys/closing");
+            HttpResponse<String> read = get("/v2/keys/closing?id=" + java.util.UUID.randomUUID());
             assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
         }
         // The upstream did close reused connections under the reads, so the second attempts were what answered.
         assertThat(Upstreams.CLOSED_REUSED.get()).isGreaterThan(closedBefore);
+    }
+
+    @Test
+    void aWriteOnAConnectionTheUpstreamClosedIsNotSentAgain() throws Exception {
+        boolean dropped = false;
+        for (int i = 0; i < 5 && !dropped; i++) {
+            assertThat(get("/v2/keys/echo").statusCode()).isEqualTo(200);
+            int closedBefore = Upstreams.CLOSED_REUSED.get();
+            HttpResponse<String> write = client.send(request("/v2/keys/closing?id=" + java.util.UUID.randomUUID())
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            dropped = Upstreams.CLOSED_REUSED.get() > closedBefore;
+            // The upstream may have seen a POST it closed the connection on: only the client may decide to resend.
+            assertThat(write.statusCode()).as(write.body()).isEqualTo(dropped ? 502 : 200);
+        }
+        assertThat(dropped).as("a POST went out on a reused connection the upstream closed").isTrue();
     }
 
     @Test

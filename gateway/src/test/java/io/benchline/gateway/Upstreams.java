@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code …/wait?ms=N}: answers after N ms (a long poll)</li>
  * <li>{@code …/events}: an event stream that sends one event, then the last one when {@link #releaseEvents()} is
  * called</li>
- * <li>{@code …/closing}: closes the connection without an answer when it has served a request before (a pooled
- * connection the upstream closed after its last answer); {@link #CLOSED_REUSED} counts these</li>
+ * <li>{@code …/closing?id=X}: the first time request X arrives on a connection that has served a request before, the
+ * connection is closed without an answer (a pooled connection the upstream closed after its last answer, as the
+ * next request went out on it); {@link #CLOSED_REUSED} counts these. Any later X is answered as {@code …/echo}</li>
  * <li>{@code …/bare?status=N}: status N with a plain-text body and {@code Allow}, as an HTTP layer answers</li>
  * <li>{@code …/problem?status=N}: status N with a problem body of the upstream's own</li>
  * </ul>
@@ -41,6 +43,7 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
     static final AtomicInteger EVENT_STREAMS_OPEN = new AtomicInteger();
     static final AtomicInteger CLOSED_REUSED = new AtomicInteger();
     private final Map<io.vertx.core.http.HttpConnection, Boolean> served = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> dropped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Vertx vertx;
     private final List<HttpServer> servers = new java.util.ArrayList<>();
@@ -73,12 +76,12 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
         HttpServerResponse response = request.response().putHeader("X-Upstream", upstream.service());
         String path = request.path();
         boolean reused = served.put(request.connection(), true) != null;
-        if (path.endsWith("/closing") && reused) {
+        if (path.endsWith("/closing") && reused && dropped.add(String.valueOf(request.getParam("id")))) {
             CLOSED_REUSED.incrementAndGet();
             request.connection().close();
             return;
         }
-        if (path.endsWith("/echo")) {
+        if (path.endsWith("/echo") || path.endsWith("/closing")) {
             echo(request, response);
         } else if (path.endsWith("/download")) {
             download(response, Long.parseLong(request.getParam("bytes")));

@@ -38,11 +38,14 @@ public class GatewayRouter {
     void mount(@Observes Router router, Vertx vertx, GatewayConfig config) {
         maxUriLength = config.maxUriLength();
         maxHeaderSize = config.maxHeaderSize().asLongValue();
-        client = vertx.createHttpClient(new HttpClientOptions()
+        client = vertx.httpClientBuilder()
+                .with(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setConnectTimeout((int) config.connectTimeout().toMillis())
-                        .setDecompressionSupported(false),
-                new PoolOptions().setHttp1MaxSize(config.poolSize()));
+                        .setDecompressionSupported(false))
+                .with(new PoolOptions().setHttp1MaxSize(config.poolSize()))
+                .withConnectHandler(UpstreamConnections::opened)
+                .build();
         for (Upstream upstream : Upstream.values()) {
             BodyLimit bodyLimit = new BodyLimit(config.maxBodySize(upstream));
             URI url = config.url(upstream);
@@ -51,7 +54,8 @@ public class GatewayRouter {
             long timeout = config.responseTimeout().toMillis();
             HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
                     .origin(context -> context.client().request(new RequestOptions()
-                            .setHost(url.getHost()).setPort(port).setSsl(tls).setIdleTimeout(timeout)))
+                            .setHost(url.getHost()).setPort(port).setSsl(tls).setIdleTimeout(timeout))
+                            .onSuccess(UpstreamConnections::sending).map(request -> ResetGuard.guard(vertx, request)))
                     // First added, outermost: sees every failure of the ones after it.
                     .addInterceptor(new ProblemAnswers(bodyLimit))
                     .addInterceptor(bodyLimit)

@@ -104,6 +104,48 @@ class GatewayTest {
         assertThat(Upstreams.CLOSED_REUSED.get()).isGreaterThan(closedBefore);
     }
 
+    /**
+     * A client that hangs up while its answer is still being written must not cost another request its upstream
+     * connection: the proxy resets the upstream exchange when writing to the client fails, and a reset of an exchange
+     * that was already complete closed its connection after the pool had handed it to the next request (a 502).
+     */
+    @Test
+    void clientsThatHangUpEarlyCostNoOtherRequestItsUpstream() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ConcurrentLinkedQueue<String> failed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread writer = new Thread(() -> {
+            while (!done.get()) {
+                try {
+                    HttpResponse<String> write = client.send(request("/v2/keys/echo")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                    writes.incrementAndGet();
+                    if (write.statusCode() != 200) {
+                        failed.add(write.statusCode() + " " + write.body());
+                    }
+                } catch (Exception e) {
+                    failed.add(e.toString());
+                }
+            }
+        });
+        writer.start();
+        try {
+            for (int i = 0; i < 300; i++) {
+                try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
+                    socket.setSoLinger(true, 0);
+                    socket.getOutputStream().write(("GET /v2/keys/download?bytes=" + (64 * 1024 + i * 512)
+                            + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    assertThat(socket.getInputStream().read()).isNotNegative(); // the answer has begun
+                } // closed with a reset, most of the answer unread
+            }
+        } finally {
+            done.set(true);
+            writer.join();
+        }
+        assertThat(writes.get()).isPositive();
+        assertThat(failed).as("answers to the writes sent meanwhile").isEmpty();
+    }
+
     @Test
     void aWriteOnAConnectionTheUpstreamClosedIsNotSentAgain() throws Exception {
         boolean dropped = false;

@@ -45,6 +45,37 @@ public final class Ports {
         }
     }
 
+    /**
+     * The first of {@code count} consecutive ports that were free a moment ago (the services of a test stack), from
+     * the same range as {@link #free()} and never overlapping what it or this handed out before.
+     */
+    public static int freeRange(int count) {
+        int below = ephemeralLow() - count;
+        for (int attempt = 0; attempt < 200 && below - LOWEST >= 1_000; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(LOWEST, below);
+            boolean free = true;
+            for (int port = base; port < base + count && free; port++) {
+                free = !HANDED_OUT.contains(port) && bindable(port);
+            }
+            if (free && claim(base, count)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free range of " + count + " ports below " + (below + count));
+    }
+
+    private static synchronized boolean claim(int base, int count) {
+        for (int port = base; port < base + count; port++) {
+            if (HANDED_OUT.contains(port)) {
+                return false;
+            }
+        }
+        for (int port = base; port < base + count; port++) {
+            HANDED_OUT.add(port);
+        }
+        return true;
+    }
+
     /** The first port of the kernel's ephemeral range (Linux); 32768, the usual one, where it cannot be read. */
     static int ephemeralLow() {
         try {

@@ -38,7 +38,7 @@ public record StackOptions(
 
     /** Free ports everywhere: for tests that run beside anything else. */
     public static StackOptions randomPorts(Path dir) {
-        int base = freeRange(5);
+        int base = Ports.freeRange(5);
         return new StackOptions(dir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), base, 3,
                 "256m", Duration.ofSeconds(180), true, Map.of());
     }
@@ -54,17 +54,4 @@ public record StackOptions(
                 partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, policy);
     }
 
-    private static int freeRange(int count) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20000 + new java.util.Random().nextInt(30000);
-            boolean free = true;
-            for (int i = 0; i < count && free; i++) {
-                free = !Ports.listening(base + i);
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new StackException("no free range of " + count + " ports");
-    }
 }

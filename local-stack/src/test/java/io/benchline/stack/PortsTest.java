@@ -28,4 +28,27 @@ class PortsTest {
             assertThat(server.getLocalPort()).isEqualTo(port);
         }
     }
+
+    @Test
+    void serviceRangesComeFromBelowTheEphemeralRangeAndOverlapNothingHandedOut() {
+        int low = Ports.ephemeralLow();
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            int single = Ports.free();
+            assertThat(seen.add(single)).as("port %d handed out twice", single).isTrue();
+            int base = Ports.freeRange(5);
+            assertThat(base).isGreaterThanOrEqualTo(Ports.LOWEST);
+            assertThat(base + 4).isLessThan(low);
+            for (int port = base; port < base + 5; port++) {
+                assertThat(seen.add(port)).as("port %d handed out twice", port).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void randomStackPortsAreAllBelowTheEphemeralRange() {
+        StackOptions options = StackOptions.randomPorts(java.nio.file.Path.of("unused"));
+        assertThat(options.servicePortBase() + 4).isLessThan(Ports.ephemeralLow());
+        assertThat(options.gatewayPort()).isLessThan(Ports.ephemeralLow());
+    }
 }

@@ -90,7 +90,7 @@ public final class BenchMain implements Callable<Integer> {
     /** Runs the selected parts; a failing part is reported and the others still run. */
     private boolean runParts() {
         boolean ok = true;
-        long idleJvm = o.runs("memory") ? MemoryBench.idleJvm() : 0;
+        long idleJvm = o.runs("memory") ? MemoryBench.idleJvm(o.fullJit()) : 0;
         if (o.runs("memory")) {
             ok &= part("memory", () -> MemoryBench.run(stack, report, "after start", idleJvm));
         }
@@ -116,7 +116,8 @@ public final class BenchMain implements Callable<Integer> {
         }
         if (o.runs("memory")) {
             ok &= part("memory", () -> MemoryBench.run(stack, report, "at the end", idleJvm));
-            report.note("6: baseline = an idle JVM (-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1, the"
+            report.note("6: baseline = an idle JVM (-Xms64m -Xmx256m -XX:+UseSerialGC"
+                    + (o.fullJit() ? "" : " -XX:TieredStopAtLevel=1") + " -Xss512k, the"
                     + " services' flags) running nothing; PostgreSQL's figure adds up its processes' VmRSS, which counts"
                     + " shared buffers once per process that touched them; PSS (smaps_rollup) splits them instead.");
         }
@@ -152,6 +153,8 @@ public final class BenchMain implements Callable<Integer> {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), commit, String.join(",", o.only)));
         report.header(String.format(Locale.ROOT, "machine: %d cores, %s, Java %s; load before: %s",
                 Runtime.getRuntime().availableProcessors(), memTotal(), System.getProperty("java.version"), loadavg()));
+        report.header(o.fullJit() ? "services: full JIT (C2), as production runs them (--jit c1 for the local stack's C1)"
+                : "services: C1 only (-XX:TieredStopAtLevel=1), as the local stack runs them by default");
     }
 
     private String gatewayKind() {

@@ -74,6 +74,18 @@ public final class BenchOptions {
     @Option(names = "--s3-port", paramLabel = "N", description = "(default 29000)")
     int s3Port = 29000;
 
+    @Option(names = "--jit", paramLabel = "full|c1",
+            description = "the services' JIT: full (C2, as production runs them; default) or c1 (as the local stack"
+                    + " runs them by default, to start faster on a small machine)")
+    String jit = "full";
+
+    boolean fullJit() {
+        if (!jit.equals("full") && !jit.equals("c1")) {
+            throw new IllegalArgumentException("--jit " + jit + ": expected full or c1");
+        }
+        return jit.equals("full");
+    }
+
     @Option(names = "--env", paramLabel = "MODULE:KEY=VALUE",
             description = "an environment variable for one process of the stack, e.g. gateway:QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=2"
                     + " (repeatable; for trying settings without a rebuild)")

@@ -53,7 +53,8 @@ public final class BenchStack implements AutoCloseable {
                 : layout.root().resolve("bench/target/bench-stack");
         clearLeftovers(dir);
         StackOptions options = new StackOptions(dir, o.gatewayPort, o.postgresPort, o.kafkaPort, o.kafkaPort + 1,
-                o.s3Port, o.servicePortBase, 3, "256m", Duration.ofSeconds(180), true, o.extraEnv());
+                o.s3Port, o.servicePortBase, 3, "256m", Duration.ofSeconds(180), true, o.extraEnv())
+                .withFullJit(o.fullJit());
         return new BenchStack(LocalStack.start(options, layout));
     }
 

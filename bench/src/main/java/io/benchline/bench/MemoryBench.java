@@ -77,12 +77,16 @@ final class MemoryBench {
     }
 
     /** The resident memory of a JVM with the services' flags that runs nothing. */
-    static long idleJvm() {
+    static long idleJvm(boolean fullJit) {
         try {
-            Process p = new ProcessBuilder(ProcessSupervisor.javaExecutable(), "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", System.getProperty("java.class.path"),
-                    Idle.class.getName(), "20000").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            List<String> command = new ArrayList<>(List.of(ProcessSupervisor.javaExecutable(), "-Xms64m", "-Xmx256m",
+                    "-XX:+UseSerialGC", "-Xss512k"));
+            if (!fullJit) {
+                command.add("-XX:TieredStopAtLevel=1");
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Idle.class.getName(), "20000"));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             try {
                 Thread.sleep(3_000);
                 return LocalStack.rss(p.pid());

@@ -219,8 +219,12 @@ public final class LocalStack implements AutoCloseable {
             env.put("BENCHLINE_S3_SECRET_KEY", s3.secretKey());
             env.put("BENCHLINE_S3_REGION", "us-east-1");
         }
-        return startQuarkus(service, env, List.of("-Xms64m", "-Xmx" + options.serviceHeap(), "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss512k"));
+        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + options.serviceHeap(), "-XX:+UseSerialGC",
+                "-Xss512k"));
+        if (!options.fullJit()) {
+            jvm.add("-XX:TieredStopAtLevel=1");
+        }
+        return startQuarkus(service, env, jvm);
     }
 
     private ProcessSupervisor.Child startGateway() {

@@ -58,6 +58,8 @@ public final class Main {
               --kafka-port N        (BENCHLINE_KAFKA_PORT, default 19092; controller N+1)
               --s3-port N           (BENCHLINE_S3_PORT, default 19000)
               --no-demo             do not create or start the demo procedure, station and agent
+              --full-jit            services with the JVM's full JIT (C2), as in production; slower to start
+                                    and more memory (default: C1 only)
               --restarts N          restarts of a crashed process within the window before the stack gives up
                                     on it and stops (BENCHLINE_RESTARTS, default 5; 0: never restart)
               --restart-window D    (BENCHLINE_RESTART_WINDOW, default 5m)
@@ -77,6 +79,7 @@ public final class Main {
         int restarts = count("BENCHLINE_RESTARTS", env("BENCHLINE_RESTARTS", "5"));
         Duration window = duration("BENCHLINE_RESTART_WINDOW", env("BENCHLINE_RESTART_WINDOW", "5m"));
         Duration delay = duration("BENCHLINE_RESTART_DELAY", env("BENCHLINE_RESTART_DELAY", "1s"));
+        boolean[] fullJit = {false};
         Duration maxDelay = duration("BENCHLINE_RESTART_MAX_DELAY", env("BENCHLINE_RESTART_MAX_DELAY", "30s"));
         while (!args.isEmpty()) {
             String flag = args.pop();
@@ -88,6 +91,7 @@ public final class Main {
                 case "--kafka-port" -> kafka = number(flag, args);
                 case "--s3-port" -> s3 = number(flag, args);
                 case "--no-demo" -> demo[0] = false;
+                case "--full-jit" -> fullJit[0] = true;
                 case "--restarts" -> restarts = count(flag, value(flag, args));
                 case "--restart-window" -> window = duration(flag, value(flag, args));
                 case "--restart-delay" -> delay = duration(flag, value(flag, args));
@@ -103,7 +107,7 @@ public final class Main {
             throw new StackException(e.getMessage());
         }
         return new StackOptions(d.dir(), port, pg, kafka, kafka + 1, s3, services, d.partitions(), d.serviceHeap(),
-                d.serviceStartTimeout(), false, d.extraEnv(), policy);
+                d.serviceStartTimeout(), false, d.extraEnv(), policy, fullJit[0]);
     }
 
     private static void up(Deque<String> args) {

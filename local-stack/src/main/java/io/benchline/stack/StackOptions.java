@@ -21,14 +21,15 @@ public record StackOptions(
         Duration serviceStartTimeout,
         boolean quiet,
         Map<String, Map<String, String>> extraEnv,
-        RestartPolicy restarts) {
+        RestartPolicy restarts,
+        boolean fullJit) {
 
     /** With the default restart policy. */
     public StackOptions(Path dir, int gatewayPort, int postgresPort, int kafkaPort, int kafkaControllerPort, int s3Port,
             int servicePortBase, int partitions, String serviceHeap, Duration serviceStartTimeout, boolean quiet,
             Map<String, Map<String, String>> extraEnv) {
         this(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase, partitions,
-                serviceHeap, serviceStartTimeout, quiet, extraEnv, RestartPolicy.defaults());
+                serviceHeap, serviceStartTimeout, quiet, extraEnv, RestartPolicy.defaults(), false);
     }
 
     public static StackOptions defaults(Path dir) {
@@ -45,13 +46,23 @@ public record StackOptions(
 
     public StackOptions withExtraEnv(Map<String, Map<String, String>> env) {
         return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
-                partitions, serviceHeap, serviceStartTimeout, quiet, env, restarts);
+                partitions, serviceHeap, serviceStartTimeout, quiet, env, restarts, fullJit);
     }
 
     /** How a process of the stack that exits on its own is restarted (see {@link RestartPolicy}). */
     public StackOptions withRestarts(RestartPolicy policy) {
         return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
-                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, policy);
+                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, policy, fullJit);
+    }
+
+    /**
+     * Services with the JVM's full JIT (C1 then C2), as a production JVM runs them, instead of stopping at C1 (the
+     * default here: faster starts and less memory on a small machine, slower code: no SHA or other C2 intrinsics).
+     * The bench uses it, so that its figures are those of production-compiled code.
+     */
+    public StackOptions withFullJit(boolean full) {
+        return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
+                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, restarts, full);
     }
 
 }

@@ -219,12 +219,17 @@ public final class LocalStack implements AutoCloseable {
             env.put("BENCHLINE_S3_SECRET_KEY", s3.secretKey());
             env.put("BENCHLINE_S3_REGION", "us-east-1");
         }
+        return startQuarkus(service, env, serviceJvm(options));
+    }
+
+    /** The JVM flags of a service: a small serial-GC heap, and C1 only unless {@link StackOptions#fullJit()}. */
+    static List<String> serviceJvm(StackOptions options) {
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx" + options.serviceHeap(), "-XX:+UseSerialGC",
                 "-Xss512k"));
         if (!options.fullJit()) {
             jvm.add("-XX:TieredStopAtLevel=1");
         }
-        return startQuarkus(service, env, jvm);
+        return jvm;
     }
 
     private ProcessSupervisor.Child startGateway() {

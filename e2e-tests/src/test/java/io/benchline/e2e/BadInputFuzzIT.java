@@ -55,7 +55,8 @@ class BadInputFuzzIT {
     @BeforeAll
     static void startStackAndFixtures() throws Exception {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-fuzz-");
-        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack")), StackLayout.detect());
+        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
+                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", ""))), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
 
         // Records that exist, so that junk in one field reaches the checks of the others.

@@ -101,7 +101,8 @@ class FaultTrialsIT {
     static void startStack() throws Exception {
         started = System.nanoTime();
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "faults-");
-        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack")), StackLayout.detect());
+        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
+                StackOptions.parseInstances(System.getProperty("benchline.fault.instances", ""))), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
         trustedKeys = work.resolve("trusted-keys.json");
         Files.writeString(trustedKeys, api.get("/v2/keys").expect(200).body());

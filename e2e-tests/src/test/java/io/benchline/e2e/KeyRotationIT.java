@@ -53,7 +53,8 @@ class KeyRotationIT {
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-keys-");
-        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack")), StackLayout.detect());
+        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
+                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", ""))), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
     }
 

@@ -43,7 +43,8 @@ class PushToStationIT {
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-");
-        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack")), StackLayout.detect());
+        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
+                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", ""))), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
     }
 
@@ -51,6 +52,43 @@ class PushToStationIT {
     static void stopStack() {
         if (stack != null) {
             stack.close();
+        }
+    }
+
+    /**
+     * The stack runs every instance it was asked for ({@code benchline.e2e.instances}, two of each service in
+     * {@code ./mvnw verify}), and each service with an outbox has exactly one relay: the instance that holds the
+     * relay's advisory lock in that service's database (RelayLeadership).
+     */
+    @Test
+    void everyInstanceRunsAndEachServiceRelaysItsOutboxFromOneInstance() throws Exception {
+        Map<String, Integer> asked = StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", ""));
+        for (String service : LocalStack.SERVICES) {
+            List<String> instances = stack.instances(service);
+            assertThat(instances).as(service).hasSize(asked.getOrDefault(service, 1));
+            for (String instance : instances) {
+                Await.until(instance + " is ready", Duration.ofMinutes(3),
+                        () -> stack.serviceReady(instance) ? true : null);
+            }
+        }
+        for (String service : List.of("deployment-service", "webhook-service", "station-dispatcher")) {
+            String url = stack.postgres().jdbcUrl(LocalStack.DATABASES.get(service));
+            Await.until("one instance of " + service + " relays its outbox", Duration.ofMinutes(1),
+                    () -> relayHolders(url) == 1 ? true : null);
+        }
+    }
+
+    /** Sessions holding the outbox relay's advisory lock (a bigint key: classid high half, objid low half). */
+    private static int relayHolders(String jdbcUrl) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select count(*) from pg_locks l,"
+                     + " (select hashtextextended('benchline:outbox-relay', 0) k) h"
+                     + " where l.locktype = 'advisory' and l.granted and l.objsubid = 1"
+                     + " and l.database = (select oid from pg_database where datname = current_database())"
+                     + " and l.classid::bigint = ((h.k >> 32) & 4294967295) and l.objid::bigint = (h.k & 4294967295)")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

@@ -6,26 +6,30 @@ import io.smallrye.config.WithDefault;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
-/** Where each route goes and how patiently; every key can be set by environment variable (BENCHLINE_GATEWAY_…). */
+/**
+ * Where each route goes and how patiently; every key can be set by environment variable (BENCHLINE_GATEWAY_…). An
+ * upstream URL key takes a comma-separated list, one URL per instance of the service.
+ */
 @ConfigMapping(prefix = "benchline.gateway")
 public interface GatewayConfig {
 
-    /** Base URL of webhook-service ({@code /webhooks/}). */
+    /** Base URLs of webhook-service's instances, comma-separated ({@code /webhooks/}). */
     @WithDefault("http://127.0.0.1:8081")
-    URI webhookUrl();
+    List<URI> webhookUrl();
 
-    /** Base URL of deployment-service ({@code /v2/procedures}, {@code /v2/deployments}, {@code /v2/api-keys}). */
+    /** Base URLs of deployment-service's instances ({@code /v2/procedures}, {@code /v2/deployments}, {@code /v2/api-keys}). */
     @WithDefault("http://127.0.0.1:8082")
-    URI deploymentUrl();
+    List<URI> deploymentUrl();
 
-    /** Base URL of artifact-store ({@code /v2/keys}). */
+    /** Base URLs of artifact-store's instances ({@code /v2/keys}). */
     @WithDefault("http://127.0.0.1:8084")
-    URI artifactUrl();
+    List<URI> artifactUrl();
 
-    /** Base URL of station-dispatcher ({@code /v2/stations}, {@code /v2/rollouts}, {@code /agent/}). */
+    /** Base URLs of station-dispatcher's instances ({@code /v2/stations}, {@code /v2/rollouts}, {@code /agent/}). */
     @WithDefault("http://127.0.0.1:8085")
-    URI dispatcherUrl();
+    List<URI> dispatcherUrl();
 
     /**
      * Largest request body passed on to webhook-service, and the most any route takes (413 beyond it, also for chunked
@@ -91,8 +95,8 @@ public interface GatewayConfig {
         return Math.min(own, maxBodySize().asLongValue());
     }
 
-    /** Base URL of {@code upstream}. */
-    default URI url(Upstream upstream) {
+    /** Base URLs of the instances of {@code upstream}; requests go to each in turn. */
+    default List<URI> urls(Upstream upstream) {
         return switch (upstream) {
             case WEBHOOK -> webhookUrl();
             case DEPLOYMENT -> deploymentUrl();

@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.httpproxy.HttpProxy;
@@ -48,13 +47,9 @@ public class GatewayRouter {
                 .build();
         for (Upstream upstream : Upstream.values()) {
             BodyLimit bodyLimit = new BodyLimit(config.maxBodySize(upstream));
-            URI url = config.url(upstream);
-            boolean tls = "https".equalsIgnoreCase(url.getScheme());
-            int port = url.getPort() >= 0 ? url.getPort() : tls ? 443 : 80;
-            long timeout = config.responseTimeout().toMillis();
+            Origins origins = new Origins(config.urls(upstream), config.responseTimeout().toMillis());
             HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
-                    .origin(context -> context.client().request(new RequestOptions()
-                            .setHost(url.getHost()).setPort(port).setSsl(tls).setIdleTimeout(timeout))
+                    .origin(context -> origins.request(context.client())
                             .onSuccess(UpstreamConnections::sending).map(request -> ResetGuard.guard(vertx, request)))
                     // First added, outermost: sees every failure of the ones after it.
                     .addInterceptor(new ProblemAnswers(bodyLimit))

@@ -49,6 +49,18 @@ class GatewayTest {
     }
 
     @Test
+    void requestsTakeTheInstancesOfAServiceInTurn() throws Exception {
+        java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> response = get("/v2/deployments/x");
+            assertThat(response.statusCode()).isEqualTo(200);
+            seen.merge(response.headers().firstValue("X-Instance").orElse("?"), 1, Integer::sum);
+        }
+        assertThat(seen).containsOnlyKeys("1", "2");
+        assertThat(seen.values()).allSatisfy(n -> assertThat(n).isBetween(4, 6));
+    }
+
+    @Test
     void internalUnknownAndEscapingPathsAreNotFound() throws Exception {
         for (String path : new String[] {"/internal/v1/hooks/hk_1", "/", "/v2/keysx", "/v2/unknown", "/webhooks",
                 "/q/health", "/q/openapi", "/q/metrics", "/webhooks/../internal/v1/hooks/x",

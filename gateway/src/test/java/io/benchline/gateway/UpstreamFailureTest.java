@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UpstreamFailureTest {
     /** Accepts connections (the kernel does, from its backlog) and never reads or answers. */
     static final ServerSocket SILENT = silent();
+    /** Answers 200 to anything. */
+    static final com.sun.net.httpserver.HttpServer ANSWERING = answering();
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -36,6 +38,9 @@ class UpstreamFailureTest {
             return Map.of(
                     "benchline.gateway.webhook-url", "http://127.0.0.1:" + closedPort(),
                     "benchline.gateway.dispatcher-url", "http://127.0.0.1:" + SILENT.getLocalPort(),
+                    // Two instances, the first down: every request must reach the second.
+                    "benchline.gateway.artifact-url", "http://127.0.0.1:" + closedPort() + ",http://127.0.0.1:"
+                            + ANSWERING.getAddress().getPort(),
                     "benchline.gateway.response-timeout", "1s");
         }
     }
@@ -48,6 +53,35 @@ class UpstreamFailureTest {
     @AfterAll
     static void closeSilent() throws IOException {
         SILENT.close();
+        ANSWERING.stop(0);
+    }
+
+    private static com.sun.net.httpserver.HttpServer answering() {
+        try {
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = "up".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void anInstanceThatRefusesIsSkippedForAnyMethod() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> write = client.send(HttpRequest.newBuilder(url("/v2/keys/rotate"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
+            assertThat(write.body()).isEqualTo("up");
+        }
     }
 
     @Test

@@ -53,10 +53,20 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
         vertx = Vertx.vertx();
         Map<String, String> config = new LinkedHashMap<>();
         for (Upstream upstream : Upstream.values()) {
-            HttpServer server = vertx.createHttpServer().requestHandler(request -> handle(upstream, request));
-            join(server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture());
-            servers.add(server);
-            config.put("benchline.gateway." + upstream.configKey(), "http://127.0.0.1:" + server.actualPort());
+            // deployment-service runs as two instances: the gateway takes them in turn.
+            int instances = upstream == Upstream.DEPLOYMENT ? 2 : 1;
+            List<String> urls = new java.util.ArrayList<>();
+            for (int i = 1; i <= instances; i++) {
+                String instance = Integer.toString(i);
+                HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+                    request.response().putHeader("X-Instance", instance);
+                    handle(upstream, request);
+                });
+                join(server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture());
+                servers.add(server);
+                urls.add("http://127.0.0.1:" + server.actualPort());
+            }
+            config.put("benchline.gateway." + upstream.configKey(), String.join(",", urls));
         }
         return config;
     }

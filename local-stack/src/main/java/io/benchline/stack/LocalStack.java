@@ -46,7 +46,10 @@ public final class LocalStack implements AutoCloseable {
     private final StackLayout layout;
     private final ProcessSupervisor supervisor;
     private final Properties credentials;
+    /** Every instance's port, by instance name ({@link #instanceName}); a service's first instance is its own name. */
     private final Map<String, Integer> servicePorts = new LinkedHashMap<>();
+    /** The service each instance name runs. */
+    private final Map<String, String> instanceOf = new LinkedHashMap<>();
     private volatile PostgresServer postgres;
     private volatile KafkaServer kafka;
     private S3ProxyServer s3;
@@ -75,8 +78,31 @@ public final class LocalStack implements AutoCloseable {
                 + child.restarts() + (child.restarts() == 1 ? " restart" : " restarts"), child.log())));
         this.credentials = loadOrCreateCredentials(options.dir().resolve("credentials.properties"));
         for (String service : SERVICES) {
-            servicePorts.put(service, options.servicePortBase() + PORT_ORDER.indexOf(service));
+            for (int k = 0; k < options.instances(service); k++) {
+                String name = instanceName(service, k);
+                servicePorts.put(name, options.servicePortBase() + PORT_ORDER.indexOf(service) + k * PORT_ORDER.size());
+                instanceOf.put(name, service);
+            }
         }
+    }
+
+    /**
+     * The name of instance {@code k} (from 0) of a service: the service's own name for the first one, then
+     * {@code <service>-2}, {@code -3}, … It names the process, its log ({@code logs/<name>.log}) and its
+     * {@code BENCHLINE_INSTANCE_ID}; its port is the first instance's plus {@code 5 k}.
+     */
+    public static String instanceName(String service, int k) {
+        return k == 0 ? service : service + "-" + (k + 1);
+    }
+
+    /** The instance names of a service, first instance first. */
+    public List<String> instances(String service) {
+        return instanceOf.entrySet().stream().filter(e -> e.getValue().equals(service)).map(Map.Entry::getKey).toList();
+    }
+
+    /** The base URLs of every instance of a service, first instance first. */
+    public List<String> serviceUrls(String service) {
+        return instances(service).stream().map(this::serviceUrl).toList();
     }
 
     /** Starts everything; on failure stops what it started and rethrows. */
@@ -112,14 +138,14 @@ public final class LocalStack implements AutoCloseable {
                 credentials.getProperty("s3.secret-key")));
         join(CompletableFuture.allOf(pg, kf, st));
         log("starting services …");
-        for (String service : SERVICES) {
-            services.put(service, startService(service));
+        for (String instance : servicePorts.keySet()) {
+            services.put(instance, startService(instance));
         }
         gateway = startGateway();
-        for (String service : SERVICES) {
-            int port = servicePorts.get(service);
-            ProcessSupervisor.Child child = services.get(service);
-            Waits.until(() -> ready(port), options.serviceStartTimeout(), service, child.process(), child.log());
+        for (String instance : servicePorts.keySet()) {
+            int port = servicePorts.get(instance);
+            ProcessSupervisor.Child child = services.get(instance);
+            Waits.until(() -> ready(port), options.serviceStartTimeout(), instance, child.process(), child.log());
         }
         Waits.until(() -> ready(options.gatewayPort()), options.serviceStartTimeout(), GATEWAY, gateway.process(),
                 gateway.log());
@@ -151,8 +177,8 @@ public final class LocalStack implements AutoCloseable {
         }));
     }
 
-    private void superviseService(String service, ProcessSupervisor.Child child) {
-        supervisor.supervise(child, options.restarts(), () -> ready(servicePorts.get(service)));
+    private void superviseService(String instance, ProcessSupervisor.Child child) {
+        supervisor.supervise(child, options.restarts(), () -> ready(servicePorts.get(instance)));
     }
 
     /**
@@ -182,9 +208,10 @@ public final class LocalStack implements AutoCloseable {
         servicePorts.forEach((service, port) -> Ports.requireFree(port, service));
     }
 
-    private ProcessSupervisor.Child startService(String service) {
+    private ProcessSupervisor.Child startService(String instance) {
+        String service = instanceOf.get(instance);
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(servicePorts.get(service)));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(servicePorts.get(instance)));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap());
         env.put("BENCHLINE_PUBLIC_URL", baseUrl());
@@ -193,9 +220,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("BENCHLINE_SERVICES_DEPLOYMENT_URL", serviceUrl("deployment-service"));
         env.put("BENCHLINE_SERVICES_ARTIFACT_URL", serviceUrl("artifact-store"));
         env.put("BENCHLINE_SERVICES_DISPATCHER_URL", serviceUrl("station-dispatcher"));
-        // One instance per service, so its name is a stable, unique instance id: Kafka static group membership lets a
-        // restarted service take its partitions back at once (StaticGroupMembership).
-        env.put("BENCHLINE_INSTANCE_ID", service);
+        // The instance's name is a stable, unique instance id: Kafka static group membership lets a restarted instance
+        // take its partitions back at once (StaticGroupMembership), and no two instances fence each other.
+        env.put("BENCHLINE_INSTANCE_ID", instance);
         String database = DATABASES.get(service);
         if (database != null) {
             // From the options, not the server object: a service may be (re)started while PostgreSQL is down.
@@ -219,7 +246,7 @@ public final class LocalStack implements AutoCloseable {
             env.put("BENCHLINE_S3_SECRET_KEY", s3.secretKey());
             env.put("BENCHLINE_S3_REGION", "us-east-1");
         }
-        return startQuarkus(service, env, serviceJvm(options));
+        return startQuarkus(service, instance, env, serviceJvm(options));
     }
 
     /** The JVM flags of a service: a small serial-GC heap, and C1 only unless {@link StackOptions#fullJit()}. */
@@ -236,21 +263,23 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(options.gatewayPort()));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        ServiceEnvironment.GATEWAY_UPSTREAMS.forEach((name, service) -> env.put(name, serviceUrl(service)));
+        // Every instance of a service, comma-separated: the gateway balances over them.
+        ServiceEnvironment.GATEWAY_UPSTREAMS.forEach((name, service) -> env.put(name,
+                String.join(",", serviceUrls(service))));
         // Every public request passes here, so it keeps the full JIT (the services stop at C1 to start faster).
-        return startQuarkus(GATEWAY, env, List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-Xss512k"));
+        return startQuarkus(GATEWAY, GATEWAY, env, List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-Xss512k"));
     }
 
-    private ProcessSupervisor.Child startQuarkus(String module, Map<String, String> env, List<String> jvm) {
+    private ProcessSupervisor.Child startQuarkus(String module, String name, Map<String, String> env, List<String> jvm) {
         env.putAll(options.extraEnv().getOrDefault(module, Map.of()));
         List<String> missing = ServiceEnvironment.required(module).stream().filter(k -> !env.containsKey(k)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException(module + " would start without " + missing);
         }
         Path jar = layout.quarkusRunJar(module);
-        return supervisor.startJava(module, new ArrayList<>(jvm), jar.toString(),
+        return supervisor.startJava(name, new ArrayList<>(jvm), jar.toString(),
                 "io.quarkus.bootstrap.runner.QuarkusEntryPoint", List.of(), env,
-                options.dir().resolve("logs").resolve(module + ".log"));
+                options.dir().resolve("logs").resolve(name + ".log"));
     }
 
     private static boolean ready(int port) {
@@ -303,14 +332,19 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         ProcessSupervisor.Child child = startService(service);
-        services.put(service, child);
+        synchronized (this) {
+            services.put(service, child);
+        }
         Waits.until(() -> ready(servicePorts.get(service)), options.serviceStartTimeout(), service, child.process(),
                 child.log());
         superviseService(service, child);
     }
 
-    /** The process of a running service or the gateway, or empty when it was stopped (tests that kill it from outside). */
-    public Optional<ProcessSupervisor.Child> service(String service) {
+    /**
+     * The process of a running service instance or the gateway, or empty when it was stopped (tests that kill it from
+     * outside). A service's name is its first instance; the others are {@link #instances}.
+     */
+    public synchronized Optional<ProcessSupervisor.Child> service(String service) {
         return Optional.ofNullable(GATEWAY.equals(service) ? gateway : services.get(service));
     }
 
@@ -326,7 +360,8 @@ public final class LocalStack implements AutoCloseable {
             return child;
         }
         if (!servicePorts.containsKey(service)) {
-            throw new IllegalArgumentException("no service " + service + "; services: " + SERVICES + " and " + GATEWAY);
+            throw new IllegalArgumentException("no service instance " + service + "; instances: "
+                    + servicePorts.keySet() + " and " + GATEWAY);
         }
         return services.remove(service);
     }

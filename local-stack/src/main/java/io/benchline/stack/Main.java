@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,6 +61,9 @@ public final class Main {
               --no-demo             do not create or start the demo procedure, station and agent
               --full-jit            services with the JVM's full JIT (C2), as in production; slower to start
                                     and more memory (default: C1 only)
+              --instances SPEC      instances per service, e.g. build-worker=3,station-dispatcher=2 or all=2
+                                    (BENCHLINE_INSTANCES, default 1 each); instance k of a service listens on
+                                    its first port + 5 k and logs to logs/<service>-<k+1>.log
               --restarts N          restarts of a crashed process within the window before the stack gives up
                                     on it and stops (BENCHLINE_RESTARTS, default 5; 0: never restart)
               --restart-window D    (BENCHLINE_RESTART_WINDOW, default 5m)
@@ -80,6 +84,7 @@ public final class Main {
         Duration window = duration("BENCHLINE_RESTART_WINDOW", env("BENCHLINE_RESTART_WINDOW", "5m"));
         Duration delay = duration("BENCHLINE_RESTART_DELAY", env("BENCHLINE_RESTART_DELAY", "1s"));
         boolean[] fullJit = {false};
+        Map<String, Integer> instances = StackOptions.parseInstances(env("BENCHLINE_INSTANCES", ""));
         Duration maxDelay = duration("BENCHLINE_RESTART_MAX_DELAY", env("BENCHLINE_RESTART_MAX_DELAY", "30s"));
         while (!args.isEmpty()) {
             String flag = args.pop();
@@ -92,6 +97,7 @@ public final class Main {
                 case "--s3-port" -> s3 = number(flag, args);
                 case "--no-demo" -> demo[0] = false;
                 case "--full-jit" -> fullJit[0] = true;
+                case "--instances" -> instances = StackOptions.parseInstances(value(flag, args));
                 case "--restarts" -> restarts = count(flag, value(flag, args));
                 case "--restart-window" -> window = duration(flag, value(flag, args));
                 case "--restart-delay" -> delay = duration(flag, value(flag, args));
@@ -107,7 +113,7 @@ public final class Main {
             throw new StackException(e.getMessage());
         }
         return new StackOptions(d.dir(), port, pg, kafka, kafka + 1, s3, services, d.partitions(), d.serviceHeap(),
-                d.serviceStartTimeout(), false, d.extraEnv(), policy, fullJit[0]);
+                d.serviceStartTimeout(), false, d.extraEnv(), policy, fullJit[0], instances);
     }
 
     private static void up(Deque<String> args) {

@@ -22,14 +22,31 @@ public record StackOptions(
         boolean quiet,
         Map<String, Map<String, String>> extraEnv,
         RestartPolicy restarts,
-        boolean fullJit) {
+        boolean fullJit,
+        Map<String, Integer> instances) {
+
+    /** The most instances of one service; each takes the next 5 ports after the ones before it. */
+    public static final int MAX_INSTANCES = 8;
+
+    public StackOptions {
+        instances = Map.copyOf(instances);
+        instances.forEach((service, n) -> {
+            if (!LocalStack.SERVICES.contains(service)) {
+                throw new StackException("--instances: no service " + service + "; services: "
+                        + String.join(", ", LocalStack.SERVICES));
+            }
+            if (n < 1 || n > MAX_INSTANCES) {
+                throw new StackException("--instances: " + service + "=" + n + " is not between 1 and " + MAX_INSTANCES);
+            }
+        });
+    }
 
     /** With the default restart policy. */
     public StackOptions(Path dir, int gatewayPort, int postgresPort, int kafkaPort, int kafkaControllerPort, int s3Port,
             int servicePortBase, int partitions, String serviceHeap, Duration serviceStartTimeout, boolean quiet,
             Map<String, Map<String, String>> extraEnv) {
         this(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase, partitions,
-                serviceHeap, serviceStartTimeout, quiet, extraEnv, RestartPolicy.defaults(), false);
+                serviceHeap, serviceStartTimeout, quiet, extraEnv, RestartPolicy.defaults(), false, Map.of());
     }
 
     public static StackOptions defaults(Path dir) {
@@ -39,20 +56,67 @@ public record StackOptions(
 
     /** Free ports everywhere: for tests that run beside anything else. */
     public static StackOptions randomPorts(Path dir) {
-        int base = Ports.freeRange(5);
+        return randomPorts(dir, Map.of());
+    }
+
+    /** Free ports everywhere, for the given number of instances of each service (1 when not named). */
+    public static StackOptions randomPorts(Path dir, Map<String, Integer> instances) {
+        int most = instances.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+        int base = Ports.freeRange(5 * most);
         return new StackOptions(dir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), base, 3,
-                "256m", Duration.ofSeconds(180), true, Map.of());
+                "256m", Duration.ofSeconds(180), true, Map.of(), RestartPolicy.defaults(), false, instances);
+    }
+
+    /** How many instances of the service run (1 unless {@link #instances()} names it). */
+    public int instances(String service) {
+        return instances.getOrDefault(service, 1);
+    }
+
+    /**
+     * Parses {@code build-worker=3,station-dispatcher=2} (the {@code --instances} flag and
+     * {@code BENCHLINE_INSTANCES}); {@code all=2} sets every service.
+     */
+    public static Map<String, Integer> parseInstances(String spec) {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            String item = part.trim();
+            if (item.isEmpty()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw new StackException("--instances: expected SERVICE=N, got " + item);
+            }
+            String service = item.substring(0, eq).trim();
+            int n;
+            try {
+                n = Integer.parseInt(item.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new StackException("--instances: " + item + ": N is not a number");
+            }
+            if (service.equals("all")) {
+                LocalStack.SERVICES.forEach(svc -> out.put(svc, n));
+            } else {
+                out.put(service, n);
+            }
+        }
+        return out;
+    }
+
+    public StackOptions withInstances(Map<String, Integer> counts) {
+        return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
+                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, restarts, fullJit, counts);
     }
 
     public StackOptions withExtraEnv(Map<String, Map<String, String>> env) {
         return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
-                partitions, serviceHeap, serviceStartTimeout, quiet, env, restarts, fullJit);
+                partitions, serviceHeap, serviceStartTimeout, quiet, env, restarts, fullJit, instances);
     }
 
     /** How a process of the stack that exits on its own is restarted (see {@link RestartPolicy}). */
     public StackOptions withRestarts(RestartPolicy policy) {
         return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
-                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, policy, fullJit);
+                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, policy, fullJit, instances);
     }
 
     /**
@@ -62,7 +126,7 @@ public record StackOptions(
      */
     public StackOptions withFullJit(boolean full) {
         return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
-                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, restarts, full);
+                partitions, serviceHeap, serviceStartTimeout, quiet, extraEnv, restarts, full, instances);
     }
 
 }

@@ -20,4 +20,35 @@ class StackOptionsTest {
         assertThat(options.withFullJit(true).withRestarts(RestartPolicy.defaults()).fullJit()).isTrue();
         assertThat(options.withFullJit(true).withExtraEnv(java.util.Map.of()).fullJit()).isTrue();
     }
+
+    @Test
+    void instancesParseNameEveryServiceAndRefuseNonsense() {
+        assertThat(StackOptions.parseInstances("")).isEmpty();
+        assertThat(StackOptions.parseInstances("build-worker=3, station-dispatcher=2"))
+                .containsExactly(java.util.Map.entry("build-worker", 3), java.util.Map.entry("station-dispatcher", 2));
+        assertThat(StackOptions.parseInstances("all=2")).hasSize(LocalStack.SERVICES.size()).containsValue(2)
+                .doesNotContainValue(1);
+        assertThat(StackOptions.parseInstances("all=2,build-worker=4")).containsEntry("build-worker", 4)
+                .containsEntry("webhook-service", 2);
+        StackOptions options = StackOptions.defaults(Path.of("unused"));
+        assertThat(options.instances("build-worker")).isEqualTo(1);
+        assertThat(options.withInstances(StackOptions.parseInstances("build-worker=3")).instances("build-worker"))
+                .isEqualTo(3);
+        for (String bad : new String[] {"build-worker", "nosuch=2", "build-worker=x", "build-worker=0",
+                "build-worker=" + (StackOptions.MAX_INSTANCES + 1)}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> options.withInstances(StackOptions.parseInstances(bad)))
+                    .as(bad).isInstanceOf(StackException.class).hasMessageContaining("--instances");
+        }
+    }
+
+    @Test
+    void theFirstInstanceKeepsTheServiceNameAndRandomPortsLeaveRoomForEveryInstance() {
+        assertThat(LocalStack.instanceName("build-worker", 0)).isEqualTo("build-worker");
+        assertThat(LocalStack.instanceName("build-worker", 2)).isEqualTo("build-worker-3");
+        StackOptions options = StackOptions.randomPorts(Path.of("unused"), StackOptions.parseInstances("build-worker=3"));
+        assertThat(options.instances("build-worker")).isEqualTo(3);
+        // Instance k of a service listens on its first port + 5 k: 15 ports from the base.
+        assertThat(options.servicePortBase() + 14).isLessThan(Ports.ephemeralLow());
+    }
 }

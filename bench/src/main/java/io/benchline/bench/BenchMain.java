@@ -60,20 +60,30 @@ public final class BenchMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         boolean failed = false;
         try {
-            progress("starting the local stack in its own folder and ports (first start takes a while) …");
-            long t0 = System.nanoTime();
-            stack = BenchStack.start(o);
-            report.header(String.format(Locale.ROOT, "stack: LocalStack started in %.1f s; gateway :%d (%s), services :%d-%d,"
-                    + " PostgreSQL :%d, Kafka :%d, S3Proxy :%d, data %s", (System.nanoTime() - t0) / 1e9,
-                    o.gatewayPort, gatewayKind(), o.servicePortBase, o.servicePortBase + 4, o.postgresPort, o.kafkaPort,
-                    o.s3Port, stack.dir()) + (o.env.isEmpty() ? "" : "; --env " + String.join(" ", o.env)));
-            failed = !runParts();
+            // The build-throughput part starts stacks of its own.
+            if (!o.only.equals(List.of("builds"))) {
+                progress("starting the local stack in its own folder and ports (first start takes a while) …");
+                long t0 = System.nanoTime();
+                stack = BenchStack.start(o);
+                report.header(String.format(Locale.ROOT, "stack: LocalStack started in %.1f s; gateway :%d (%s), services :%d-%d,"
+                        + " PostgreSQL :%d, Kafka :%d, S3Proxy :%d, data %s", (System.nanoTime() - t0) / 1e9,
+                        o.gatewayPort, gatewayKind(), o.servicePortBase, o.servicePortBase + 4, o.postgresPort, o.kafkaPort,
+                        o.s3Port, stack.dir()) + (o.env.isEmpty() ? "" : "; --env " + String.join(" ", o.env)));
+                failed = !runParts();
+            }
         } catch (Exception e) {
             failed = true;
             report.header("FAILED: " + e);
             e.printStackTrace();
         } finally {
             stopStack();
+        }
+        try {
+            // On stacks of its own, one per worker count, once the main stack is gone.
+            if (o.runs("builds")) {
+                failed |= !part("builds", () -> BuildThroughputBench.run(o, report));
+            }
+        } finally {
             finished.set(true);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -7,11 +7,12 @@ import java.util.List;
 
 /** Every knob of a bench run; defaults keep a full run under about ten minutes on two cores. */
 public final class BenchOptions {
-    public static final List<String> PARTS = List.of("push", "deployments", "gateway", "fanout", "webhooks", "memory");
+    public static final List<String> PARTS = List.of("push", "deployments", "gateway", "fanout", "webhooks", "memory",
+            "builds");
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "parts to run, comma-separated: push, deployments, gateway, fanout, webhooks, memory"
-                    + " (default: all)")
+            description = "parts to run, comma-separated: push, deployments, gateway, fanout, webhooks, memory,"
+                    + " builds (default: all; builds runs last, on stacks of its own)")
     List<String> only = PARTS;
 
     @Option(names = "--fanout", split = ",", paramLabel = "N", description = "fan-out sizes (default 10000,100000)")
@@ -73,6 +74,13 @@ public final class BenchOptions {
 
     @Option(names = "--s3-port", paramLabel = "N", description = "(default 29000)")
     int s3Port = 29000;
+
+    @Option(names = "--builds", paramLabel = "N", description = "manual deployments per build-throughput run (default 60)")
+    int builds = 60;
+
+    @Option(names = "--build-workers", split = ",", paramLabel = "N",
+            description = "build-worker instance counts to measure, the first being the 1x baseline (default 1,2,4)")
+    List<Integer> buildWorkers = List.of(1, 2, 4);
 
     @Option(names = "--jit", paramLabel = "full|c1",
             description = "the services' JIT: full (C2, as production runs them; default) or c1 (as the local stack"

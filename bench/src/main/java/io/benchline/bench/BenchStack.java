@@ -51,11 +51,16 @@ public final class BenchStack implements AutoCloseable {
         StackLayout layout = StackLayout.detect();
         Path dir = o.dataDir != null ? o.dataDir.toAbsolutePath().normalize()
                 : layout.root().resolve("bench/target/bench-stack");
+        return start(o, dir, 3, Map.of());
+    }
+
+    /** A stack in {@code dir} (emptied first) on the bench's ports, with topics of {@code partitions} partitions. */
+    public static BenchStack start(BenchOptions o, Path dir, int partitions, Map<String, Integer> instances) {
         clearLeftovers(dir);
         StackOptions options = new StackOptions(dir, o.gatewayPort, o.postgresPort, o.kafkaPort, o.kafkaPort + 1,
-                o.s3Port, o.servicePortBase, 3, "256m", Duration.ofSeconds(180), true, o.extraEnv())
-                .withFullJit(o.fullJit());
-        return new BenchStack(LocalStack.start(options, layout));
+                o.s3Port, o.servicePortBase, partitions, "256m", Duration.ofSeconds(180), true, o.extraEnv())
+                .withFullJit(o.fullJit()).withInstances(instances);
+        return new BenchStack(LocalStack.start(options, StackLayout.detect()));
     }
 
     /** Stops what a killed earlier bench run left in the folder, then empties it: each run starts from nothing. */

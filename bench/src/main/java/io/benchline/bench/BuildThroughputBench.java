@@ -38,7 +38,7 @@ final class BuildThroughputBench {
                 + " " + PARTITIONS + " partitions)";
         Path root = io.benchline.stack.StackLayout.detect().root().resolve("bench/target");
         Path repo = root.resolve("bench-builds-repo");
-        List<String> shas = createRepository(repo, o.builds + 2 * maxWorkers(o));
+        List<String> shas = createRepository(repo, o.builds + warmUp(maxWorkers(o)));
         double single = Double.NaN;
         for (int workers : o.buildWorkers) {
             BenchMain.progress("builds: a stack with " + workers + " build-worker instance" + (workers == 1 ? "" : "s"));
@@ -65,6 +65,11 @@ final class BuildThroughputBench {
                 + " machine's cores were (the limit once they are all busy).");
     }
 
+    /** Builds before the measured ones: at least 40 (C2 compiles the hot paths), and 4 per worker. */
+    private static int warmUp(int workers) {
+        return Math.max(40, 4 * workers);
+    }
+
     private static int maxWorkers(BenchOptions o) {
         return o.buildWorkers.stream().mapToInt(Integer::intValue).max().orElse(1);
     }
@@ -87,10 +92,10 @@ final class BuildThroughputBench {
         consumer.start();
         try {
             Thread.sleep(1500); // the consumer is assigned and at the end of the topic
-            // Warm-up: two builds per worker, so each worker has its partitions and compiled code.
-            List<String> warm = request(stack, procedureId, shas.subList(0, 2 * workers));
+            // Warm-up: every worker has its partitions, and the stack's hot code is compiled.
+            List<String> warm = request(stack, procedureId, shas.subList(0, warmUp(workers)));
             awaitFinal(finals, warm, Duration.ofMinutes(3));
-            List<String> measured = shas.subList(2 * workers, 2 * workers + builds);
+            List<String> measured = shas.subList(warmUp(workers), warmUp(workers) + builds);
             CpuTimes.Snapshot before = CpuTimes.take(stack);
             long t0 = System.nanoTime();
             List<String> ids = request(stack, procedureId, measured);

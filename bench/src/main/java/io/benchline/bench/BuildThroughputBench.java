@@ -47,12 +47,10 @@ final class BuildThroughputBench {
                 Result r = measure(stack, repo, shas, workers, o.builds);
                 if (workers == 1) {
                     single = r.perSecond();
-                    report.row(section, "1 build-worker", Report.rate(r.perSecond()).replace("/s", " builds/s"),
-                            "-", Double.NaN, "-");
+                    report.row(section, "1 build-worker", perSecond(r.perSecond()), "-", Double.NaN, "-");
                 } else {
                     double expected = workers * single;
-                    report.row(section, workers + " build-workers", Report.rate(r.perSecond()).replace("/s",
-                                    " builds/s"), String.format(Locale.ROOT, "%d × 1 worker = %.1f/s", workers, expected),
+                    report.row(section, workers + " build-workers", perSecond(r.perSecond()), String.format(Locale.ROOT, "%d × 1 worker = %.1f/s", workers, expected),
                             r.perSecond() / expected, "≥ 0.8");
                 }
                 report.note("7: " + workers + " worker" + (workers == 1 ? "" : "s") + ": " + r.cpu());
@@ -63,6 +61,10 @@ final class BuildThroughputBench {
         }
         report.note("7: ratio = builds/s with N workers over N times the rate of one; the CPU line says how busy the"
                 + " machine's cores were (the limit once they are all busy).");
+    }
+
+    private static String perSecond(double builds) {
+        return String.format(Locale.ROOT, "%.1f builds/s", builds);
     }
 
     /** Builds before the measured ones: at least 40 (C2 compiles the hot paths), and 4 per worker. */

@@ -1,38 +1,25 @@
 package io.benchline.testsupport;
 
-import io.benchline.events.Topics;
 import io.benchline.stack.KafkaServer;
-import io.benchline.stack.Ports;
 import io.benchline.stack.PostgresServer;
-import io.benchline.stack.ProcessSupervisor;
-import io.benchline.stack.S3ProxyServer;
-import io.benchline.stack.StackLayout;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Real PostgreSQL, Kafka and S3-compatible servers for tests, no Docker. They start once per test
- * JVM (so once per Maven module), on free ports in a temp folder, and stop when the JVM exits —
- * also when tests fail; a killed JVM takes Kafka and S3Proxy with it (see ParentWatchdog).
+ * Real PostgreSQL, Kafka and S3-compatible servers for tests. They start once per test JVM (so once per Maven
+ * module) and stop when the JVM exits, also when tests fail. By default they are the local stack's embedded
+ * servers, no Docker; {@link InfraSelection} ({@code -Dbenchline.test.infra=auto|embedded|containers}) picks
+ * Testcontainers with docker-compose.yml's images instead where a Docker engine is reachable.
  * Args: {@code database} (a database to create fresh), {@code kafka} and {@code s3} ("true"/"false").
  */
 public class BenchlineInfra implements QuarkusTestResourceLifecycleManager {
     public static final String INTERNAL_TOKEN = "test-internal-token";
-    private static final String S3_ACCESS_KEY = "benchline-test";
-    private static final String S3_SECRET_KEY = "benchline-test-secret";
+    static final String S3_ACCESS_KEY = "benchline-test";
+    static final String S3_SECRET_KEY = "benchline-test-secret";
 
-    private static Path workDir;
-    private static ProcessSupervisor supervisor;
-    private static PostgresServer postgres;
-    private static KafkaServer kafka;
-    private static S3ProxyServer s3;
+    private static InfraBackend backend;
 
     private Map<String, String> args = Map.of();
 
@@ -47,22 +34,23 @@ public class BenchlineInfra implements QuarkusTestResourceLifecycleManager {
         boolean wantKafka = Boolean.parseBoolean(args.getOrDefault("kafka", "true"));
         boolean wantS3 = Boolean.parseBoolean(args.getOrDefault("s3", "false"));
         ensureStarted(database != null, wantKafka, wantS3);
+        InfraBackend servers = backend();
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.devservices.enabled", "false");
         config.put("benchline.auth.internal-token", INTERNAL_TOKEN);
         if (database != null) {
-            postgres.recreateDatabase(database);
-            config.put("quarkus.datasource.reactive.url", postgres.reactiveUrl(database));
-            config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
-            config.put("quarkus.datasource.username", PostgresServer.USER);
-            config.put("quarkus.datasource.password", PostgresServer.PASSWORD);
+            servers.recreateDatabase(database);
+            config.put("quarkus.datasource.reactive.url", servers.reactiveUrl(database));
+            config.put("quarkus.datasource.jdbc.url", servers.jdbcUrl(database));
+            config.put("quarkus.datasource.username", servers.dbUser());
+            config.put("quarkus.datasource.password", servers.dbPassword());
         }
         if (wantKafka) {
-            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+            config.put("kafka.bootstrap.servers", servers.kafkaBootstrap());
         }
         if (wantS3) {
-            config.put("benchline.s3.endpoint", s3.endpoint());
-            config.put("benchline.s3.public-endpoint", s3.endpoint());
+            config.put("benchline.s3.endpoint", servers.s3Endpoint());
+            config.put("benchline.s3.public-endpoint", servers.s3Endpoint());
             config.put("benchline.s3.access-key", S3_ACCESS_KEY);
             config.put("benchline.s3.secret-key", S3_SECRET_KEY);
             config.put("benchline.s3.region", "us-east-1");
@@ -76,54 +64,33 @@ public class BenchlineInfra implements QuarkusTestResourceLifecycleManager {
     }
 
     /** Starts whatever is asked and not yet running; the three start in parallel. */
-    public static synchronized void ensureStarted(boolean wantPostgres, boolean wantKafka, boolean wantS3) {
-        try {
-            if (workDir == null) {
-                workDir = Files.createTempDirectory("benchline-test-infra");
-                supervisor = new ProcessSupervisor(workDir.resolve("run"));
-                Runtime.getRuntime().addShutdownHook(new Thread(BenchlineInfra::stopAll, "benchline-infra-stop"));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        StackLayout layout = StackLayout.detect();
-        CompletableFuture<Void> pg = CompletableFuture.runAsync(() -> {
-            if (wantPostgres && postgres == null) {
-                postgres = PostgresServer.start(workDir.resolve("postgres"), Ports.free());
-            }
-        });
-        CompletableFuture<Void> kf = CompletableFuture.runAsync(() -> {
-            if (wantKafka && kafka == null) {
-                kafka = KafkaServer.start(layout, supervisor, workDir.resolve("kafka"), Ports.free(), Ports.free());
-                kafka.createTopics(Topics.ALL, 3);
-            }
-        });
-        CompletableFuture<Void> st = CompletableFuture.runAsync(() -> {
-            if (wantS3 && s3 == null) {
-                s3 = S3ProxyServer.start(layout, supervisor, workDir.resolve("s3proxy"), null, Ports.free(),
-                        S3_ACCESS_KEY, S3_SECRET_KEY);
-            }
-        });
-        CompletableFuture.allOf(pg, kf, st).join();
+    public static void ensureStarted(boolean wantPostgres, boolean wantKafka, boolean wantS3) {
+        backend().ensureStarted(wantPostgres, wantKafka, wantS3);
     }
 
-    static synchronized void stopAll() {
-        if (supervisor != null) {
-            supervisor.close();
+    /** Chosen once per JVM, at first use: a JVM never mixes embedded servers and containers. */
+    static synchronized InfraBackend backend() {
+        if (backend == null) {
+            InfraSelection.Backend chosen = InfraSelection.current();
+            // Loaded only when chosen: the embedded path never touches Testcontainers.
+            backend = chosen == InfraSelection.Backend.CONTAINERS ? new ContainerBackend() : new EmbeddedBackend();
+            System.out.println("BenchlineInfra: " + (chosen == InfraSelection.Backend.CONTAINERS
+                    ? "Testcontainers (docker-compose.yml's images)" : "embedded servers")
+                    + " (" + InfraSelection.PROPERTY + "=" + InfraSelection.requested(
+                            System.getProperty(InfraSelection.PROPERTY), System.getenv(InfraSelection.ENV)) + ")");
         }
-        if (postgres != null) {
-            postgres.close();
-        }
+        return backend;
     }
 
     public static String kafkaBootstrap() {
-        return require(kafka, "Kafka").bootstrapServers();
+        return backend().kafkaBootstrap();
     }
 
     public static String jdbcUrl(String database) {
-        return require(postgres, "PostgreSQL").jdbcUrl(database);
+        return backend().jdbcUrl(database);
     }
 
+    /** The same login on both backends (the containers use the embedded server's), so no backend is chosen here. */
     public static String dbUser() {
         return PostgresServer.USER;
     }
@@ -133,7 +100,7 @@ public class BenchlineInfra implements QuarkusTestResourceLifecycleManager {
     }
 
     public static String s3Endpoint() {
-        return require(s3, "S3").endpoint();
+        return backend().s3Endpoint();
     }
 
     public static String s3AccessKey() {
@@ -144,18 +111,13 @@ public class BenchlineInfra implements QuarkusTestResourceLifecycleManager {
         return S3_SECRET_KEY;
     }
 
+    /** The embedded server, for fault tests that kill it; under containers this throws IllegalStateException. */
     public static PostgresServer postgres() {
-        return require(postgres, "PostgreSQL");
+        return backend().postgres();
     }
 
+    /** The embedded broker, for fault tests that kill it; under containers this throws IllegalStateException. */
     public static KafkaServer kafka() {
-        return require(kafka, "Kafka");
-    }
-
-    private static <T> T require(T server, String name) {
-        if (server == null) {
-            throw new IllegalStateException(name + " was not started: ask for it in the BenchlineInfra test resource args");
-        }
-        return server;
+        return backend().kafka();
     }
 }

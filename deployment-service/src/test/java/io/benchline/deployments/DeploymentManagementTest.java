@@ -102,6 +102,8 @@ class DeploymentManagementTest {
         String preview = readyPush(procedureId, repo, "feature-x", 0);
         JsonPath source = deployment(preview);
         assertThat(source.getString("environment")).isEqualTo("preview");
+        // Lifecycle events carry the control version their auto-push decision was made at: none before any control.
+        assertThat(event(preview, DeploymentEvent.READY).controlVersion()).isNull();
 
         // Promote: a new production record of the same artifact, ready at once; the preview stays a preview.
         JsonPath promoted = as(KEY).body(Map.of("note", "passed the golden unit")).post("/v2/deployments/" + preview
@@ -132,6 +134,7 @@ class DeploymentManagementTest {
                 .statusCode(409).body("detail", org.hamcrest.Matchers.containsString("promote it instead"));
         pointedAt(procedureId, production);
         String newer = readyPush(procedureId, repo, "main", 2);
+        assertThat(event(newer, DeploymentEvent.READY).controlVersion()).as("built after the promote").isEqualTo(1L);
         JsonPath paused = as(KEY).body(Map.of("deployment_id", production, "note", "yield dropped on line 3"))
                 .post("/v2/procedures/" + procedureId + "/rollback").then().statusCode(202).extract().jsonPath();
         assertThat(paused.getString("paused.reason")).isEqualTo("rollback");
@@ -146,6 +149,8 @@ class DeploymentManagementTest {
         // Paused: pushes still build, and their ready event tells the dispatcher not to fan out.
         String whilePaused = readyPush(procedureId, repo, "main", 3);
         assertThat(event(whilePaused, DeploymentEvent.READY).autoPush()).isFalse();
+        assertThat(event(whilePaused, DeploymentEvent.READY).controlVersion()).as("built after the rollback")
+                .isEqualTo(2L);
         as(KEY).delete("/v2/deployments/" + production).then().statusCode(409).body("type", endsWith("/rollback-target"));
 
         // Resume.

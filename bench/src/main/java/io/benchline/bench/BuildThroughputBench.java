@@ -2,12 +2,8 @@ package io.benchline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.benchline.events.DeploymentEvent;
-import io.benchline.events.EventCodec;
 import io.benchline.events.Topics;
 import io.benchline.stack.GitPush;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +85,10 @@ final class BuildThroughputBench {
         Map<String, String> finals = new ConcurrentHashMap<>();
         Map<String, Long> finishedAt = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread consumer = new Thread(() -> consume(stack, finals, finishedAt, stop), "bench-build-events");
+        Thread consumer = new Thread(() -> FinalDeploymentEvents.follow(stack, stop, (e, at) -> {
+            finishedAt.putIfAbsent(e.deploymentId(), at);
+            finals.putIfAbsent(e.deploymentId(), e.change());
+        }), "bench-build-events");
         consumer.setDaemon(true);
         consumer.start();
         try {
@@ -152,27 +151,6 @@ final class BuildThroughputBench {
                 throw new IllegalStateException(missing.size() + " deployments not final after " + timeout);
             }
             Thread.sleep(2);
-        }
-    }
-
-    private static void consume(BenchStack stack, Map<String, String> finals, Map<String, Long> finishedAt,
-            AtomicBoolean stop) {
-        try (KafkaConsumer<String, String> c = stack.consumer()) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.DEPLOYMENT_EVENTS).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            c.assign(parts);
-            c.seekToEnd(parts);
-            parts.forEach(c::position);
-            while (!stop.get()) {
-                for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(100))) {
-                    long now = System.nanoTime();
-                    DeploymentEvent e = EventCodec.data(EventCodec.parse(rec.value()), DeploymentEvent.class);
-                    if (DeploymentEvent.READY.equals(e.change()) || DeploymentEvent.FAILED.equals(e.change())) {
-                        finishedAt.putIfAbsent(e.deploymentId(), now);
-                        finals.putIfAbsent(e.deploymentId(), e.change());
-                    }
-                }
-            }
         }
     }
 

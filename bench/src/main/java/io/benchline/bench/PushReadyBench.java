@@ -2,17 +2,11 @@ package io.benchline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.benchline.events.DeploymentEvent;
-import io.benchline.events.EventCodec;
-import io.benchline.events.EventEnvelope;
-import io.benchline.events.Topics;
 import io.benchline.stack.GitPush;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -70,7 +64,11 @@ final class PushReadyBench {
 
         Map<String, Ready> ready = new ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread consumer = new Thread(() -> consume(stack, procedureId, ready, stop), "bench-deployment-events");
+        Thread consumer = new Thread(() -> FinalDeploymentEvents.follow(stack, stop, (e, at) -> {
+            if (procedureId.equals(e.procedureId()) && e.commitSha() != null) {
+                ready.putIfAbsent(e.commitSha(), new Ready(e.deploymentId(), e.change(), at));
+            }
+        }), "bench-deployment-events");
         consumer.setDaemon(true);
         consumer.start();
         Thread.sleep(1500); // the consumer is assigned and at the end of the topic
@@ -153,28 +151,6 @@ final class PushReadyBench {
         GitPush.git(repo, "config", "user.email", "bench@benchline.local");
         GitPush.git(repo, "add", "-A");
         GitPush.git(repo, "commit", "-q", "-m", "First version");
-    }
-
-    private static void consume(BenchStack stack, String procedureId, Map<String, Ready> ready,
-            java.util.concurrent.atomic.AtomicBoolean stop) {
-        try (KafkaConsumer<String, String> c = stack.consumer()) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.DEPLOYMENT_EVENTS).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            c.assign(parts);
-            c.seekToEnd(parts);
-            parts.forEach(c::position);
-            while (!stop.get()) {
-                for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(100))) {
-                    long now = System.nanoTime();
-                    EventEnvelope envelope = EventCodec.parse(rec.value());
-                    DeploymentEvent e = EventCodec.data(envelope, DeploymentEvent.class);
-                    if (procedureId.equals(e.procedureId()) && e.commitSha() != null
-                            && (DeploymentEvent.READY.equals(e.change()) || DeploymentEvent.FAILED.equals(e.change()))) {
-                        ready.putIfAbsent(e.commitSha(), new Ready(e.deploymentId(), e.change(), now));
-                    }
-                }
-            }
-        }
     }
 
     private static Latencies rawBuilds(BenchStack stack, String cloneUrl, List<String> shas) throws Exception {

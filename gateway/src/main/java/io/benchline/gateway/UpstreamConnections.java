@@ -19,10 +19,13 @@ final class UpstreamConnections {
     }
 
     static void opened(HttpConnection connection) {
+        if (!LOG.isDebugEnabled()) {
+            return; // nothing is tracked, so requests pay for nothing (sending finds no entry)
+        }
         USES.put(connection, new Use());
         connection.closeHandler(v -> {
             Use use = USES.remove(connection);
-            if (use != null && LOG.isDebugEnabled()) {
+            if (use != null) {
                 LOG.debugf("upstream connection %s -> %s closed after %d answers; in flight: %s; last: %s %d ms before",
                         connection.localAddress(), connection.remoteAddress(), use.answers,
                         use.inFlight == null ? "nothing" : use.inFlight.getMethod() + " " + use.inFlight.getURI(), use.last,

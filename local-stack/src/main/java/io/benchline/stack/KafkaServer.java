@@ -136,8 +136,13 @@ public final class KafkaServer implements AutoCloseable {
     }
 
     public Admin admin() {
+        return admin(bootstrapServers());
+    }
+
+    /** An admin client for any broker (the embedded one, or a container's in test-support). */
+    public static Admin admin(String bootstrapServers) {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         return Admin.create(props);
@@ -145,7 +150,12 @@ public final class KafkaServer implements AutoCloseable {
 
     /** Creates the topics that do not exist yet. */
     public void createTopics(List<String> topics, int partitions) {
-        try (Admin admin = admin()) {
+        createTopics(bootstrapServers(), topics, partitions);
+    }
+
+    /** Creates the topics that do not exist yet on the broker at {@code bootstrapServers}. */
+    public static void createTopics(String bootstrapServers, List<String> topics, int partitions) {
+        try (Admin admin = admin(bootstrapServers)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : topics) {

@@ -3,10 +3,6 @@ package io.benchline.testsupport;
 import io.benchline.events.Topics;
 import io.benchline.stack.KafkaServer;
 import io.benchline.stack.PostgresServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.testcontainers.containers.MinIOContainer;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -15,14 +11,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static io.benchline.testsupport.InfraBackend.require;
@@ -104,7 +94,7 @@ final class ContainerBackend implements InfraBackend {
     private static KafkaContainer startKafka() {
         KafkaContainer container = kafkaContainer();
         container.start();
-        createTopics(container.getBootstrapServers(), Topics.ALL, 3);
+        KafkaServer.createTopics(container.getBootstrapServers(), Topics.ALL, 3);
         return container;
     }
 
@@ -112,35 +102,6 @@ final class ContainerBackend implements InfraBackend {
         MinIOContainer container = minioContainer();
         container.start();
         return container;
-    }
-
-    /** Creates the topics that do not exist yet, as {@link KafkaServer#createTopics} does for the embedded broker. */
-    static void createTopics(String bootstrapServers, List<String> topics, int partitions) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
-        try (Admin admin = Admin.create(props)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            for (String topic : topics) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, partitions, (short) 1));
-                }
-            }
-            if (missing.isEmpty()) {
-                return;
-            }
-            try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create Kafka topics: " + e.getMessage(), e);
-        }
     }
 
     synchronized void stopAll() {

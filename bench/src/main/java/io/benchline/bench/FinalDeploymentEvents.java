@@ -1,0 +1,42 @@
+package io.benchline.bench;
+
+import io.benchline.events.DeploymentEvent;
+import io.benchline.events.EventCodec;
+import io.benchline.events.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Follows {@code deployment.events} from its end and hands on every ready or failed event with when it arrived. */
+final class FinalDeploymentEvents {
+    interface Listener {
+        void finished(DeploymentEvent event, long arrivedNanos);
+    }
+
+    private FinalDeploymentEvents() {
+    }
+
+    /** Runs until {@code stop} is set; meant for a thread of its own. */
+    static void follow(BenchStack stack, AtomicBoolean stop, Listener listener) {
+        try (KafkaConsumer<String, String> c = stack.consumer()) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.DEPLOYMENT_EVENTS).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            c.assign(parts);
+            c.seekToEnd(parts);
+            parts.forEach(c::position);
+            while (!stop.get()) {
+                for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(100))) {
+                    long now = System.nanoTime();
+                    DeploymentEvent e = EventCodec.data(EventCodec.parse(rec.value()), DeploymentEvent.class);
+                    if (DeploymentEvent.READY.equals(e.change()) || DeploymentEvent.FAILED.equals(e.change())) {
+                        listener.finished(e, now);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -50,6 +50,11 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Python interpreter that runs entry points (default: ${DEFAULT-VALUE})")
     String python;
 
+    @Option(names = "--runner",
+            description = "Command that runs TofuPilot-format procedures, split at spaces; the procedure (as JSON)"
+                    + " and the results file are appended (default: the built-in runner, run by --python)")
+    String runner;
+
     @Option(names = "--retry-refused", defaultValue = "30s", converter = DurationConverter.class,
             description = "First pause before retrying an artifact that failed verification or download;"
                     + " doubles per failure up to 32x (default: ${DEFAULT-VALUE})")
@@ -73,7 +78,8 @@ public final class AgentCommand implements Callable<Integer> {
         Agent agent;
         try {
             agent = new Agent(new AgentConfig(url, token, trustedKeys, workDir, pollInterval, python, retryRefused,
-                    longPoll, keysRefresh));
+                    longPoll, keysRefresh, runner == null || runner.isBlank() ? java.util.List.of()
+                    : java.util.List.of(runner.strip().split("\\s+"))));
         } catch (Exception e) {
             System.err.println("error: cannot start the agent: " + Log.describe(e));
             return 2;

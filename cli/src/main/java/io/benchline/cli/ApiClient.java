@@ -66,6 +66,65 @@ public final class ApiClient {
         return response.body();
     }
 
+    /** One server-sent event: its id (null when it had none), name and data. */
+    public record Event(String id, String name, String data) {
+    }
+
+    /**
+     * Reads a {@code text/event-stream} answer until the server ends it, handing each event to {@code events}
+     * (comments, such as keep-alives, are skipped); {@code lastEventId} resumes after that event. Failures before
+     * the stream starts are {@link RequestFailed} like any other request.
+     */
+    public void stream(String path, String lastEventId, java.util.function.Consumer<Event> events) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Accept", "text/event-stream, application/problem+json")
+                .GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        HttpResponse<java.io.InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("GET " + path + " interrupted", e);
+        } catch (IOException e) {
+            throw new IOException("GET " + baseUrl + path + " failed: " + Log.describe(e), e);
+        }
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
+            if (response.statusCode() / 100 != 2) {
+                throw new RequestFailed("GET", path, response.statusCode(),
+                        reader.lines().collect(java.util.stream.Collectors.joining("\n")));
+            }
+            String id = null;
+            String name = "message";
+            StringBuilder data = new StringBuilder();
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.isEmpty()) {
+                    if (!data.isEmpty()) {
+                        events.accept(new Event(id, name, data.toString()));
+                    }
+                    id = null;
+                    name = "message";
+                    data.setLength(0);
+                } else if (!line.startsWith(":")) {
+                    int colon = line.indexOf(':');
+                    String field = colon < 0 ? line : line.substring(0, colon);
+                    String value = colon < 0 ? "" : line.substring(colon + 1).replaceFirst("^ ", "");
+                    switch (field) {
+                        case "id" -> id = value;
+                        case "event" -> name = value;
+                        case "data" -> data.append(data.isEmpty() ? "" : "\n").append(value);
+                        default -> {
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** An id as one path segment: percent-encoded, so it cannot leave its place in the path. */
     public static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

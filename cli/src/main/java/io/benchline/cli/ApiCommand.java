@@ -33,6 +33,9 @@ abstract class ApiCommand implements Callable<Integer> {
     public final Integer call() {
         try {
             return execute(api.client());
+        } catch (CliConfig.Unconfigured missing) {
+            err().println("error: " + missing.getMessage());
+            return Exit.USAGE;
         } catch (RequestFailed failed) {
             if (json() && failed.problem() != null) {
                 printJson(failed.body());

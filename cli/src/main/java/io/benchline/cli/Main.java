@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = {AgentCommand.class, KeysCommand.class, DeploymentsCommand.class,
                 StationCommands.Pin.class, StationCommands.Unpin.class, StationCommands.Unlink.class,
                 DeploymentActions.Promote.class, ProcedureCommands.Rollback.class, ProcedureCommands.Resume.class,
-                DeploymentActions.Delete.class, DeploymentActions.Rerun.class, HistoryCommand.class,
-                ApiKeysCommand.class, CommandLine.HelpCommand.class})
+                DeploymentActions.Delete.class, DeploymentActions.Rerun.class, LogsCommand.class, HistoryCommand.class,
+                ApiKeysCommand.class, LoginCommands.Login.class, LoginCommands.Logout.class,
+                LoginCommands.Completion.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,6 +92,34 @@ class CommandsTest {
 
     private static String nl(String... lines) {
         return String.join(System.lineSeparator(), lines) + System.lineSeparator();
+    }
+
+    // ---- logs
+
+    @Test
+    void logsPagesThroughTheWholeLog() {
+        api.answer("GET /v2/deployments/dep_1/logs?after=0", 200, "{\"data\":[{\"number\":1,\"timestamp\":"
+                + "\"2026-12-01T10:00:00Z\",\"level\":\"info\",\"text\":\"cloning\"},{\"number\":2,\"timestamp\":"
+                + "\"2026-12-01T10:00:01Z\",\"level\":\"error\",\"text\":\"no procedure.yaml\"}]}");
+        api.answer("GET /v2/deployments/dep_1/logs?after=2", 200, "{\"data\":[]}");
+        Result r = run("logs", "dep_1");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(nl("2026-12-01T10:00:00Z INFO cloning",
+                "2026-12-01T10:00:01Z ERROR no procedure.yaml"));
+    }
+
+    @Test
+    void logsFollowResumesADroppedStreamAndExitsWithTheBuild() {
+        api.stream("GET /v2/deployments/dep_1/logs", Map.of(
+                "", "id: 1\nevent: line\ndata: {\"number\":1,\"timestamp\":\"t1\",\"level\":\"info\",\"text\":\"a\"}\n\n"
+                        + ": waiting for the build\n\n"
+                        + "id: 2\nevent: line\ndata: {\"number\":2,\"timestamp\":\"t2\",\"level\":\"info\",\"text\":\"b\"}\n\n",
+                "2", "id: 3\nevent: line\ndata: {\"number\":3,\"timestamp\":\"t3\",\"level\":\"error\",\"text\":\"c\"}\n\n"
+                        + "event: end\ndata: {\"status\":\"failed\"}\n\n"));
+        Result r = run("logs", "dep_1", "--follow");
+        assertThat(api.lastEventIds).containsExactly("", "2");
+        assertThat(r.out()).isEqualTo(nl("t1 INFO a", "t2 INFO b", "t3 ERROR c", "build failed"));
+        assertThat(r.exit()).as("the build failed").isEqualTo(Exit.FAILED);
     }
 
     // ---- pin, unpin, unlink

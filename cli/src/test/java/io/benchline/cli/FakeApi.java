@@ -32,6 +32,8 @@ final class FakeApi implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> streams = new ConcurrentHashMap<>();
+    final List<String> lastEventIds = new CopyOnWriteArrayList<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
     FakeApi() throws IOException {
@@ -62,6 +64,12 @@ final class FakeApi implements AutoCloseable {
         return this;
     }
 
+    /** Answers an event stream whose body depends on the request's Last-Event-ID ("" when it sends none). */
+    FakeApi stream(String request, Map<String, String> byLastEventId) {
+        streams.put(request, byLastEventId);
+        return this;
+    }
+
     Request only() {
         if (requests.size() != 1) {
             throw new AssertionError("expected one request, got " + requests);
@@ -81,6 +89,14 @@ final class FakeApi implements AutoCloseable {
             Answer answer = query == null ? null : answers.get(method + " " + path + "?" + query);
             if (answer == null) {
                 answer = answers.get(method + " " + path);
+            }
+            Map<String, String> stream = streams.get(method + " " + path);
+            if (answer == null && stream != null) {
+                String last = exchange.getRequestHeaders().getFirst("Last-Event-ID");
+                lastEventIds.add(last == null ? "" : last);
+                String streamed = stream.get(last == null ? "" : last);
+                answer = streamed == null ? new Answer(404, "application/problem+json", "{\"status\":404}")
+                        : new Answer(200, "text/event-stream", streamed);
             }
             if (answer == null) {
                 answer = new Answer(599, "application/problem+json",

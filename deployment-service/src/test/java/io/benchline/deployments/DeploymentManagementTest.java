@@ -58,6 +58,48 @@ import static org.hamcrest.Matchers.endsWith;
 @QuarkusTestResource(FakeDispatcher.class)
 class DeploymentManagementTest {
 
+    /**
+     * Previews older than the retention age expire, unless a station points at them (station-dispatcher refuses the
+     * tombstone) or they are production: the expired one answers 410 with when and why, leaves the lists, and its
+     * artifact bytes are freed.
+     */
+    @Test
+    void oldPreviewsExpireUnlessPointedAtAndProductionNever() throws Throwable {
+        String repo = "acme/" + unique("retention");
+        String procedureId = createProcedure(KEY, repo, Map.of()).getString("id");
+        String old = readyPush(procedureId, repo, "feature-old", 0);
+        String pointedAt = readyPush(procedureId, repo, "feature-held", 1);
+        String fresh = readyPush(procedureId, repo, "feature-new", 2);
+        String production = readyPush(procedureId, repo, "main", 3);
+        String oldDigest = as(KEY).get("/v2/deployments/" + old).then().statusCode(200).extract()
+                .path("artifact.digest");
+        ReconcilerTest.inTransaction(session -> session.createNativeQuery("update deployments set created_at ="
+                        + " created_at - interval '100 days' where id in (?1, ?2, ?3)")
+                .setParameter(1, old).setParameter(2, pointedAt).setParameter(3, production).executeUpdate());
+        FakeDispatcher.IN_USE.put(pointedAt, List.of(EventIds.withPrefix("stn")));
+
+        io.benchline.deployments.app.PreviewRetention retention = io.quarkus.arc.Arc.container()
+                .instance(io.benchline.deployments.app.PreviewRetention.class).get();
+        int expired = io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(retention::pass);
+        assertThat(expired).as("only the old preview nobody points at").isGreaterThanOrEqualTo(1);
+
+        JsonPath gone = as(KEY).get("/v2/deployments/" + old).then().statusCode(410)
+                .contentType("application/problem+json").extract().jsonPath();
+        assertThat(gone.getString("detail")).contains("expired at ").contains("preview deployments expire 90 days");
+        as(KEY).get("/v2/deployments/" + old + "/logs").then().statusCode(410);
+        as(KEY).get("/v2/deployments/" + pointedAt).then().statusCode(200).body("status",
+                org.hamcrest.Matchers.equalTo("ready"));
+        as(KEY).get("/v2/deployments/" + production).then().statusCode(200);
+        as(KEY).get("/v2/deployments/" + fresh).then().statusCode(200);
+        assertThat(TestSupport.deploymentsOf(KEY, procedureId)).extracting(d -> d.get("id")).doesNotContain(old)
+                .contains(pointedAt, fresh, production);
+        await("the expired preview's artifact deleted", () -> FakeDispatcher.ARTIFACT_DELETES.stream()
+                .anyMatch(d -> d.startsWith(oldDigest)), found -> found);
+        List<DeploymentEvent> events = events(old, 3);
+        assertThat(events.get(events.size() - 1).change()).isEqualTo(DeploymentEvent.DELETED);
+        FakeDispatcher.IN_USE.remove(pointedAt);
+    }
+
     /** A deployment of a push to the branch, built ready with its own artifact digest; returns its id. */
     private static String readyPush(String procedureId, String repo, String branch, int existing) {
         sendPush(push(orgId(), repo, newDeliveryId(), branch, sha()));

@@ -13,6 +13,12 @@ final class Await {
     }
 
     static <T> T until(String what, Duration timeout, Probe<T> probe) throws InterruptedException {
+        return until(what, timeout, probe, () -> "");
+    }
+
+    /** As {@link #until(String, Duration, Probe)}; {@code state} describes what was seen last when time runs out. */
+    static <T> T until(String what, Duration timeout, Probe<T> probe, java.util.function.Supplier<String> state)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Throwable last = null;
         while (System.nanoTime() < deadline) {
@@ -26,7 +32,8 @@ final class Await {
             }
             Thread.sleep(250);
         }
+        String seen = state.get();
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what
-                + (last == null ? "" : "; last error: " + last), last);
+                + (seen.isEmpty() ? "" : "; " + seen) + (last == null ? "" : "; last error: " + last), last);
     }
 }

@@ -8,6 +8,7 @@ import io.benchline.stack.LocalStack;
 import io.benchline.stack.ProcessSupervisor;
 import io.benchline.stack.StackLayout;
 import io.benchline.stack.StackOptions;
+import io.benchline.testsupport.LocalPackageIndex;
 import io.benchline.testsupport.SecretScan;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -39,12 +40,23 @@ class PushToStationIT {
     private static Path work;
     private static Api api;
     private static ProcessSupervisor.Child agent;
+    private static OtlpReceiver traces;
+    /** The package index build-worker vendors wheels from (no public index is reachable here). */
+    private static LocalPackageIndex packages;
+    static final LocalPackageIndex.Wheel RAILS = LocalPackageIndex.wheel("bench-rails", "1.2.0", "bench_rails",
+            "LIMIT = 5.2\n");
+    static final LocalPackageIndex.Wheel BROKEN = LocalPackageIndex.brokenWheel("bench-broken", "0.1.0");
 
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-");
+        // Traces on (they are off by default; the other e2e classes run that way), exported to a receiver here.
+        traces = new OtlpReceiver();
+        packages = new LocalPackageIndex().add(RAILS).add(BROKEN);
         stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
-                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", ""))), StackLayout.detect());
+                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", "")))
+                .withExtraEnv(Map.of("build-worker", Map.of("BENCHLINE_BUILD_PACKAGE_INDEX", packages.url())))
+                .withTraces(traces.endpoint()), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
     }
 
@@ -53,6 +65,381 @@ class PushToStationIT {
         if (stack != null) {
             stack.close();
         }
+        if (traces != null) {
+            traces.close();
+        }
+        if (packages != null) {
+            packages.close();
+        }
+    }
+
+    /**
+     * One push is one trace from the request that delivered it to the agent that switched to its build: every span
+     * of every service in it, with one root and every other span's parent in the same trace, across the outbox rows
+     * and Kafka records of each hop (webhook-service -> deployment-service -> build-worker -> deployment-service ->
+     * station-dispatcher), the fan-out job, the artifact upload and the agent's assignment.
+     */
+    @Test
+    void onePushIsOneTraceFromTheWebhookToTheAgent() throws Exception {
+        Path repo = newRepository("trace-check");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: trace-check\nruntime: python 3.11\nentry_point: run.py\n");
+        Files.writeString(repo.resolve("run.py"), "print('ok')\n");
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Trace check");
+        String commit = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "trace-check", "repository", Map.of(
+                "provider", "github", "clone_url", "file://" + repo.toAbsolutePath(), "full_name", "acme/trace-check"),
+                "production_branch", "main", "auto_push", true)).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        JsonNode station = api.post("/v2/stations", Map.of("name", "bench-trace")).expect(201).json();
+        String stationId = station.get("id").asText();
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId,
+                "environment", "production")).expect(201);
+        ProcessSupervisor.Child traceAgent = startAgent("trace", station);
+        try {
+            byte[] payload = GitPush.payload(repo, "acme/trace-check", "file://" + repo.toAbsolutePath(), "main",
+                    GitPush.ZERO, commit);
+            var answer = GitPush.send(stack.baseUrl(), procedure.at("/webhook/id").asText(),
+                    procedure.at("/webhook/secret").asText(), payload, UUID.randomUUID().toString());
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+            String deploymentId = awaitReady(procedureId, commit);
+            awaitActual(stationId, procedureId, deploymentId);
+
+            // The build's span names the deployment; its trace is the push's. Spans arrive in batches: wait for the
+            // last hop, then for the trace to hold together (a parent exported after its child).
+            String traceId = Await.until("the build's span is exported", WAIT, () -> traces.spans().stream()
+                    .filter(s -> "build".equals(s.name()) && deploymentId.equals(s.attribute("benchline.deployment.id")))
+                    .map(OtlpReceiver.Span::traceId).findFirst().orElse(null));
+            List<OtlpReceiver.Span> trace = Await.until("the trace reaches the agent and holds together", WAIT, () -> {
+                List<OtlpReceiver.Span> spans = traces.trace(traceId);
+                return hops(spans, stationId).isEmpty() && orphans(spans).isEmpty() ? spans : null;
+            }, () -> "missing " + hops(traces.trace(traceId), stationId) + ", orphans "
+                    + orphans(traces.trace(traceId)) + " in " + traces.trace(traceId));
+            List<OtlpReceiver.Span> roots = trace.stream().filter(s -> s.parentSpanId().isEmpty()).toList();
+            assertThat(roots).as("the trace's root: the delivery's request").hasSize(1);
+            assertThat(roots.get(0).kind()).isEqualTo(OtlpReceiver.Span.KIND_SERVER);
+            assertThat(roots.get(0).service()).isIn("gateway", "webhook-service");
+            System.out.printf("one push, one trace %s: %d spans from %s%n", traceId, trace.size(),
+                    trace.stream().map(OtlpReceiver.Span::service).distinct().sorted().toList());
+        } finally {
+            stack.stopProcess(traceAgent);
+        }
+    }
+
+    /**
+     * A procedure in TofuPilot's format, as its public templates are written (procedure.yaml with unit, plugs and
+     * setup/main/teardown phases; pyproject.toml with requires-python): it builds from a push with its runtime
+     * resolved, its commit has one digest whether built from main, from another branch or by SHA, the station runs its
+     * phases with the built-in runner for the unit each run request names, and each run reports every phase's outcome
+     * (a measurement out of limits fails the run); a broken procedure.yaml fails its build listing every problem with
+     * its line.
+     */
+    @Test
+    void aTofuPilotFormatProcedureBuildsOnceAndRunsItsPhasesOnTheStation() throws Exception {
+        Path repo = newRepository("power-board");
+        Files.createDirectories(repo.resolve("phases"));
+        Files.createDirectories(repo.resolve("plugs"));
+        Files.writeString(repo.resolve("procedure.yaml"), """
+                name: Power Board Functional Test
+                version: "1.2.0"
+                unit:
+                  serial_number:
+                    placeholder: "PB-000000"
+                    default_value: "PB-000001"
+                plugs:
+                  - name: Power Supply
+                    key: psu
+                    python: plugs.psu:PowerSupply
+                    config:
+                      volts: 5.0
+                setup:
+                  - name: Power On
+                    python: phases.power:power_on
+                    timeout: 10s
+                main:
+                  - key: voltage
+                    name: Output Voltage
+                    python: phases.voltage
+                    timeout: 30s
+                    measurements:
+                      - name: Output Voltage
+                        unit: V
+                        validators:
+                          - {operator: ">=", expected_value: 4.8}
+                          - {operator: "<=", expected_value: 5.2}
+                  - name: Firmware Check
+                    python: phases.firmware:check_firmware
+                    depends_on: [voltage]
+                    measurements:
+                      - name: Firmware Version
+                        validators:
+                          - {operator: matches, expected_value: "^2\\\\."}
+                      - name: Rail Limit
+                        unit: V
+                        validators:
+                          - {operator: "==", expected_value: 5.2}
+                teardown:
+                  - name: Power Off
+                    python: phases.power:power_off
+                """);
+        Files.writeString(repo.resolve("pyproject.toml"), """
+                [project]
+                name = "power-board-test"
+                version = "0.1.0"
+                requires-python = ">=3.10,<3.13"
+                dependencies = ["bench-rails==1.2.0"]
+                """);
+        Files.writeString(repo.resolve("uv.lock"), LocalPackageIndex.uvLock("power-board-test", ">=3.10,<3.12",
+                RAILS));
+        Files.writeString(repo.resolve("plugs/psu.py"), """
+                class PowerSupply:
+                    def __init__(self, volts):
+                        self.volts = volts
+
+                    def read(self, serial):
+                        # the bench's fault: units whose serial ends in -HI read high
+                        return self.volts + (0.6 if str(serial).endswith("-HI") else 0.0)
+                """);
+        Files.writeString(repo.resolve("phases/power.py"), """
+                def power_on(psu, log):
+                    log.info("power on")
+
+
+                def power_off(log):
+                    log.info("power off")
+                """);
+        Files.writeString(repo.resolve("phases/voltage.py"), """
+                def voltage(measurements, psu, unit, log):
+                    measurements.output_voltage = psu.read(unit.serial_number)
+                    log.info("unit %s: %s V" % (unit.serial_number, measurements.output_voltage))
+                """);
+        Files.writeString(repo.resolve("phases/firmware.py"), """
+                import bench_rails
+
+
+                def check_firmware(measurements):
+                    measurements.firmware_version = "2.4.1"
+                    # from the vendored package, installed in the deployment's own environment
+                    measurements.rail_limit = bench_rails.LIMIT
+                """);
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "Power board functional test");
+        String commit = GitPush.git(repo, "rev-parse", "HEAD").trim();
+
+        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "power-board", "repository", Map.of(
+                "provider", "github", "clone_url", "file://" + repo.toAbsolutePath(), "full_name", "acme/power-board"),
+                "production_branch", "main", "auto_push", true)).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        String hookId = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        JsonNode station = api.post("/v2/stations", Map.of("name", "bench-power")).expect(201).json();
+        String stationId = station.get("id").asText();
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId,
+                "environment", "production")).expect(201);
+        ProcessSupervisor.Child powerAgent = startAgent("power", station);
+        try {
+            // 1. A push to main builds it, its runtime resolved from pyproject.toml.
+            byte[] payload = GitPush.payload(repo, "acme/power-board", "file://" + repo.toAbsolutePath(), "main",
+                    GitPush.ZERO, commit);
+            assertThat(GitPush.send(stack.baseUrl(), hookId, secret, payload, UUID.randomUUID().toString())
+                    .statusCode()).isEqualTo(202);
+            String production = awaitReady(procedureId, commit);
+            JsonNode built = api.get("/v2/deployments/" + production).expect(200).json();
+            assertThat(built.path("runtime_version").asText()).as(built.toString()).isEqualTo("3.11");
+            assertThat(built.path("platform").asText()).isEqualTo("any");
+            List<String> logLines = new ArrayList<>();
+            api.get("/v2/deployments/" + production + "/logs").expect(200).json().get("data")
+                    .forEach(l -> logLines.add(l.get("text").asText()));
+            assertThat(logLines).anyMatch(l -> l.contains("(TofuPilot format): python 3.11 (from uv.lock"
+                    + " requires-python)"));
+            assertThat(logLines).anyMatch(l -> l.contains("package bench-rails 1.2.0: " + RAILS.filename()));
+            List<String> paths = new ArrayList<>();
+            api.get("/v2/deployments/" + production + "/contents").expect(200).json().get("data")
+                    .forEach(f -> paths.add(f.get("path").asText()));
+            assertThat(paths).contains("wheels/" + RAILS.filename(), "uv.lock", "procedure.yaml");
+
+            // The log as a stream through the gateway (the build is over: every line, then the end).
+            String followed = cli("logs", production, "--follow");
+            assertThat(followed).contains("(TofuPilot format): python 3.11").endsWith("build ready\n");
+
+            // 2. One commit, one digest: from another branch and by SHA too.
+            String digest = built.at("/artifact/digest").asText();
+            byte[] feature = GitPush.payload(repo, "acme/power-board", "file://" + repo.toAbsolutePath(),
+                    "feature/rails", GitPush.ZERO, commit);
+            assertThat(GitPush.send(stack.baseUrl(), hookId, secret, feature, UUID.randomUUID().toString())
+                    .statusCode()).isEqualTo(202);
+            String bySha = api.post("/v2/deployments", Map.of("procedure_id", procedureId, "commit_sha", commit))
+                    .expect(202).json().get("id").asText();
+            Await.until("three ready builds of one commit", WAIT, () -> {
+                int ready = 0;
+                for (JsonNode d : api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json()
+                        .get("data")) {
+                    ready += "ready".equals(d.path("status").asText()) ? 1 : 0;
+                }
+                return ready >= 3 ? true : null;
+            });
+            for (JsonNode d : api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().get("data")) {
+                assertThat(d.at("/artifact/digest").asText()).as("%s (%s, %s)", d.get("id").asText(),
+                        d.path("environment").asText(), d.at("/commit/branch").asText()).isEqualTo(digest);
+            }
+            assertThat(api.get("/v2/deployments/" + bySha).expect(200).json().at("/artifact/digest").asText())
+                    .isEqualTo(digest);
+
+            // 3. The station installs the wheel into the deployment's environment before it is active, then runs the
+            // phases for the unit each request names.
+            awaitActual(stationId, procedureId, production);
+            assertThat(work.resolve("station-power/procedures").resolve(procedureId).resolve(production)
+                    .resolve(".venv/benchline-installed")).exists();
+            Await.until("the pointer shows the deployment active", WAIT, () -> "active".equals(
+                    pointer(stationId, procedureId).at("/agent_state/state").asText()) ? true : null);
+            String good = api.post("/v2/stations/" + stationId + "/run-requests", Map.of("procedure_id", procedureId,
+                    "serial_number", "PB-000042")).expect(202).json().get("id").asText();
+            JsonNode passed = Await.until("the run of PB-000042 finished", WAIT, () -> run(stationId, good, "finished"));
+            assertThat(passed.get("outcome").asText()).as(passed.toString()).isEqualTo("passed");
+            assertThat(passed.get("serial_number").asText()).isEqualTo("PB-000042");
+            List<String> phaseOutcomes = new ArrayList<>();
+            passed.get("phases").forEach(p -> phaseOutcomes.add(p.get("group").asText() + ":" + p.get("key").asText()
+                    + ":" + p.get("outcome").asText()));
+            assertThat(phaseOutcomes).containsExactly("setup:power_on:pass", "main:voltage:pass",
+                    "main:firmware_check:pass", "teardown:power_off:pass");
+            assertThat(passed.at("/phases/2/measurements/1/value").asDouble()).as("the vendored package's")
+                    .isEqualTo(5.2);
+            assertThat(passed.at("/phases/1/measurements/0/value").asDouble()).isEqualTo(5.0);
+
+            String high = api.post("/v2/stations/" + stationId + "/run-requests", Map.of("procedure_id", procedureId,
+                    "serial_number", "PB-000043-HI")).expect(202).json().get("id").asText();
+            JsonNode failed = Await.until("the run of PB-000043-HI finished", WAIT, () -> run(stationId, high,
+                    "finished"));
+            assertThat(failed.get("outcome").asText()).as(failed.toString()).isEqualTo("failed");
+            assertThat(failed.at("/phases/1/outcome").asText()).isEqualTo("fail");
+            assertThat(failed.at("/phases/1/measurements/0/outcome").asText()).isEqualTo("FAIL");
+            assertThat(failed.at("/phases/2/outcome").asText()).as("depends on the failed phase").isEqualTo("skip");
+            assertThat(failed.at("/phases/3/outcome").asText()).as("teardown runs anyway").isEqualTo("pass");
+            // deployment-service has them too, from station.runs
+            Await.until("deployment-service lists both runs with their units and phases", WAIT, () -> {
+                JsonNode runs = api.get("/v2/deployments/" + production + "/runs").expect(200).json().get("data");
+                List<String> units = new ArrayList<>();
+                runs.forEach(r -> units.add(r.path("serial_number").asText() + ":" + r.path("outcome").asText() + ":"
+                        + r.path("phases").size()));
+                return units.containsAll(List.of("PB-000042:passed:4", "PB-000043-HI:failed:4")) ? true : null;
+            });
+
+            // 4. A package the station cannot install: reported with the installer's output; the station keeps
+            // running the active version.
+            Files.writeString(repo.resolve("uv.lock"), LocalPackageIndex.uvLock("power-board-test", ">=3.10,<3.12",
+                    RAILS, BROKEN));
+            GitPush.git(repo, "commit", "-q", "-am", "Add bench-broken");
+            String brokenInstall = GitPush.git(repo, "rev-parse", "HEAD").trim();
+            byte[] push3 = GitPush.payload(repo, "acme/power-board", "file://" + repo.toAbsolutePath(), "main",
+                    commit, brokenInstall);
+            assertThat(GitPush.send(stack.baseUrl(), hookId, secret, push3, UUID.randomUUID().toString())
+                    .statusCode()).isEqualTo(202);
+            String uninstallable = awaitReady(procedureId, brokenInstall);
+            JsonNode failedInstall = Await.until("the station reports the failed install", WAIT, () -> {
+                JsonNode p = pointer(stationId, procedureId);
+                return uninstallable.equals(p.at("/agent_state/deployment_id").asText())
+                        && "failed".equals(p.at("/agent_state/state").asText()) ? p : null;
+            });
+            assertThat(failedInstall.at("/agent_state/reason").asText()).contains("cannot install")
+                    .contains("installing 2 vendored wheels failed");
+            assertThat(failedInstall.path("deployment_id").asText()).as("desired").isEqualTo(uninstallable);
+            assertThat(failedInstall.path("actual_deployment_id").asText()).as("still running").isEqualTo(production);
+
+            // 5. A broken procedure.yaml on a branch: a failed build naming every problem with its line.
+            GitPush.git(repo, "checkout", "-q", "-b", "broken");
+            Files.writeString(repo.resolve("procedure.yaml"), Files.readString(repo.resolve("procedure.yaml"))
+                    .replace("depends_on: [voltage]", "depends_on: [current]")
+                    .replace("python: phases.power:power_off", "python: phases.power_supply:power_off"));
+            GitPush.git(repo, "commit", "-q", "-am", "Broken references");
+            String brokenCommit = GitPush.git(repo, "rev-parse", "HEAD").trim();
+            byte[] broken = GitPush.payload(repo, "acme/power-board", "file://" + repo.toAbsolutePath(), "broken",
+                    GitPush.ZERO, brokenCommit);
+            assertThat(GitPush.send(stack.baseUrl(), hookId, secret, broken, UUID.randomUUID().toString())
+                    .statusCode()).isEqualTo(202);
+            JsonNode failedBuild = Await.until("the broken build failed", WAIT, () -> {
+                for (JsonNode d : api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json()
+                        .get("data")) {
+                    if (brokenCommit.equals(d.at("/commit/sha").asText()) && "failed".equals(d.path("status").asText())) {
+                        return d;
+                    }
+                }
+                return null;
+            });
+            String reason = api.get("/v2/deployments/" + failedBuild.get("id").asText()).expect(200).json()
+                    .path("failure_reason").asText();
+            assertThat(reason).contains("procedure.yaml is invalid")
+                    .contains("line 30: main phase 'firmware_check' depends on unknown phase 'current'")
+                    .contains("line 41: teardown[0] (Power Off).python 'phases.power_supply:power_off':"
+                            + " phases/power_supply.py is not in the repository at this commit");
+        } finally {
+            stack.stopProcess(powerAgent);
+        }
+    }
+
+
+    /** A new git repository in the work folder, on main, with the test author. */
+    private static Path newRepository(String name) throws Exception {
+        Path repo = work.resolve(name);
+        Files.createDirectories(repo);
+        GitPush.git(repo, "init", "-q", "-b", "main");
+        GitPush.git(repo, "config", "user.name", "Ada Tester");
+        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        return repo;
+    }
+
+    /** A real agent process for the station, trusting the organization's keys, in {@code station-<name>}. */
+    private static ProcessSupervisor.Child startAgent(String name, JsonNode station) throws Exception {
+        Path trustedKeys = work.resolve("trusted-keys-" + name + ".json");
+        Files.writeString(trustedKeys, api.get("/v2/keys").expect(200).body());
+        return stack.startJavaProcess("e2e-agent-" + name, stack.layout().cliJar().toString(), "io.benchline.cli.Main",
+                List.of("agent", "--url", stack.baseUrl(), "--token", station.get("agent_token").asText(),
+                        "--trusted-keys", trustedKeys.toString(), "--work-dir", work.resolve("station-" + name).toString(),
+                        "--poll-interval", "500ms"),
+                work.resolve("agent-" + name + ".log"));
+    }
+
+    /** The hops a push's trace must hold that these spans lack, by name. */
+    private static List<String> hops(List<OtlpReceiver.Span> spans, String stationId) {
+        Map<String, java.util.function.Predicate<OtlpReceiver.Span>> hops = new LinkedHashMap<>();
+        hops.put("webhook-service serves the delivery", s -> s.service().equals("webhook-service")
+                && s.kind() == OtlpReceiver.Span.KIND_SERVER);
+        for (String[] hop : new String[][] {
+                {"webhook-service", Topics.DEPLOYMENT_REQUESTED, "deployment-service"},
+                {"deployment-service", Topics.BUILD_REQUESTED, "build-worker"},
+                {"build-worker", Topics.BUILD_COMPLETED, "deployment-service"},
+                {"deployment-service", Topics.DEPLOYMENT_EVENTS, "station-dispatcher"},
+                {"station-dispatcher", Topics.STATION_POINTER_MOVED, "deployment-service"}}) {
+            hops.put(hop[0] + " publishes " + hop[1], s -> s.service().equals(hop[0])
+                    && s.kind() == OtlpReceiver.Span.KIND_PRODUCER && onTopic(s, hop[1]));
+            hops.put(hop[2] + " consumes " + hop[1], s -> s.service().equals(hop[2])
+                    && s.kind() == OtlpReceiver.Span.KIND_CONSUMER && onTopic(s, hop[1]));
+        }
+        hops.put("build-worker builds", s -> s.service().equals("build-worker") && s.name().equals("build"));
+        hops.put("artifact-store stores the artifact", s -> s.service().equals("artifact-store")
+                && s.kind() == OtlpReceiver.Span.KIND_SERVER);
+        hops.put("station-dispatcher fans out", s -> s.name().equals("fan-out chunk"));
+        hops.put("the agent is given the assignment", s -> s.name().equals("agent assignment")
+                && stationId.equals(s.attribute("benchline.station.id")));
+        hops.put("the agent switches", s -> s.name().equals("agent switched")
+                && stationId.equals(s.attribute("benchline.station.id")));
+        List<String> missing = new ArrayList<>();
+        hops.forEach((hop, found) -> {
+            if (spans.stream().noneMatch(found)) {
+                missing.add(hop);
+            }
+        });
+        return missing;
+    }
+
+    private static boolean onTopic(OtlpReceiver.Span span, String topic) {
+        return topic.equals(span.attribute("messaging.destination.name")) || span.name().startsWith(topic + " ");
+    }
+
+    /** Spans whose parent is not in the trace (roots aside). */
+    private static List<OtlpReceiver.Span> orphans(List<OtlpReceiver.Span> spans) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        spans.forEach(s -> ids.add(s.spanId()));
+        return spans.stream().filter(s -> !s.parentSpanId().isEmpty() && !ids.contains(s.parentSpanId())).toList();
     }
 
     /**
@@ -107,11 +494,7 @@ class PushToStationIT {
     void pushReachesTheStationAndRunsSwitchVersionsOnlyBetweenRuns() throws Exception {
         // 1. A git repository holding a procedure. Version 1 waits for a gate file, so a run can be held open.
         Path gate = work.resolve("release-run-1");
-        Path repo = work.resolve("voltage-check");
-        Files.createDirectories(repo);
-        GitPush.git(repo, "init", "-q", "-b", "main");
-        GitPush.git(repo, "config", "user.name", "Ada Tester");
-        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Path repo = newRepository("voltage-check");
         Files.writeString(repo.resolve("procedure.yaml"), """
                 name: voltage-check
                 runtime: python 3.11
@@ -297,11 +680,7 @@ class PushToStationIT {
      */
     @Test
     void aRepositoryTokenIsFetchedByTheWorkerAndAppearsInNoLogAndOnNoTopic() throws Exception {
-        Path repo = work.resolve("private-check");
-        Files.createDirectories(repo);
-        GitPush.git(repo, "init", "-q", "-b", "main");
-        GitPush.git(repo, "config", "user.name", "Ada Tester");
-        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Path repo = newRepository("private-check");
         Files.writeString(repo.resolve("procedure.yaml"), "name: private-check\nruntime: python 3.11\nentry_point: run.py\n");
         Files.writeString(repo.resolve("run.py"), "print('ok')\n");
         GitPush.git(repo, "add", ".");
@@ -362,11 +741,7 @@ class PushToStationIT {
     /** Invariant 8: a push answered 202 is built even when every service after the webhook is killed. */
     @Test
     void anAcceptedPushSurvivesKilledServices() throws Exception {
-        Path repo = work.resolve("killed-services");
-        Files.createDirectories(repo);
-        GitPush.git(repo, "init", "-q", "-b", "main");
-        GitPush.git(repo, "config", "user.name", "Ada Tester");
-        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Path repo = newRepository("killed-services");
         Files.writeString(repo.resolve("procedure.yaml"), "name: current-check\nruntime: python 3.12\nentry_point: run.py\n");
         Files.writeString(repo.resolve("run.py"), "print('ok')\n");
         GitPush.git(repo, "add", ".");
@@ -419,11 +794,7 @@ class PushToStationIT {
     @Test
     void previewPromotedThenRolledBackOnARealStationAndPushesWaitWhilePaused() throws Exception {
         Path hold = work.resolve("hold-manage");
-        Path repo = work.resolve("ripple-check");
-        Files.createDirectories(repo);
-        GitPush.git(repo, "init", "-q", "-b", "main");
-        GitPush.git(repo, "config", "user.name", "Ada Tester");
-        GitPush.git(repo, "config", "user.email", "ada@example.com");
+        Path repo = newRepository("ripple-check");
         Files.writeString(repo.resolve("procedure.yaml"), "name: ripple-check\nruntime: python 3.11\nentry_point: main.py\n");
         Files.writeString(repo.resolve("main.py"), heldPy("a", hold));
         GitPush.git(repo, "add", ".");
@@ -439,14 +810,7 @@ class PushToStationIT {
         String stationId = station.get("id").asText();
         api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId,
                 "environment", "production")).expect(201);
-        Path trustedKeys = work.resolve("trusted-keys-manage.json");
-        Files.writeString(trustedKeys, api.get("/v2/keys").expect(200).body());
-        ProcessSupervisor.Child managedAgent = stack.startJavaProcess("e2e-agent-manage",
-                stack.layout().cliJar().toString(), "io.benchline.cli.Main",
-                List.of("agent", "--url", stack.baseUrl(), "--token", station.get("agent_token").asText(),
-                        "--trusted-keys", trustedKeys.toString(), "--work-dir", work.resolve("station-manage").toString(),
-                        "--poll-interval", "500ms"),
-                work.resolve("agent-manage.log"));
+        ProcessSupervisor.Child managedAgent = startAgent("manage", station);
         try {
             // Production A reaches the station.
             push(repo, hookId, secret, "main", GitPush.ZERO, commitA);

@@ -36,7 +36,10 @@ class EventContractTest {
                 EventTypes.POINTER_MOVED, new PointerMoved(stn, org, prc, null, dep, "pin", 1,
                         new ActorRef(EventIds.withPrefix("key"), "ci key"), "hold line 3 on the old version"),
                 EventTypes.STATION_RUN, new StationRun(EventIds.withPrefix("run"), stn, org, prc, dep, "finished",
-                        "passed", Instant.now(), 1200L));
+                        "failed", Instant.now(), 1200L, "PB-000042", List.of(new StationRun.PhaseResult("voltage",
+                        "Output Voltage", "main", "fail", 1, 80L, "measurement out of limits: output_voltage",
+                        List.of(new StationRun.Measurement("output_voltage", "Output Voltage", "V",
+                                com.fasterxml.jackson.databind.node.DoubleNode.valueOf(5.31), "FAIL"))))));
     }
 
     @Test

@@ -64,6 +64,8 @@ public final class Main {
               --instances SPEC      instances per service, e.g. build-worker=3,station-dispatcher=2 or all=2
                                     (BENCHLINE_INSTANCES, default 1 each); instance k of a service listens on
                                     its first port + 5 k and logs to logs/<service>-<k+1>.log
+              --traces URL          every service exports its traces to this OTLP/HTTP receiver, e.g.
+                                    http://127.0.0.1:4318 (BENCHLINE_TRACES; default: traces off)
               --restarts N          restarts of a crashed process within the window before the stack gives up
                                     on it and stops (BENCHLINE_RESTARTS, default 5; 0: never restart)
               --restart-window D    (BENCHLINE_RESTART_WINDOW, default 5m)
@@ -86,6 +88,7 @@ public final class Main {
         boolean[] fullJit = {false};
         Map<String, Integer> instances = StackOptions.parseInstances(env("BENCHLINE_INSTANCES", ""));
         Duration maxDelay = duration("BENCHLINE_RESTART_MAX_DELAY", env("BENCHLINE_RESTART_MAX_DELAY", "30s"));
+        String traces = env("BENCHLINE_TRACES", "");
         while (!args.isEmpty()) {
             String flag = args.pop();
             switch (flag) {
@@ -98,6 +101,7 @@ public final class Main {
                 case "--no-demo" -> demo[0] = false;
                 case "--full-jit" -> fullJit[0] = true;
                 case "--instances" -> instances = StackOptions.parseInstances(value(flag, args));
+                case "--traces" -> traces = value(flag, args);
                 case "--restarts" -> restarts = count(flag, value(flag, args));
                 case "--restart-window" -> window = duration(flag, value(flag, args));
                 case "--restart-delay" -> delay = duration(flag, value(flag, args));
@@ -112,8 +116,15 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             throw new StackException(e.getMessage());
         }
-        return new StackOptions(d.dir(), port, pg, kafka, kafka + 1, s3, services, d.partitions(), d.serviceHeap(),
-                d.serviceStartTimeout(), false, d.extraEnv(), policy, fullJit[0], instances);
+        StackOptions options = new StackOptions(d.dir(), port, pg, kafka, kafka + 1, s3, services, d.partitions(),
+                d.serviceHeap(), d.serviceStartTimeout(), false, d.extraEnv(), policy, fullJit[0], instances);
+        if (traces.isBlank()) {
+            return options;
+        }
+        if (!traces.startsWith("http://") && !traces.startsWith("https://")) {
+            throw new StackException("--traces: " + traces + " is not an http(s) URL of an OTLP/HTTP receiver");
+        }
+        return options.withTraces(traces);
     }
 
     private static void up(Deque<String> args) {

@@ -2,6 +2,7 @@ package io.benchline.stack;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -111,6 +112,31 @@ public record StackOptions(
     public StackOptions withExtraEnv(Map<String, Map<String, String>> env) {
         return new StackOptions(dir, gatewayPort, postgresPort, kafkaPort, kafkaControllerPort, s3Port, servicePortBase,
                 partitions, serviceHeap, serviceStartTimeout, quiet, env, restarts, fullJit, instances);
+    }
+
+    /**
+     * Every service and the gateway export their spans to this OTLP/HTTP receiver ({@code http/protobuf}, e.g.
+     * {@code http://127.0.0.1:4318}), on top of any extra environment already given; traces are off otherwise.
+     */
+    public StackOptions withTraces(String otlpHttpEndpoint) {
+        Map<String, Map<String, String>> env = new java.util.LinkedHashMap<>();
+        extraEnv.forEach((module, vars) -> env.put(module, new java.util.LinkedHashMap<>(vars)));
+        List<String> modules = new java.util.ArrayList<>(LocalStack.SERVICES);
+        modules.add(LocalStack.GATEWAY);
+        for (String module : modules) {
+            Map<String, String> vars = env.computeIfAbsent(module, m -> new java.util.LinkedHashMap<>());
+            vars.putAll(traceEnvironment(otlpHttpEndpoint));
+        }
+        return withExtraEnv(env);
+    }
+
+    /** The variables that turn a service's traces on, exported to an OTLP/HTTP receiver. */
+    public static Map<String, String> traceEnvironment(String otlpHttpEndpoint) {
+        return Map.of("QUARKUS_OTEL_SDK_DISABLED", "false",
+                "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", otlpHttpEndpoint,
+                "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf",
+                // spans reach the receiver within a fraction of a second instead of the default 5 s
+                "QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
     }
 
     /** How a process of the stack that exits on its own is restarted (see {@link RestartPolicy}). */

@@ -64,7 +64,7 @@ class KubernetesManifestsTest {
      * bucket and the optional signing key.
      */
     static final Set<String> KUBERNETES_ONLY = Set.of("DATABASE_ADDRESS", "BENCHLINE_S3_BUCKET",
-            "BENCHLINE_SIGNING_PRIVATE_KEY");
+            "BENCHLINE_SIGNING_PRIVATE_KEY", "QUARKUS_OTEL_SDK_DISABLED", "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
     /** Variable names that hold secrets: they come from the Secret, never from a literal or the ConfigMap. */
     static final Pattern SECRET_NAME = Pattern.compile(".*(TOKEN|PASSWORD|USERNAME|SECRET|_KEY)$");
     static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");

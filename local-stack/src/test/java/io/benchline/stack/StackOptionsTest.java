@@ -22,6 +22,23 @@ class StackOptionsTest {
     }
 
     @Test
+    void tracesTurnOnInEveryServiceAndTheGatewayKeepingOtherExtraEnvironment() {
+        StackOptions options = StackOptions.defaults(Path.of("unused"))
+                .withExtraEnv(java.util.Map.of("build-worker", java.util.Map.of("BENCHLINE_BUILD_TIMEOUT", "5m")))
+                .withTraces("http://127.0.0.1:4318");
+        java.util.List<String> modules = new java.util.ArrayList<>(LocalStack.SERVICES);
+        modules.add(LocalStack.GATEWAY);
+        for (String module : modules) {
+            assertThat(options.extraEnv().get(module)).as(module)
+                    .containsEntry("QUARKUS_OTEL_SDK_DISABLED", "false")
+                    .containsEntry("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:4318")
+                    .containsEntry("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
+        }
+        assertThat(options.extraEnv().get("build-worker")).containsEntry("BENCHLINE_BUILD_TIMEOUT", "5m");
+        assertThat(StackOptions.defaults(Path.of("unused")).extraEnv()).isEmpty();
+    }
+
+    @Test
     void instancesParseNameEveryServiceAndRefuseNonsense() {
         assertThat(StackOptions.parseInstances("")).isEmpty();
         assertThat(StackOptions.parseInstances("build-worker=3, station-dispatcher=2"))

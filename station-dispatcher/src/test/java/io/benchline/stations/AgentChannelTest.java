@@ -145,6 +145,43 @@ class AgentChannelTest {
                 .put("/agent/v1/pointers/" + newProcedure()).then().statusCode(404);
     }
 
+    /** The agent says what it does with a deployment; the pointer shows it, and since when one is staged. */
+    @Test
+    void theAgentReportsEachDeploymentsStateAndStagedSince() {
+        Assigned a = stationWithAReadyDeployment();
+        String token = a.station().agentToken();
+        String path = "/agent/v1/pointers/" + a.procedure() + "/state";
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "installing")).put(path).then()
+                .statusCode(200);
+        assertThat(pointer(a.station().id(), a.procedure())).containsEntry("staged_since", null);
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "staged")).put(path).then().statusCode(200);
+        Map<String, Object> staged = pointer(a.station().id(), a.procedure());
+        assertThat(staged.get("staged_since")).isNotNull();
+        assertThat(staged.get("agent_state")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("state", "staged").containsEntry("deployment_id", a.deployment());
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "staged")).put(path).then().statusCode(200);
+        assertThat(pointer(a.station().id(), a.procedure()).get("staged_since")).as("kept")
+                .isEqualTo(staged.get("staged_since"));
+
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "failed", "reason",
+                "cannot install: the deployment needs Python 3.13")).put(path).then().statusCode(200);
+        assertThat(pointer(a.station().id(), a.procedure()).get("agent_state"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("reason", "cannot install: the deployment needs Python 3.13");
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "active")).put(path).then().statusCode(200);
+        Map<String, Object> active = pointer(a.station().id(), a.procedure());
+        assertThat(active.get("staged_since")).isNull();
+        assertThat(active.get("agent_state")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("state", "active").containsEntry("reason", null);
+
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "sleeping")).put(path).then()
+                .statusCode(400).contentType("application/problem+json");
+        agent(token).body(Map.of("deployment_id", a.deployment())).put(path).then()
+                .statusCode(400).contentType("application/problem+json");
+        agent(token).body(Map.of("deployment_id", EventIds.withPrefix("dep"), "state", "staged")).put(path).then()
+                .statusCode(400);
+    }
+
     @Test
     void aRunRequestReachesTheAgentAndRunsArePublishedOnStationRuns() {
         Assigned a = stationWithAReadyDeployment();
@@ -205,6 +242,62 @@ class AgentChannelTest {
         assertThat(listed.getString("data[0].status")).isEqualTo("finished");
         assertThat(listed.getString("data[0].outcome")).isEqualTo("passed");
         assertThat(listed.getString("data[0].run_request_id")).isEqualTo(requestId);
+    }
+
+    /** A run request names the unit; the finished report carries it and each phase's outcome, to the API and the topic. */
+    @Test
+    void aRunCarriesItsUnitAndEachPhasesOutcome() {
+        Assigned a = stationWithAReadyDeployment();
+        String token = a.station().agentToken();
+        String requestId = api().body(Map.of("procedure_id", a.procedure(), "serial_number", " PB-000042 "))
+                .post("/v2/stations/" + a.station().id() + "/run-requests").then().statusCode(202)
+                .body("serial_number", org.hamcrest.Matchers.equalTo("PB-000042")).extract().path("id");
+        JsonPath seen = agent(token).get("/agent/v1/assignments").then().statusCode(200).extract().jsonPath();
+        assertThat(seen.getList("run_requests.serial_number")).containsExactly("PB-000042");
+        api().body(Map.of("procedure_id", a.procedure(), "serial_number", "PB\u0000"))
+                .post("/v2/stations/" + a.station().id() + "/run-requests").then().statusCode(400)
+                .contentType("application/problem+json");
+
+        String runId = EventIds.withPrefix("run");
+        agent(token).body(Map.of("run_id", runId, "procedure_id", a.procedure(), "deployment_id", a.deployment(),
+                "phase", "started", "run_request_id", requestId, "serial_number", "PB-000042"))
+                .post("/agent/v1/runs").then().statusCode(202);
+        List<Map<String, Object>> phases = List.of(
+                Map.of("key", "power_on", "name", "Power On", "group", "setup", "outcome", "pass", "attempts", 1,
+                        "duration_ms", 12),
+                Map.of("key", "voltage", "name", "Output Voltage", "group", "main", "outcome", "fail", "attempts", 1,
+                        "duration_ms", 80, "message", "measurement out of limits: output_voltage",
+                        "measurements", List.of(Map.of("key", "output_voltage", "unit", "V", "value", 5.4,
+                                "outcome", "FAIL"))),
+                Map.of("key", "power_off", "group", "teardown", "outcome", "pass"));
+        Map<String, Object> bad = new HashMap<>(Map.of("run_id", runId, "procedure_id", a.procedure(),
+                "deployment_id", a.deployment(), "phase", "finished", "outcome", "failed",
+                "phase_results", List.of(Map.of("key", "x", "group", "middle", "outcome", "pass"))));
+        agent(token).body(bad).post("/agent/v1/runs").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("phase_results[0].group"));
+        bad.put("phase_results", List.of(Map.of("key", "x", "outcome", "pass")));
+        agent(token).body(bad).post("/agent/v1/runs").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("phase_results[0].group"));
+        agent(token).body(Map.of("run_id", runId, "procedure_id", a.procedure(), "deployment_id", a.deployment(),
+                "phase", "finished", "outcome", "failed", "duration_ms", 120, "serial_number", "PB-000042",
+                "phase_results", phases)).post("/agent/v1/runs").then().statusCode(202);
+
+        JsonPath listed = api().get("/v2/stations/" + a.station().id() + "/runs").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(listed.getString("data[0].serial_number")).isEqualTo("PB-000042");
+        assertThat(listed.getList("data[0].phases.key")).containsExactly("power_on", "voltage", "power_off");
+        assertThat(listed.getList("data[0].phases.outcome")).containsExactly("pass", "fail", "pass");
+        assertThat(listed.getFloat("data[0].phases[1].measurements[0].value")).isEqualTo(5.4f);
+
+        List<ConsumerRecord<String, String>> records = TestSupport.recordsOf(Topics.STATION_RUNS, a.station().id(),
+                rs -> rs.size() >= 2, TestSupport.WAIT);
+        records.forEach(TestSupport::assertValidEvent);
+        StationRun finished = EventCodec.data(EventCodec.parse(records.get(records.size() - 1).value()),
+                StationRun.class);
+        assertThat(finished.serialNumber()).isEqualTo("PB-000042");
+        assertThat(finished.phases()).extracting(StationRun.PhaseResult::outcome).containsExactly("pass", "fail",
+                "pass");
+        assertThat(finished.phases().get(1).measurements().get(0).outcome()).isEqualTo("FAIL");
     }
 
     @Test

@@ -45,6 +45,35 @@ public interface BuildConfig {
     /** Directory for clones and archives; defaults to the JVM's temporary directory. */
     Optional<String> workDir();
 
+    /**
+     * The Python version ({@code 3.11}) of a TofuPilot-format procedure that declares none (no .python-version, no
+     * requires-python in uv.lock or pyproject.toml); the build log names it. Unset: such a build fails, saying so.
+     */
+    Optional<String> defaultPython();
+
+    /**
+     * The package index wheels are downloaded from (PEP 503/691 simple API): the locked packages of a TofuPilot-format
+     * procedure are vendored into its artifact from here.
+     */
+    @WithDefault("https://pypi.org/simple")
+    String packageIndex();
+
+    /** The stations' platform, for platform wheels: linux-x86_64, linux-aarch64, windows-x64 or macos-arm64. */
+    @WithDefault("linux-x86_64")
+    String stationPlatform();
+
+    /** Largest single wheel. */
+    @WithDefault("200M")
+    MemorySize maxWheelSize();
+
+    /** Largest sum of one procedure's wheels. */
+    @WithDefault("500M")
+    MemorySize maxPackagesSize();
+
+    /** Longest wait for one answer of the package index. */
+    @WithDefault("2m")
+    Duration packageTimeout();
+
     /** Name reported in build.started; defaults to host name and process id. */
     Optional<String> workerId();
 

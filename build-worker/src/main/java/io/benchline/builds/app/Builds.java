@@ -1,5 +1,13 @@
 package io.benchline.builds.app;
 
+import io.benchline.builds.packages.LockFile;
+import io.benchline.builds.packages.WheelVendor;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.benchline.builds.archive.ArchiveWriter;
 import io.benchline.builds.archive.PackedArchive;
 import io.benchline.builds.procedure.ProcedureSpec;
@@ -35,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -62,11 +71,13 @@ public class Builds {
     private final String workerId;
     private final ScheduledExecutorService logFlusher;
     private final MeterRegistry metrics;
+    private final Tracer tracer;
 
     public Builds(BuildConfig config, GitSource git, ProcedureValidator validator, ArchiveWriter archiver,
             ArtifactStoreClient store, RepositoryCredentialsClient credentials, BuildEvents events,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, Tracer tracer) {
         this.metrics = metrics;
+        this.tracer = tracer;
         this.credentials = credentials;
         this.config = config;
         this.git = git;
@@ -94,8 +105,31 @@ public class Builds {
         ArtifactRef artifact;
     }
 
-    /** Runs one build and returns the build.completed that the broker acknowledged. */
+    /**
+     * Runs one build and returns the build.completed that the broker acknowledged. The build is a span of the
+     * request's trace (the consumer's), and every event it publishes continues it, the log batches that a flusher
+     * thread sends included.
+     */
     public BuildCompleted run(BuildRequested request) {
+        Span span = tracer.spanBuilder("build").setSpanKind(SpanKind.INTERNAL).startSpan();
+        span.setAttribute("benchline.deployment.id", request.deploymentId());
+        span.setAttribute("benchline.procedure.id", request.procedureId());
+        try (Scope ignored = span.makeCurrent()) {
+            BuildCompleted completed = build(request);
+            span.setAttribute("benchline.build.outcome", completed.outcome());
+            if (completed.failureReason() != null) {
+                span.setStatus(StatusCode.ERROR, completed.failureReason());
+            }
+            return completed;
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.toString());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private BuildCompleted build(BuildRequested request) {
         String id = request.deploymentId();
         Instant startedAt = now();
         CompletableFuture<Void> started = send(Topics.BUILD_STARTED, EventTypes.BUILD_STARTED, id,
@@ -105,8 +139,12 @@ public class Builds {
         Progress progress = new Progress();
         String failureReason = null;
         Path directory = null;
-        BuildLog log = new BuildLog(id, config.logBatchSize(),
-                lines -> send(Topics.BUILD_LOGS, EventTypes.BUILD_LOGS, id, new BuildLogs(id, lines)))
+        Context trace = Context.current();
+        BuildLog log = new BuildLog(id, config.logBatchSize(), lines -> {
+            try (Scope ignored = trace.makeCurrent()) {
+                return send(Topics.BUILD_LOGS, EventTypes.BUILD_LOGS, id, new BuildLogs(id, lines));
+            }
+        })
                 .flushEvery(logFlusher, config.logFlushInterval());
         try (log) {
             try {
@@ -171,7 +209,8 @@ public class Builds {
             long bytes = tree.files().stream().mapToLong(SourceFile::size).sum();
             log.info(tree.files().size() + " files, " + bytes + " bytes");
 
-            ProcedureValidator.Result result = validator.validate(procedureYaml(tree), p -> tree.file(p).isPresent());
+            ProcedureValidator.Result result = validator.validate(procedureYaml(tree), p -> tree.file(p).isPresent(),
+                    p -> smallText(tree, p), config.defaultPython());
             result.warnings().forEach(log::warn);
             if (!result.valid()) {
                 result.problems().forEach(p -> log.error(ProcedureValidator.FILE + ": " + p));
@@ -179,11 +218,33 @@ public class Builds {
             }
             ProcedureSpec spec = result.spec();
             progress.spec = spec;
-            log.info("procedure '" + spec.name() + "': " + spec.language() + " " + spec.runtimeVersion()
-                    + ", entry point " + spec.entryPoint() + ", platform " + spec.platform()
-                    + (spec.requirements() == null ? ", no requirements file" : ", requirements " + spec.requirements()));
+            if (ProcedureSpec.TOFUPILOT.equals(spec.format())) {
+                log.info("procedure '" + spec.name() + "' (TofuPilot format): " + spec.language() + " "
+                        + spec.runtimeVersion() + " (from " + spec.runtimeSource() + "), platform " + spec.platform()
+                        + (spec.requirements() == null ? ", no lock file" : ", packages locked in " + spec.requirements()));
+            } else {
+                log.info("procedure '" + spec.name() + "': " + spec.language() + " " + spec.runtimeVersion()
+                        + ", entry point " + spec.entryPoint() + ", platform " + spec.platform()
+                        + (spec.requirements() == null ? ", no requirements file"
+                        : ", requirements " + spec.requirements()));
+            }
             deadline.check();
-            archive = archiver.pack(tree, spec, directory.resolve("archive.zip"), deadline);
+            List<WheelVendor.Wheel> wheels = List.of();
+            if (ProcedureSpec.TOFUPILOT.equals(spec.format()) && spec.requirements() != null) {
+                String lockFile = spec.requirements();
+                List<LockFile.Locked> locked = LockFile.read(lockFile, smallText(tree, lockFile)
+                        .orElseThrow(() -> new BuildFailure(lockFile + " cannot be read (larger than 1 MiB?)")));
+                WheelVendor.Vendored vendored = new WheelVendor(new WheelVendor.Settings(config.packageIndex(),
+                        config.stationPlatform(), config.maxWheelSize().asLongValue(),
+                        config.maxPackagesSize().asLongValue(), config.packageTimeout()))
+                        .vendor(locked, spec.runtimeVersion(), directory.resolve("wheels"), deadline, log);
+                wheels = vendored.wheels();
+                spec = new ProcedureSpec(spec.name(), spec.language(), spec.runtimeVersion(), spec.entryPoint(),
+                        vendored.platform(), spec.requirements(), spec.format(), spec.runtimeSource());
+                progress.spec = spec;
+                log.info(wheels.size() + " wheels vendored; platform " + spec.platform());
+            }
+            archive = archiver.pack(tree, spec, wheels, directory.resolve("archive.zip"), deadline);
             log.info("packed " + archive.files() + " files into " + archive.sizeBytes() + " bytes, " + archive.digest());
         }
         deadline.check();
@@ -211,6 +272,20 @@ public class Builds {
         }
         log.info("using the procedure's repository credentials (" + fetched.get().type().replace('_', ' ') + ")");
         return fetched.get();
+    }
+
+    /** A small text file of the commit (runtime pins, pyproject.toml, locks), empty when absent or over 1 MiB. */
+    private static Optional<String> smallText(SourceTree tree, String path) {
+        Optional<SourceFile> file = tree.file(path);
+        if (file.isEmpty() || file.get().size() > MAX_PROCEDURE_YAML_BYTES) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new String(tree.read(file.get(), MAX_PROCEDURE_YAML_BYTES),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (LargeObjectException | IOException e) {
+            return Optional.empty();
+        }
     }
 
     private static byte[] procedureYaml(SourceTree tree) {

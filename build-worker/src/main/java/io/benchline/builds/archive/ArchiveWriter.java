@@ -23,17 +23,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.Deflater;
 
 /**
  * Packs one commit into the deterministic archive: {@code manifest.json} first, then the files sorted by path
  * (String order of the '/'-separated path), every entry time 1980-01-01T00:00:00, no extra fields, no comments,
- * deflate at a fixed level (see {@link DeterministicZip}). The source comes from the git object database, so
+ * stored (see {@link DeterministicZip}). Nothing that differs between two builds of one commit enters: not the
+ * branch, the trigger, the worker or the time, so a commit has one digest however it was built. The source comes from the git object database, so
  * {@code .git} and working-tree effects (line endings, permissions, file times) never enter.
  */
 @ApplicationScoped
 public class ArchiveWriter {
     public static final String MANIFEST = "manifest.json";
+    /** Where vendored wheels go in the archive. */
+    public static final String WHEELS = "wheels/";
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.INDENT_OUTPUT);
@@ -48,6 +50,16 @@ public class ArchiveWriter {
     }
 
     public PackedArchive pack(SourceTree tree, ProcedureSpec spec, Path target, Deadline deadline) {
+        return pack(tree, spec, List.of(), target, deadline);
+    }
+
+    /**
+     * As {@link #pack(SourceTree, ProcedureSpec, Path, Deadline)}, with the vendored wheels after the source, under
+     * {@code wheels/} (sorted, listed in the manifest like every file). A commit that has a {@code wheels/} folder of
+     * its own cannot also vendor packages.
+     */
+    public PackedArchive pack(SourceTree tree, ProcedureSpec spec, List<io.benchline.builds.packages.WheelVendor.Wheel>
+            wheels, Path target, Deadline deadline) {
         List<SourceFile> files = new ArrayList<>(tree.files());
         files.sort(Comparator.comparing(SourceFile::path));
         if (tree.file(MANIFEST).isPresent()) {
@@ -62,19 +74,32 @@ public class ArchiveWriter {
                 entries.add(new Manifest.FileEntry(file.path(), file.size(), sha256Of(tree, file)));
                 sourceBytes += file.size();
             }
+            if (!wheels.isEmpty() && files.stream().anyMatch(f -> f.path().startsWith(WHEELS))) {
+                throw new BuildFailure("the repository has a " + WHEELS + " folder, where the archive vendors the"
+                        + " locked packages; rename it");
+            }
+            for (var wheel : wheels) {
+                entries.add(new Manifest.FileEntry(WHEELS + wheel.filename(), wheel.size(), wheel.sha256()));
+            }
             Commit commit = tree.commit();
             Manifest manifest = new Manifest(Manifest.SCHEMA_VERSION,
                     new Manifest.Procedure(spec.name(), spec.language(), spec.runtimeVersion(), spec.platform(),
-                            spec.entryPoint()),
-                    new Manifest.Commit(commit.sha(), commit.message(), commit.author(), commit.branch()),
+                            spec.entryPoint(), spec.format()),
+                    new Manifest.Commit(commit.sha(), commit.message(), commit.author()),
                     entries);
 
-            try (DeterministicZip zip = new DeterministicZip(target, Deflater.DEFAULT_COMPRESSION)) {
+            try (DeterministicZip zip = new DeterministicZip(target)) {
                 zip.add(MANIFEST, new ByteArrayInputStream(manifestBytes(manifest)));
                 for (SourceFile source : files) {
                     deadline.check();
                     try (InputStream in = tree.open(source)) {
                         zip.add(source.path(), in);
+                    }
+                }
+                for (var wheel : wheels) {
+                    deadline.check();
+                    try (InputStream in = Files.newInputStream(wheel.file())) {
+                        zip.add(WHEELS + wheel.filename(), in);
                     }
                 }
                 zip.finish();
@@ -91,7 +116,7 @@ public class ArchiveWriter {
             }
             long size = Files.size(target);
             String digest = "sha256:" + HexFormat.of().formatHex(archiveDigest.digest());
-            return new PackedArchive(target, size, digest, files.size(), sourceBytes);
+            return new PackedArchive(target, size, digest, files.size() + wheels.size(), sourceBytes);
         } catch (IOException e) {
             throw new BuildFailure("cannot write the archive: " + e.getMessage(), e);
         }

@@ -12,12 +12,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /**
  * A minimal zip writer whose output depends only on the entries' names and bytes. {@link java.util.zip.ZipOutputStream}
  * cannot be used: for a time of exactly 1980-01-01T00:00:00 it adds an extended-timestamp extra field (the DOS epoch
- * is its "before 1980" marker). Every entry here is deflated, dated 1980-01-01 00:00:00 (DOS date 0x0021, time 0),
+ * is its "before 1980" marker). Every entry here is stored (not deflated: deflate's output depends on the zlib the JDK
+ * was built with, so one commit would pack to different bytes on two workers), dated 1980-01-01 00:00:00 (DOS date 0x0021, time 0),
  * flagged UTF-8, with no extra field, no comment, no data descriptor (sizes and CRC are patched into the local header)
  * and zeroed file attributes. No ZIP64: more than 65535 entries or 4 GiB is refused.
  */
@@ -27,7 +27,7 @@ final class DeterministicZip implements Closeable {
     private static final int END_OF_CENTRAL_DIRECTORY = 0x06054b50;
     private static final short VERSION = 20;
     private static final short FLAG_UTF8 = 0x0800;
-    private static final short METHOD_DEFLATED = 8;
+    private static final short METHOD_STORED = 0;
     private static final short DOS_TIME = 0;
     private static final short DOS_DATE = (short) 0x0021; // 1980-01-01
     private static final long MAX_32 = 0xFFFFFFFFL;
@@ -37,17 +37,15 @@ final class DeterministicZip implements Closeable {
     }
 
     private final FileChannel out;
-    private final int level;
     private final List<Written> entries = new ArrayList<>();
     private final byte[] input = new byte[64 * 1024];
     private final byte[] output = new byte[64 * 1024];
     private long position;
     private boolean finished;
 
-    DeterministicZip(Path target, int level) throws IOException {
+    DeterministicZip(Path target) throws IOException {
         this.out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
-        this.level = level;
     }
 
     /** Appends one entry with the bytes of {@code data}. */
@@ -62,41 +60,22 @@ final class DeterministicZip implements Closeable {
         long offset = position;
         write(localHeader(nameBytes, 0, 0, 0));
         CRC32 crc = new CRC32();
-        Deflater deflater = new Deflater(level, true);
-        try {
-            int n;
-            while ((n = data.read(input)) > 0) {
-                crc.update(input, 0, n);
-                deflater.setInput(input, 0, n);
-                while (!deflater.needsInput()) {
-                    drain(deflater);
-                }
-            }
-            deflater.finish();
-            while (!deflater.finished()) {
-                drain(deflater);
-            }
-            long size = deflater.getBytesRead();
-            long compressed = deflater.getBytesWritten();
-            if (size > MAX_32 || compressed > MAX_32 || position > MAX_32) {
-                throw new ZipLimitException("an entry or the archive exceeds 4 GiB: " + name);
-            }
-            ByteBuffer sizes = le(12).putInt((int) crc.getValue()).putInt((int) compressed).putInt((int) size).flip();
-            long patchAt = offset + 14;
-            while (sizes.hasRemaining()) {
-                patchAt += out.write(sizes, patchAt);
-            }
-            entries.add(new Written(nameBytes, crc.getValue(), compressed, size, offset));
-        } finally {
-            deflater.end();
+        long size = 0;
+        int n;
+        while ((n = data.read(input)) > 0) {
+            crc.update(input, 0, n);
+            write(ByteBuffer.wrap(input, 0, n));
+            size += n;
         }
-    }
-
-    private void drain(Deflater deflater) throws IOException {
-        int n = deflater.deflate(output, 0, output.length, Deflater.NO_FLUSH);
-        if (n > 0) {
-            write(ByteBuffer.wrap(output, 0, n));
+        if (size > MAX_32 || position > MAX_32) {
+            throw new ZipLimitException("an entry or the archive exceeds 4 GiB: " + name);
         }
+        ByteBuffer sizes = le(12).putInt((int) crc.getValue()).putInt((int) size).putInt((int) size).flip();
+        long patchAt = offset + 14;
+        while (sizes.hasRemaining()) {
+            patchAt += out.write(sizes, patchAt);
+        }
+        entries.add(new Written(nameBytes, crc.getValue(), size, size, offset));
     }
 
     /** Writes the central directory and the end record. */
@@ -112,7 +91,7 @@ final class DeterministicZip implements Closeable {
                     .putShort(VERSION) // made by: MS-DOS, 2.0 (no Unix attributes)
                     .putShort(VERSION)
                     .putShort(FLAG_UTF8)
-                    .putShort(METHOD_DEFLATED)
+                    .putShort(METHOD_STORED)
                     .putShort(DOS_TIME)
                     .putShort(DOS_DATE)
                     .putInt((int) e.crc())
@@ -149,7 +128,7 @@ final class DeterministicZip implements Closeable {
                 .putInt(LOCAL_HEADER)
                 .putShort(VERSION)
                 .putShort(FLAG_UTF8)
-                .putShort(METHOD_DEFLATED)
+                .putShort(METHOD_STORED)
                 .putShort(DOS_TIME)
                 .putShort(DOS_DATE)
                 .putInt((int) crc)

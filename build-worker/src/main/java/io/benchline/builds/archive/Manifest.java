@@ -12,15 +12,17 @@ import java.util.List;
 @JsonPropertyOrder({"schema_version", "procedure", "commit", "files"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(int schemaVersion, Procedure procedure, Commit commit, List<FileEntry> files) {
-    public static final int SCHEMA_VERSION = 1;
+    /** 2: no branch in {@code commit} (one commit built from two branches is one artifact); {@code procedure.format}. */
+    public static final int SCHEMA_VERSION = 2;
 
-    @JsonPropertyOrder({"name", "language", "runtime_version", "platform", "entry_point"})
+    /** @param format {@code simple} (run {@code entry_point}) or {@code tofupilot} (run the phases) */
+    @JsonPropertyOrder({"name", "language", "runtime_version", "platform", "entry_point", "format"})
     public record Procedure(String name, String language, String runtimeVersion, String platform,
-            String entryPoint) {
+            String entryPoint, String format) {
     }
 
-    @JsonPropertyOrder({"sha", "message", "author", "branch"})
-    public record Commit(String sha, String message, String author, String branch) {
+    @JsonPropertyOrder({"sha", "message", "author"})
+    public record Commit(String sha, String message, String author) {
     }
 
     /** @param sha256 lower-case hex of the file's bytes */

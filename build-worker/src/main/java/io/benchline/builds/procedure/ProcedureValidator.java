@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.yaml.snakeyaml.nodes.Node;
+
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +28,8 @@ public class ProcedureValidator {
     public static final String FILE = "procedure.yaml";
     static final String DEFAULT_REQUIREMENTS = "requirements.txt";
     static final String DEFAULT_PLATFORM = "any";
+    /** The dependency files a TofuPilot-format procedure may lock its packages in, first found wins. */
+    static final List<String> LOCK_FILES = List.of("uv.lock", "pylock.toml", "requirements.txt");
     static final Set<String> KNOWN_KEYS = Set.of("name", "runtime", "entry_point", "platform", "requirements");
     private static final Pattern RUNTIME = Pattern.compile("([A-Za-z]+)\\s+(\\d+)\\.(\\d+)");
     private static final Pattern PLATFORM = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -48,6 +55,18 @@ public class ProcedureValidator {
      * @param exists whether a path (relative, '/') is a regular file of the commit
      */
     public Result validate(byte[] yaml, Predicate<String> exists) {
+        return validate(yaml, exists, path -> Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * As {@link #validate(byte[], Predicate)}, for either format: TofuPilot's (phases, plugs, unit; its runtime
+     * resolved by {@link RuntimeResolver} from {@code read}) or the simple one (name, runtime, entry_point).
+     *
+     * @param read           the text of a file of the commit, empty when it is not there
+     * @param defaultPython  the configured default runtime of a TofuPilot-format procedure that declares none
+     */
+    public Result validate(byte[] yaml, Predicate<String> exists, Function<String, Optional<String>> read,
+            Optional<String> defaultPython) {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         if (yaml == null) {
@@ -71,6 +90,16 @@ public class ProcedureValidator {
         if (!root.isObject()) {
             problems.add("the top level must be a mapping of keys (name, runtime, entry_point, ...)");
             return new Result(null, problems, warnings);
+        }
+        Node tree;
+        try {
+            tree = TofuPilotFormat.compose(new String(yaml, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            problems.add("not valid YAML (" + firstLine(e.getMessage()) + ")");
+            return new Result(null, problems, warnings);
+        }
+        if (TofuPilotFormat.isTofuPilot(tree)) {
+            return tofuPilot(tree, exists, read, defaultPython);
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
@@ -147,6 +176,22 @@ public class ProcedureValidator {
                 warnings);
     }
 
+    private static Result tofuPilot(Node tree, Predicate<String> exists, Function<String, Optional<String>> read,
+            Optional<String> defaultPython) {
+        TofuPilotFormat.Result checked = TofuPilotFormat.check(tree, exists);
+        List<String> problems = new ArrayList<>(checked.problems());
+        RuntimeResolver.Resolved runtime = RuntimeResolver.resolve(read, defaultPython);
+        if (runtime.problem() != null) {
+            problems.add(runtime.problem());
+        }
+        if (!problems.isEmpty()) {
+            return new Result(null, problems, List.of());
+        }
+        String lock = LOCK_FILES.stream().filter(exists).findFirst().orElse(null);
+        return new Result(new ProcedureSpec(checked.summary().name(), "python", runtime.version(), null,
+                DEFAULT_PLATFORM, lock, ProcedureSpec.TOFUPILOT, runtime.source()), problems, List.of());
+    }
+
     /** A string value; problems for a wrong type, and for a missing one when required. */
     private static String text(JsonNode root, String key, List<String> problems, boolean required) {
         JsonNode node = root.get(key);
@@ -185,7 +230,7 @@ public class ProcedureValidator {
         return p;
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "syntax error";
         }

@@ -59,7 +59,8 @@ public class RepositoryCredentialsClient {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             deadline.check();
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
+                HttpResponse<String> response = http.send(TracePropagation.withTraceContext(
+                                HttpRequest.newBuilder(uri))
                         .timeout(Duration.ofSeconds(10))
                         .header("Accept", "application/json")
                         .header(TOKEN_HEADER, token)

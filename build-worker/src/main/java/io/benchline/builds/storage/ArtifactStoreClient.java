@@ -1,5 +1,7 @@
 package io.benchline.builds.storage;
 
+import static io.benchline.builds.source.TracePropagation.withTraceContext;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.benchline.builds.app.BuildConfig;
 import io.benchline.builds.app.BuildFailure;
@@ -71,7 +73,7 @@ public class ArtifactStoreClient {
                 throw deadline.timedOut();
             }
             try {
-                HttpRequest request = HttpRequest.newBuilder(target)
+                HttpRequest request = withTraceContext(HttpRequest.newBuilder(target))
                         .timeout(wait)
                         .header("Content-Type", "application/zip")
                         .header("Accept", "application/json")

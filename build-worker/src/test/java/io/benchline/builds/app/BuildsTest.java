@@ -80,7 +80,8 @@ class BuildsTest {
         BuildConfig config = new TestConfig(temp.resolve("work"));
         return new Builds(config, new GitSource(config, POLICY), new ProcedureValidator(), new ArchiveWriter(),
                 new ArtifactStoreClient(artifactUrl, "token", Duration.ofSeconds(5), 1),
-                new RepositoryCredentialsClient(deploymentUrl, "token"), events, new SimpleMeterRegistry());
+                new RepositoryCredentialsClient(deploymentUrl, "token"), events, new SimpleMeterRegistry(),
+                io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
     }
 
     private static BuildRequested request(String cloneUrl, String sha) {
@@ -287,6 +288,30 @@ class BuildsTest {
 
         public Optional<String> workerId() {
             return Optional.of("test-worker");
+        }
+
+        public Optional<String> defaultPython() {
+            return Optional.empty();
+        }
+
+        public String packageIndex() {
+            return "http://127.0.0.1:9/simple";
+        }
+
+        public String stationPlatform() {
+            return "linux-x86_64";
+        }
+
+        public MemorySize maxWheelSize() {
+            return new MemorySize(BigInteger.valueOf(10_000_000));
+        }
+
+        public MemorySize maxPackagesSize() {
+            return new MemorySize(BigInteger.valueOf(20_000_000));
+        }
+
+        public Duration packageTimeout() {
+            return Duration.ofSeconds(10);
         }
 
         public Duration publishTimeout() {

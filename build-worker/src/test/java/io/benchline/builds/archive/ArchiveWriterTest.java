@@ -44,8 +44,12 @@ class ArchiveWriterTest {
     Path temp;
 
     private PackedArchive packFreshClone(Path repo, String sha, String name) {
+        return packFreshClone(repo, sha, "main", name);
+    }
+
+    private PackedArchive packFreshClone(Path repo, String sha, String branch, String name) {
         Path clone = temp.resolve("clone-" + name);
-        try (SourceTree tree = git.fetch(repo.toUri().toString(), sha, "main", clone,
+        try (SourceTree tree = git.fetch(repo.toUri().toString(), sha, branch, clone,
                 Deadline.forBuild(Duration.ofMinutes(1)))) {
             return writer.pack(tree, SPEC, temp.resolve(name + ".zip"), Deadline.forBuild(Duration.ofMinutes(1)));
         }
@@ -67,6 +71,18 @@ class ArchiveWriterTest {
                 .isEqualTo("sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(a)));
         assertThat(first.sizeBytes()).isEqualTo(a.length);
         assertThat(first.files()).isEqualTo(6);
+    }
+
+    /** One commit has one digest: the branch it was built from (or none, built by SHA) is not in the artifact. */
+    @Test
+    void sameCommitFromAnotherBranchOrBySha() throws Exception {
+        Path repo = temp.resolve("repo");
+        RevCommit commit = TestRepos.create(repo, TestRepos.validProcedure());
+        byte[] main = Files.readAllBytes(packFreshClone(repo, commit.getName(), "main", "main").path());
+        byte[] feature = Files.readAllBytes(packFreshClone(repo, commit.getName(), "feature/x", "feature").path());
+        byte[] bySha = Files.readAllBytes(packFreshClone(repo, commit.getName(), null, "sha").path());
+        assertThat(feature).isEqualTo(main);
+        assertThat(bySha).isEqualTo(main);
     }
 
     @Test
@@ -113,10 +129,10 @@ class ArchiveWriterTest {
         }
 
         String json = new String(manifest, StandardCharsets.UTF_8);
-        assertThat(json).startsWith("{\"schema_version\":1,\"procedure\":{\"name\":\"Voltage check\",\"language\":"
-                + "\"python\",\"runtime_version\":\"3.11\",\"platform\":\"any\",\"entry_point\":\"main.py\"},"
+        assertThat(json).startsWith("{\"schema_version\":2,\"procedure\":{\"name\":\"Voltage check\",\"language\":"
+                + "\"python\",\"runtime_version\":\"3.11\",\"platform\":\"any\",\"entry_point\":\"main.py\",\"format\":\"simple\"},"
                 + "\"commit\":{\"sha\":\"" + commit.getName() + "\",\"message\":\"first commit\\n\\nwith a body\","
-                + "\"author\":\"Ada Tester\",\"branch\":\"main\"},\"files\":[{\"path\":\".gitignore\",\"size\":13,"
+                + "\"author\":\"Ada Tester\"},\"files\":[{\"path\":\".gitignore\",\"size\":13,"
                 + "\"sha256\":\"");
         JsonNode files = new ObjectMapper().readTree(manifest).get("files");
         assertThat(files).hasSize(6);
@@ -146,6 +162,9 @@ class ArchiveWriterTest {
             assertThat(zip.getInt(at)).isEqualTo(0x02014b50);
             assertThat(Short.toUnsignedInt(zip.getShort(at + 12))).as("central time").isZero();
             assertThat(Short.toUnsignedInt(zip.getShort(at + 14))).as("central date").isEqualTo(0x21);
+            // stored, not deflated: no zlib's output in the bytes
+            assertThat(Short.toUnsignedInt(zip.getShort(at + 10))).as("central method").isZero();
+            assertThat(zip.getInt(at + 20)).as("compressed = size").isEqualTo(zip.getInt(at + 24));
             int nameLength = Short.toUnsignedInt(zip.getShort(at + 28));
             int extraLength = Short.toUnsignedInt(zip.getShort(at + 30));
             int commentLength = Short.toUnsignedInt(zip.getShort(at + 32));
@@ -155,6 +174,7 @@ class ArchiveWriterTest {
             assertThat(zip.getInt(local)).isEqualTo(0x04034b50);
             assertThat(Short.toUnsignedInt(zip.getShort(local + 10))).as("local time").isZero();
             assertThat(Short.toUnsignedInt(zip.getShort(local + 12))).as("local date").isEqualTo(0x21);
+            assertThat(Short.toUnsignedInt(zip.getShort(local + 8))).as("local method").isZero();
             assertThat(Short.toUnsignedInt(zip.getShort(local + 28))).as("local extra").isZero();
             at += 46 + nameLength + extraLength + commentLength;
         }

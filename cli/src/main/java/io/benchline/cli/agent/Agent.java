@@ -61,6 +61,10 @@ public final class Agent {
     /** The station's organization, as the dispatcher names it; signatures are checked for it. */
     private volatile String organizationId;
     private final Unpacker unpacker = new Unpacker();
+    private final Preflight preflight;
+    /** State changes of deployments to tell the dispatcher, oldest first; sent by the poll cycle, best effort. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Map.Entry<String, AgentMessages.PointerState>> states =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final RunExecutor executor;
     private final AgentState state;
     private final Path proceduresDir;
@@ -126,7 +130,8 @@ public final class Agent {
         this.downloadsDir = work.resolve("downloads");
         Files.createDirectories(proceduresDir);
         Files.createDirectories(downloadsDir);
-        this.executor = new RunExecutor(config.python(), work.resolve("runs"));
+        this.executor = new RunExecutor(config.python(), work.resolve("runs"), config.runnerCommand());
+        this.preflight = new Preflight(config.python(), work.resolve("installs"));
         this.state = AgentState.load(work.resolve("state.json"));
         AtomicInteger threads = new AtomicInteger();
         this.runThreads = Executors.newCachedThreadPool(r -> {
@@ -262,6 +267,7 @@ public final class Agent {
             }
         }
         reportPointers();
+        reportStates();
         if (assignments != null) {
             for (RunRequest request : assignments.runRequests()) {
                 startRun(request);
@@ -305,16 +311,28 @@ public final class Agent {
         TrustedKeys.Key verifiedWith;
         try {
             // An artifact unpacked earlier (a rollback to it) is verified again: its key may have been dropped.
+            if (!unpacked) {
+                tell(a, "downloading", null);
+            }
             verifiedWith = unpacked ? checkSignature(a) : fetch(a, procedureDir);
+            Path deploymentDir = procedureDir.resolve(a.deploymentId());
+            if (Preflight.needed(deploymentDir)) {
+                tell(a, "installing", null);
+                Log.info("deployment %s of procedure %s: preparing its environment", a.deploymentId(),
+                        a.procedureId());
+                Log.info("deployment %s: %s", a.deploymentId(), preflight.prepare(a.deploymentId(), deploymentDir));
+            }
             refused.remove(a.deploymentId());
             lastVerifiedKey.put(a.deploymentId(), verifiedWith.id() + (verifiedWith.status() == null ? ""
                     : ", " + verifiedWith.status()));
-        } catch (VerificationException | IOException e) {
+        } catch (VerificationException | IOException | Preflight.InstallFailure e) {
             int failures = refusal == null ? 1 : refusal.failures() + 1;
             Duration wait = config.refusedRetry().multipliedBy(1L << Math.min(failures - 1, 5));
-            String kind = e instanceof VerificationException ? "REFUSED" : "cannot fetch";
+            String kind = e instanceof VerificationException ? "REFUSED"
+                    : e instanceof Preflight.InstallFailure ? "cannot install" : "cannot fetch";
             refused.put(a.deploymentId(), new Refusal(Instant.now().plus(wait), failures, kind + ": "
                     + Log.describe(e)));
+            tell(a, "failed", kind + ": " + Log.describe(e));
             Log.error("%s deployment %s of procedure %s (artifact %s, key %s): %s; not activated, retrying in %s",
                     kind, a.deploymentId(), a.procedureId(), a.artifact() == null ? null : a.artifact().digest(),
                     a.artifact() == null ? null : a.artifact().keyId(), Log.describe(e), wait);
@@ -326,6 +344,7 @@ public final class Agent {
             }
             Assignment before = pending.put(a.procedureId(), a);
             if (before == null || !before.deploymentId().equals(a.deploymentId())) {
+                tell(a, "staged", null);
                 Log.info("deployment %s of procedure %s is unpacked and verified (signed by key %s)%s", a.deploymentId(),
                         a.procedureId(), lastVerifiedKey.get(a.deploymentId()),
                         running.containsKey(a.procedureId()) ? "; it becomes active when the current run ends" : "");
@@ -404,6 +423,34 @@ public final class Agent {
         return key;
     }
 
+    private void tell(Assignment a, String state, String reason) {
+        states.add(Map.entry(a.procedureId(), new AgentMessages.PointerState(a.deploymentId(), state,
+                oneLine(reason))));
+    }
+
+    /** The dispatcher takes no control characters in text: an installer's output as one line, within its limit. */
+    static String oneLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        String line = text.replaceAll("\\R+", " | ").replaceAll("\\p{Cntrl}", " ").strip();
+        return line.length() > MAX_REASON ? line.substring(0, MAX_REASON - 1) + "…" : line;
+    }
+
+    static final int MAX_REASON = 2_000;
+
+    /** Tells the dispatcher the queued state changes; one that cannot be sent now is dropped (the next one tells). */
+    private void reportStates() {
+        for (Map.Entry<String, AgentMessages.PointerState> next; (next = states.poll()) != null; ) {
+            try {
+                api.reportPointerState(next.getKey(), next.getValue());
+            } catch (IOException e) {
+                Log.debug("cannot report %s of deployment %s: %s", next.getValue().state(),
+                        next.getValue().deploymentId(), Log.describe(e));
+            }
+        }
+    }
+
     /** Activates the pending deployment of a procedure if no run of it is in progress. Call with the lock. */
     private void activateIfIdle(String procedureId) {
         Assignment next = pending.get(procedureId);
@@ -414,6 +461,7 @@ public final class Agent {
         Active before = state.active(procedureId);
         state.activate(procedureId, next.deploymentId(), next.pointerVersion());
         save();
+        states.add(Map.entry(procedureId, new AgentMessages.PointerState(next.deploymentId(), "active", null)));
         Log.info("procedure %s: deployment %s is active now (pointer version %d, was %s)", procedureId,
                 next.deploymentId(), next.pointerVersion(), before == null ? "none" : before.deploymentId());
     }
@@ -543,14 +591,14 @@ public final class Agent {
             }
             waitingNoticed.remove(request.id());
             run = new InProgress(RunIds.next(), request.procedureId(), active.deploymentId(),
-                    Instant.now().toString(), request.id());
+                    Instant.now().toString(), request.id(), request.serialNumber());
             deploymentDir = proceduresDir.resolve(run.procedureId()).resolve(run.deploymentId());
             entryPointHint = entryPointHints.get(run.deploymentId());
             running.put(run.procedureId(), run.runId());
             state.markHandled(request.id());
             state.started(run);
             state.queue(new RunReport(run.runId(), run.procedureId(), run.deploymentId(), RunReport.STARTED, null,
-                    run.startedAt(), null, run.runRequestId()));
+                    run.startedAt(), null, run.runRequestId(), run.serialNumber(), null));
             // The run goes ahead even if the state file cannot be written now: the next save catches up.
             saveQuietly();
         }
@@ -563,12 +611,13 @@ public final class Agent {
         try {
             deliverReports();
             RunExecutor.Result result = executor.execute(run.runId(), run.procedureId(), run.deploymentId(),
-                    deploymentDir, entryPointHint);
+                    deploymentDir, entryPointHint, run.serialNumber());
             Log.info("run %s of procedure %s on deployment %s finished: %s (exit %s, %d ms)", run.runId(),
                     run.procedureId(), run.deploymentId(), result.outcome(), result.exitCode(), result.durationMs());
             synchronized (lock) {
                 state.queue(new RunReport(run.runId(), run.procedureId(), run.deploymentId(), RunReport.FINISHED,
-                        result.outcome(), Instant.now().toString(), result.durationMs(), run.runRequestId()));
+                        result.outcome(), Instant.now().toString(), result.durationMs(), run.runRequestId(),
+                        result.serialNumber(), result.phases()));
                 state.ended(run.runId());
                 running.remove(run.procedureId());
                 afterRun(run.procedureId());

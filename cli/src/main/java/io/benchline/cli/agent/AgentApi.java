@@ -128,6 +128,14 @@ public final class AgentApi {
                 "PUT " + path);
     }
 
+    /** {@code PUT /agent/v1/pointers/{procedure_id}/state}: what the agent does with a deployment. */
+    public void reportPointerState(String procedureId, AgentMessages.PointerState state) throws IOException {
+        String path = "/agent/v1/pointers/" + URLEncoder.encode(procedureId, StandardCharsets.UTF_8) + "/state";
+        send(agentRequest(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(state))).build(),
+                "PUT " + path);
+    }
+
     /** {@code POST /agent/v1/runs}. */
     public void reportRun(RunReport report) throws IOException {
         send(agentRequest("/agent/v1/runs").header("Content-Type", "application/json")

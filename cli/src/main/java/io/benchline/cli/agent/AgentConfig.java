@@ -18,10 +18,23 @@ import java.time.Duration;
  * @param keysRefresh   how often the organization's signing keys are fetched again ({@code GET /agent/v1/keys},
  *                      with the ETag, so an unchanged list costs a 304); also fetched at once when an artifact names
  *                      an unknown key. Zero: never fetched, only the file counts
+ * @param runnerCommand the command that runs TofuPilot-format procedures (the procedure JSON's and the results file's
+ *                      paths are appended); empty: the built-in runner
  */
 public record AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
-        String python, Duration refusedRetry, Duration longPollWait, Duration keysRefresh) {
+        String python, Duration refusedRetry, Duration longPollWait, Duration keysRefresh,
+        java.util.List<String> runnerCommand) {
     public static final Duration DEFAULT_KEYS_REFRESH = Duration.ofMinutes(5);
+
+    public AgentConfig {
+        runnerCommand = runnerCommand == null ? java.util.List.of() : java.util.List.copyOf(runnerCommand);
+    }
+
+    public AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
+            String python, Duration refusedRetry, Duration longPollWait, Duration keysRefresh) {
+        this(url, token, trustedKeys, workDir, pollInterval, python, refusedRetry, longPollWait, keysRefresh,
+                java.util.List.of());
+    }
 
     public AgentConfig(String url, String token, Path trustedKeys, Path workDir, Duration pollInterval,
             String python, Duration refusedRetry, Duration longPollWait) {

@@ -1,5 +1,6 @@
 package io.benchline.cli.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -29,18 +30,45 @@ public final class AgentMessages {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record RunRequest(String id, String procedureId) {
+    public record RunRequest(String id, String procedureId, String serialNumber) {
+        public RunRequest(String id, String procedureId) {
+            this(id, procedureId, null);
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PointerReport(String deploymentId, long pointerVersion) {
     }
 
-    /** {@code POST /agent/v1/runs}; outcome and duration only when finished. */
+    /** {@code PUT /agent/v1/pointers/{procedure_id}/state}: downloading, installing, staged, active, failed. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PointerState(String deploymentId, String state, String reason) {
+    }
+
+    /**
+     * {@code POST /agent/v1/runs}; outcome and duration only when finished, and for a TofuPilot-format procedure the
+     * unit's serial number and each phase's outcome ({@code phase} is the report's: started or finished).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RunReport(String runId, String procedureId, String deploymentId, String phase, String outcome,
-            String at, Long durationMs, String runRequestId) {
+            String at, Long durationMs, String runRequestId, String serialNumber, List<PhaseResult> phaseResults) {
         public static final String STARTED = "started";
         public static final String FINISHED = "finished";
+
+        public RunReport(String runId, String procedureId, String deploymentId, String phase, String outcome,
+                String at, Long durationMs, String runRequestId) {
+            this(runId, procedureId, deploymentId, phase, outcome, at, durationMs, runRequestId, null, null);
+        }
+    }
+
+    /** One phase of a run: pass, fail, error, timeout, skip or stop, with its measurements. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PhaseResult(String key, String name, String group, String outcome, Integer attempts,
+            Long durationMs, String message, List<MeasurementResult> measurements) {
+    }
+
+    /** A measurement of a phase: its value and whether its validators passed (PASS, FAIL, UNSET). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record MeasurementResult(String key, String name, String unit, JsonNode value, String outcome) {
     }
 }

@@ -37,8 +37,13 @@ public final class AgentState {
 
     /** A run that was started; if the agent dies it is reported finished with outcome error on the next start. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    /** A run in progress; {@code serialNumber} the unit's, when its run request named one. */
     public record InProgress(String runId, String procedureId, String deploymentId, String startedAt,
-            String runRequestId) {
+            String runRequestId, String serialNumber) {
+        public InProgress(String runId, String procedureId, String deploymentId, String startedAt,
+                String runRequestId) {
+            this(runId, procedureId, deploymentId, startedAt, runRequestId, null);
+        }
     }
 
     /** The persisted document. */

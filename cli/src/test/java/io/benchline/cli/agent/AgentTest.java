@@ -217,6 +217,10 @@ class AgentTest {
         Thread.sleep(400);
         assertThat(agent.activeDeployment(PROCEDURE)).as("not activated during the run").isEqualTo(DEP_1);
         assertThat(station.pointerReports).as("no pointer report during the run").hasSize(1);
+        await("deployment 2 reported staged", () -> station.stateReports.stream().anyMatch(r ->
+                r.path("deployment_id").asText().equals(DEP_2) && r.path("state").asText().equals("staged")));
+        assertThat(station.stateReports.stream().filter(r -> r.path("deployment_id").asText().equals(DEP_2))
+                .map(r -> r.path("state").asText())).containsExactly("downloading", "staged");
         assertThat(station.runReports("started")).as("one run at a time").hasSize(1);
         assertThat(station.runReports("finished")).isEmpty();
 
@@ -229,6 +233,8 @@ class AgentTest {
         assertThat(station.pointerReports.get(1).path("deployment_id").asText()).isEqualTo(DEP_2);
         assertThat(station.pointerReports.get(1).path("pointer_version").asLong()).isEqualTo(2);
         assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_2);
+        await("deployment 2 reported active", () -> station.stateReports.stream().anyMatch(r ->
+                r.path("deployment_id").asText().equals(DEP_2) && r.path("state").asText().equals("active")));
 
         await("second run finished", () -> station.runReports("finished").size() == 2);
         JsonNode second = station.runReports("finished").get(1);

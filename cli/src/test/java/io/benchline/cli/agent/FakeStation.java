@@ -36,6 +36,8 @@ final class FakeStation implements AutoCloseable {
     private final List<Map<String, Object>> assignments = new CopyOnWriteArrayList<>();
     private final List<Map<String, Object>> runRequests = new CopyOnWriteArrayList<>();
     final List<JsonNode> pointerReports = new CopyOnWriteArrayList<>();
+    /** PUT /agent/v1/pointers/{procedure}/state bodies, in order. */
+    final List<JsonNode> stateReports = new CopyOnWriteArrayList<>();
     final List<String> pointerPaths = new CopyOnWriteArrayList<>();
     final List<JsonNode> runReports = new CopyOnWriteArrayList<>();
     final List<String> downloadAuthHeaders = new CopyOnWriteArrayList<>();
@@ -180,6 +182,9 @@ final class FakeStation implements AutoCloseable {
                 }
                 respond(exchange, 200, JSON.writeValueAsString(Map.of("station_id", "stn_test", "organization_id", ORG,
                         "assignments", List.copyOf(assignments), "run_requests", List.copyOf(runRequests))));
+            } else if (method.equals("PUT") && path.startsWith("/agent/v1/pointers/") && path.endsWith("/state")) {
+                stateReports.add(JSON.readTree(exchange.getRequestBody()));
+                respond(exchange, 200, "{}");
             } else if (method.equals("PUT") && path.startsWith("/agent/v1/pointers/")) {
                 pointerPaths.add(path);
                 pointerReports.add(JSON.readTree(exchange.getRequestBody()));

@@ -12,10 +12,18 @@ import io.benchline.deployments.app.Environments;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.store.DeploymentRepository.DeploymentFilter;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import org.jboss.resteasy.reactive.RestMulti;
+import java.util.List;
+import java.util.Map;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -92,6 +100,7 @@ public class DeploymentResource {
     /** Log lines in order; {@code after} pages on from a line number. */
     @GET
     @Path("/{id}/logs")
+    @Produces(MediaType.APPLICATION_JSON)
     public Uni<DetailResponses.Data<DetailResponses.LogLine>> logs(@PathParam("id") String id,
             @QueryParam("after") String after, @QueryParam("limit") String limit) {
         String orgId = caller.require(Role.VIEWER, "reading build logs").orgId();
@@ -99,6 +108,31 @@ public class DeploymentResource {
         int max = intParam("limit", limit, config.api().maxLogLines(), 1, config.api().maxLogLines());
         return deployments.logs(orgId, id, afterNumber, max).map(lines -> new DetailResponses.Data<>(
                 lines.stream().map(l -> new DetailResponses.LogLine(l.number, l.timestamp, l.level, l.text)).toList()));
+    }
+
+    /**
+     * The log live, as server-sent events: one {@code line} event per line ({@code id} its number, data the line as
+     * JSON), from the line after {@code Last-Event-ID} (or {@code ?after=}), then one {@code end} event with the final
+     * status once the deployment is ready or failed (its log is then complete). A quiet stream gets a comment line
+     * every {@code log-stream-heartbeat}; one stream lives at most {@code log-stream-max-duration}, after which the
+     * client reconnects with its Last-Event-ID. An unknown deployment or a missing role is problem JSON, not a stream.
+     */
+    @GET
+    @Path("/{id}/logs")
+    // qs below 1: a client that accepts anything (*/*) gets the JSON page; only Accept: text/event-stream streams
+    @Produces("text/event-stream;qs=0.5")
+    @LogStreamCheck.ExistingDeployment
+    public Multi<OutboundSseEvent> followLogs(@PathParam("id") String id, @QueryParam("after") String after,
+            @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
+        String orgId = caller.require(Role.VIEWER, "reading build logs").orgId();
+        long from = lastEventId != null && !lastEventId.isBlank()
+                ? intParam("Last-Event-ID", lastEventId.strip(), 0, 0, Integer.MAX_VALUE)
+                : intParam("after", after, 0, 0, Integer.MAX_VALUE);
+        int page = config.api().maxLogLines();
+        // LogStreamCheck refused an unknown deployment already (404 problem JSON rather than a broken stream).
+        return RestMulti.fromUniResponse(deployments.logPage(orgId, id, from, page),
+                first -> LogStream.of(first, from, page, sse, deployments, orgId, id, config.api()).multi(),
+                first -> Map.of("Cache-Control", List.of("no-cache"), "X-Accel-Buffering", List.of("no")));
     }
 
     /** The stations whose pointer names this deployment. */
@@ -116,7 +150,8 @@ public class DeploymentResource {
         String orgId = caller.require(Role.VIEWER, "reading a deployment's runs").orgId();
         return deployments.runs(orgId, id, config.api().maxRuns()).map(rs -> new DetailResponses.Data<>(rs
                 .stream().map(r -> new DetailResponses.Run(r.runId, r.stationId, r.procedureId, r.deploymentId,
-                        r.startedAt, r.finishedAt, r.outcome, r.durationMs)).toList()));
+                        r.startedAt, r.finishedAt, r.outcome, r.durationMs, r.serialNumber,
+                        io.benchline.events.StationRun.phasesOf(r.phases))).toList()));
     }
 
     /** 202: a new pending deployment builds the failed deployment's commit again ({@code retry_of}). */

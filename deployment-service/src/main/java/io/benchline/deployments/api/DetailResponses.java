@@ -15,7 +15,8 @@ public final class DetailResponses {
     }
 
     public record Run(String runId, String stationId, String procedureId, String deploymentId, Instant startedAt,
-            Instant finishedAt, String outcome, Long durationMs) {
+            Instant finishedAt, String outcome, Long durationMs, String serialNumber,
+            List<io.benchline.events.StationRun.PhaseResult> phases) {
     }
 
     /** A file of a deployment's artifact: its path in the archive, size in bytes and SHA-256 (hex). */

@@ -171,6 +171,36 @@ public class DeploymentManagement {
                 .invoke(artifactDeletions::wake);
     }
 
+    /**
+     * Expires a preview (PreviewRetention): a delete by the system that keeps when and why; false when it was not
+     * expired now (a station points at it, it is a rollback target, it is no longer a final preview).
+     */
+    public Uni<Boolean> expire(String deploymentId, String reason) {
+        return beginExpire(deploymentId).chain(d -> d == null ? Uni.createFrom().item(false)
+                : dispatcher.tombstone(d)
+                        .onFailure().call(f -> abortDelete(d.id))
+                        .chain(() -> finishDelete(d.id, null, "retention", reason))
+                        .invoke(artifactDeletions::wake)
+                        .replaceWith(true));
+    }
+
+    @WithTransaction
+    Uni<Deployment> beginExpire(String deploymentId) {
+        return deployments.lock(deploymentId).chain(d -> {
+            if (d == null || d.deletedAt != null || d.deletingSince != null || !d.isFinal()
+                    || !"preview".equals(d.environment)) {
+                return Uni.createFrom().nullItem();
+            }
+            return procedures.findById(d.procedureId).map(p -> {
+                if (p != null && p.isPaused() && d.id.equals(p.rollbackDeploymentId)) {
+                    return null;
+                }
+                d.deletingSince = Clock.now();
+                return d;
+            });
+        });
+    }
+
     @WithTransaction
     Uni<Deployment> beginDelete(Caller caller, String deploymentId) {
         return lockedWithProcedure(caller.orgId(), deploymentId).map(locked -> {
@@ -202,11 +232,21 @@ public class DeploymentManagement {
     /** Completes a tombstoned delete: idempotent, so the sweeper may finish one a crash interrupted. */
     @WithTransaction
     public Uni<Void> finishDelete(String deploymentId, String actorKeyId, String actorName) {
+        return finishDelete(deploymentId, actorKeyId, actorName, null);
+    }
+
+    /** As {@link #finishDelete(String, String, String)}; {@code expiredReason} set: an expiry (410 afterwards). */
+    @WithTransaction
+    public Uni<Void> finishDelete(String deploymentId, String actorKeyId, String actorName, String expiredReason) {
         return deployments.lock(deploymentId).chain(d -> {
             if (d == null || d.deletedAt != null) {
                 return Uni.createFrom().voidItem();
             }
             d.deletedAt = Clock.now();
+            if (expiredReason != null) {
+                d.expiredAt = d.deletedAt;
+                d.expiredReason = expiredReason;
+            }
             d.deletedByKeyId = actorKeyId;
             d.deletedByName = actorName;
             d.updatedAt = d.deletedAt;
@@ -215,7 +255,8 @@ public class DeploymentManagement {
                             .setParameter(1, d.id).executeUpdate())
                     .chain(() -> publisher.managed(DeploymentEvent.DELETED, d, p, null,
                             actorKeyId == null ? ActorRef.SYSTEM : new ActorRef(actorKeyId, actorName), null))
-                    .chain(() -> history.record(p.id, p.orgId, "delete", d.id, null, actorKeyId, actorName, null))
+                    .chain(() -> history.record(p.id, p.orgId, expiredReason != null ? "expire" : "delete", d.id,
+                            null, actorKeyId, actorName, expiredReason))
                     .chain(() -> d.artifactDigest == null ? Uni.createFrom().voidItem()
                             : artifactDeletions.request(d.artifactDigest)));
         });

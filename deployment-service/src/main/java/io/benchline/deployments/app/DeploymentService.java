@@ -115,6 +115,17 @@ public class DeploymentService {
         return found(orgId, id).chain(d -> logs.linesAfter(d.id, after, limit));
     }
 
+    /** A page of log lines and whether the log is complete (the deployment was final before the lines were read). */
+    public record LogPage(List<BuildLogLine> lines, String status, boolean complete) {
+    }
+
+    @WithSession
+    public Uni<LogPage> logPage(String orgId, String id, long after, int limit) {
+        // The status first: a final deployment has every line stored, so the lines read after it are all of them.
+        return found(orgId, id).chain(d -> logs.linesAfter(d.id, after, limit)
+                .map(lines -> new LogPage(lines, d.status, d.isFinal())));
+    }
+
     @WithSession
     public Uni<List<StationPointer>> stations(String orgId, String id) {
         return found(orgId, id).chain(d -> stations.pointersNaming(d.id));
@@ -125,13 +136,22 @@ public class DeploymentService {
         return found(orgId, id).chain(d -> stations.runsOf(d.id, limit));
     }
 
+    /** The organization's deployment; 410 (with when and why) for an expired one, 404 for none. */
     private Uni<Deployment> found(String orgId, String id) {
-        return deployments.findInOrg(orgId, id).map(d -> {
-            if (d == null) {
-                throw ProblemException.notFound("deployment", id);
-            }
-            return d;
-        });
+        return deployments.findInOrg(orgId, id).chain(d -> d != null ? Uni.createFrom().item(d)
+                : deployments.findExpiredInOrg(orgId, id).map(expired -> {
+                    if (expired != null) {
+                        throw new Expired(expired.id, expired.expiredAt, expired.expiredReason);
+                    }
+                    throw ProblemException.notFound("deployment", id);
+                }));
+    }
+
+    /** 410 Gone: an expired preview, with {@code expired_at} and the reason. */
+    public static final class Expired extends ProblemException {
+        public Expired(String id, java.time.Instant at, String reason) {
+            super(410, "expired", "Deployment expired", "deployment " + id + " expired at " + at + ": " + reason);
+        }
     }
 
     private Uni<List<DeploymentView>> views(String orgId, List<Deployment> page) {

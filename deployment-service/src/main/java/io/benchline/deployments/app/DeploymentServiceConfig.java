@@ -45,6 +45,18 @@ public interface DeploymentServiceConfig {
         @WithDefault("5000")
         int maxLogLines();
 
+        /** How often a live log stream (text/event-stream) looks for new lines while the build runs. */
+        @WithDefault("500ms")
+        java.time.Duration logStreamPoll();
+
+        /** A comment line on a quiet live log stream this often, so proxies keep it open. */
+        @WithDefault("15s")
+        java.time.Duration logStreamHeartbeat();
+
+        /** Longest life of one live log stream; the client reconnects with Last-Event-ID and goes on. */
+        @WithDefault("30m")
+        java.time.Duration logStreamMaxDuration();
+
         /** Most runs GET /v2/deployments/{id}/runs returns (newest first). */
         @WithDefault("500")
         int maxRuns();

@@ -63,6 +63,7 @@ public class StationEvents {
         return processed.firstTime(eventId, RUNS_CONSUMER).chain(first -> !first ? Uni.createFrom().voidItem()
                 : stations.upsertRun(run.runId(), run.stationId(), run.orgId(), run.deploymentId(), run.procedureId(),
                         finished ? null : Clock.micros(run.at()), finished ? Clock.micros(run.at()) : null,
-                        finished ? run.outcome() : null, finished ? run.durationMs() : null));
+                        finished ? run.outcome() : null, finished ? run.durationMs() : null, run.serialNumber(),
+                        finished && run.phases() != null ? StationRun.phasesJson(run.phases()) : null));
     }
 }

@@ -85,6 +85,11 @@ public class Deployment {
     public Instant deletingSince;
     @Column(name = "deleted_at")
     public Instant deletedAt;
+    /** Set when retention expired the deployment (it is deleted too): it answers 410 with this and the reason. */
+    @Column(name = "expired_at")
+    public Instant expiredAt;
+    @Column(name = "expired_reason")
+    public String expiredReason;
     @Column(name = "deleted_by_key_id")
     public String deletedByKeyId;
     @Column(name = "deleted_by_name")

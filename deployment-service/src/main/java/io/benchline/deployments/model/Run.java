@@ -29,4 +29,8 @@ public class Run {
     public String outcome;
     @Column(name = "duration_ms")
     public Long durationMs;
+    @Column(name = "serial_number")
+    public String serialNumber;
+    /** JSON array of station.runs' phases (null: none reported). */
+    public String phases;
 }

@@ -20,6 +20,11 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, S
         return find("id = ?1 and orgId = ?2 and deletedAt is null", id, orgId).firstResult();
     }
 
+    /** The organization's deployment that retention expired; null when there is none. */
+    public Uni<Deployment> findExpiredInOrg(String orgId, String id) {
+        return find("id = ?1 and orgId = ?2 and expiredAt is not null", id, orgId).firstResult();
+    }
+
     /** Locks the organization's deployment row (not deleted); null when there is none. */
     public Uni<Deployment> lockInOrg(String orgId, String id) {
         return find("id = ?1 and orgId = ?2 and deletedAt is null", id, orgId)

@@ -55,19 +55,24 @@ public class StationRepository {
 
     /** Merges a run's started or finished report, in whichever order they arrive. */
     public Uni<Void> upsertRun(String runId, String stationId, String orgId, String deploymentId, String procedureId,
-            Instant startedAt, Instant finishedAt, String outcome, Long durationMs) {
+            Instant startedAt, Instant finishedAt, String outcome, Long durationMs, String serialNumber,
+            String phases) {
         return Panache.getSession().chain(s -> s.createNativeQuery(
-                        "insert into runs (run_id, station_id, org_id, deployment_id, procedure_id, started_at, finished_at, outcome, duration_ms)"
-                                + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                        "insert into runs (run_id, station_id, org_id, deployment_id, procedure_id, started_at, finished_at,"
+                                + " outcome, duration_ms, serial_number, phases)"
+                                + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, cast(?10 as text), cast(?11 as text))"
                                 + " on conflict (run_id) do update set"
                                 + " started_at = coalesce(runs.started_at, excluded.started_at),"
                                 + " finished_at = coalesce(excluded.finished_at, runs.finished_at),"
                                 + " outcome = coalesce(excluded.outcome, runs.outcome),"
-                                + " duration_ms = coalesce(excluded.duration_ms, runs.duration_ms)")
+                                + " duration_ms = coalesce(excluded.duration_ms, runs.duration_ms),"
+                                + " serial_number = coalesce(excluded.serial_number, runs.serial_number),"
+                                + " phases = coalesce(excluded.phases, runs.phases)")
                 .setParameter(1, runId).setParameter(2, stationId).setParameter(3, orgId)
                 .setParameter(4, deploymentId).setParameter(5, procedureId)
                 .setParameter(6, utc(startedAt)).setParameter(7, utc(finishedAt))
                 .setParameter(8, outcome).setParameter(9, durationMs)
+                .setParameter(10, serialNumber).setParameter(11, phases)
                 .executeUpdate()).replaceWithVoid();
     }
 

@@ -21,7 +21,8 @@ public class ApiKeyFilter {
         this.current = current;
     }
 
-    @ServerRequestFilter
+    // Authentication first: filters of resources (their priority USER or later) rely on the caller being known.
+    @ServerRequestFilter(priority = jakarta.ws.rs.Priorities.AUTHENTICATION)
     public Uni<Response> authenticate(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
         if (!path.equals("/v2") && !path.startsWith("/v2/")) {

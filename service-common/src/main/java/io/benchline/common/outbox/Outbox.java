@@ -3,6 +3,7 @@ package io.benchline.common.outbox;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.benchline.common.notify.PgNotifications;
+import io.benchline.common.tracing.TraceParent;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
 import io.quarkus.arc.properties.IfBuildProperty;
@@ -19,7 +20,8 @@ import java.util.List;
  * and its events commit or roll back together. {@link OutboxRelay} sends them to Kafka afterwards; a
  * notification on {@link #CHANNEL}, delivered when the transaction commits, wakes it at once.
  * Table (per service, see each service's V1 migration):
- * {@code outbox(seq bigserial, id text pk, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload jsonb)}.
+ * {@code outbox(seq bigserial, id text pk, aggregate_type, aggregate_id, type, topic, message_key, occurred_at, payload jsonb,
+ * traceparent, tracestate)}.
  * Active when {@code benchline.outbox.enabled=true} (build time).
  */
 @IfBuildProperty(name = "benchline.outbox.enabled", stringValue = "true")
@@ -35,8 +37,14 @@ public class Outbox {
     private static final String NOTIFY_RELAYS =
             " select count(*) from (select pg_notify('" + CHANNEL + "', '') from inserted limit 1) n";
 
-    /** One event to append, for {@link #appendAll}. */
-    public record Entry(String topic, String key, String aggregateType, EventEnvelope event) {
+    /**
+     * One event to append, for {@link #appendAll}, with the trace it continues when relayed (null: none). The
+     * four-argument form takes the trace current where the entry is made.
+     */
+    public record Entry(String topic, String key, String aggregateType, EventEnvelope event, TraceParent trace) {
+        public Entry(String topic, String key, String aggregateType, EventEnvelope event) {
+            this(topic, key, aggregateType, event, TraceParent.current());
+        }
     }
 
     private final OutboxRelay relay;
@@ -59,9 +67,11 @@ public class Outbox {
      * @param aggregateType e.g. {@code deployment}
      */
     public Uni<Void> append(String topic, String key, String aggregateType, EventEnvelope event) {
+        TraceParent trace = TraceParent.current();
         return Panache.getSession().chain(session -> session.createNativeQuery(
                         "with inserted as (insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key,"
-                                + " occurred_at, payload) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, cast(cast(?8 as text) as jsonb))"
+                                + " occurred_at, payload, traceparent, tracestate) values (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                                + " cast(cast(?8 as text) as jsonb), cast(?9 as text), cast(?10 as text))"
                                 + " returning 1)" + NOTIFY_RELAYS, Long.class)
                 .setParameter(1, event.id())
                 .setParameter(2, aggregateType)
@@ -72,6 +82,8 @@ public class Outbox {
                 .setParameter(7, OffsetDateTime.ofInstant(event.time(), ZoneOffset.UTC))
                 // Typed as text first: the reactive driver binds a String given for jsonb as a JSON string literal.
                 .setParameter(8, EventCodec.toJson(event))
+                .setParameter(9, trace == null ? null : trace.traceparent())
+                .setParameter(10, trace == null ? null : trace.tracestate())
                 .getSingleResult())
                 .replaceWithVoid();
     }
@@ -126,12 +138,17 @@ public class Outbox {
             row.put("message_key", e.key());
             row.put("occurred_at", e.event().time().toString());
             row.set("payload", EventCodec.tree(e.event()));
+            if (e.trace() != null) {
+                row.put("traceparent", e.trace().traceparent());
+                row.put("tracestate", e.trace().tracestate());
+            }
         }
         return Panache.getSession().chain(session -> session.createNativeQuery(
                         "with inserted as (insert into outbox (id, aggregate_type, aggregate_id, type, topic, message_key,"
-                                + " occurred_at, payload)"
+                                + " occurred_at, payload, traceparent, tracestate)"
                                 + " select r->>'id', r->>'aggregate_type', r->>'aggregate_id', r->>'type', r->>'topic',"
-                                + " r->>'message_key', cast(r->>'occurred_at' as timestamptz), r->'payload'"
+                                + " r->>'message_key', cast(r->>'occurred_at' as timestamptz), r->'payload',"
+                                + " r->>'traceparent', r->>'tracestate'"
                                 + " from jsonb_array_elements(cast(cast(?1 as text) as jsonb)) with ordinality as t(r, n)"
                                 + " order by n returning 1)"
                                 + (notifyRelays ? NOTIFY_RELAYS : " select count(*) from inserted"), Long.class)

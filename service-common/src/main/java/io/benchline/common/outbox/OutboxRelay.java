@@ -2,6 +2,11 @@ package io.benchline.common.outbox;
 
 import io.benchline.common.notify.PgNotifications;
 import io.benchline.common.notify.SafeContext;
+import io.benchline.common.tracing.TraceParent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.benchline.events.EventEnvelope;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -50,6 +55,7 @@ public class OutboxRelay {
     private final AtomicBoolean again = new AtomicBoolean();
     private final Vertx vertx;
     private final PgNotifications notifications;
+    private final Tracer tracer;
     /** Permanent refusals per outbox row id, since the row was last sent or moved aside. */
     private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     /** Transient failures in a row, and until when passes pause because of them. */
@@ -57,7 +63,8 @@ public class OutboxRelay {
     private volatile long pausedUntil;
 
     public OutboxRelay(OutboxProducer producer, RelayLeadership leadership, OutboxConfig config, Vertx vertx,
-            PgNotifications notifications) {
+            PgNotifications notifications, Tracer tracer) {
+        this.tracer = tracer;
         this.producer = producer;
         this.leadership = leadership;
         this.config = config;
@@ -127,7 +134,8 @@ public class OutboxRelay {
                 .chain(leader -> !leader
                         ? Uni.createFrom().item(0)
                         : Panache.withSession(() -> Panache.getSession().chain(session -> session.createNativeQuery(
-                                        "select id, topic, message_key, type, cast(payload as text) from outbox"
+                                        "select id, topic, message_key, type, cast(payload as text), traceparent,"
+                                                + " tracestate from outbox"
                                                 + " order by seq limit ?1", Object[].class)
                                 .setParameter(1, config.batchSize())
                                 .getResultList()))
@@ -209,7 +217,8 @@ public class OutboxRelay {
         }
         Object[] row = rows.get(from);
         String id = (String) row[0];
-        return send(id, (String) row[1], (String) row[2], (String) row[3], (String) row[4])
+        return send(id, (String) row[1], (String) row[2], (String) row[3], (String) row[4],
+                TraceParent.of((String) row[5], (String) row[6]))
                 .onItem().transformToUni(ignored -> {
                     outcome.sent.add(id);
                     failures.remove(id);
@@ -225,9 +234,10 @@ public class OutboxRelay {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Map.Entry<String, String> entry : refused.entrySet()) {
             chain = chain.chain(() -> session.createNativeQuery("insert into outbox_failed (id, aggregate_type,"
-                                    + " aggregate_id, type, topic, message_key, occurred_at, payload, failed_at, error)"
+                                    + " aggregate_id, type, topic, message_key, occurred_at, payload, traceparent,"
+                                    + " tracestate, failed_at, error)"
                                     + " select id, aggregate_type, aggregate_id, type, topic, message_key, occurred_at,"
-                                    + " payload, now(), ?2 from outbox where id = ?1")
+                                    + " payload, traceparent, tracestate, now(), ?2 from outbox where id = ?1")
                             .setParameter(1, entry.getKey()).setParameter(2, entry.getValue()).executeUpdate())
                     .chain(() -> session.createNativeQuery("delete from outbox where id = ?1")
                             .setParameter(1, entry.getKey()).executeUpdate())
@@ -249,11 +259,31 @@ public class OutboxRelay {
         }
     }
 
-    private Uni<Void> send(String id, String topic, String key, String type, String payload) {
+    /**
+     * Sends one row. A row written inside a trace goes out in a producer span of that trace, whose context travels
+     * in the record's {@code traceparent} header, so the consumer's span continues it (with tracing off the span is a
+     * no-op and the stored context travels unchanged).
+     */
+    private Uni<Void> send(String id, String topic, String key, String type, String payload, TraceParent trace) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventEnvelope.HEADER_ID, id.getBytes(StandardCharsets.UTF_8));
         headers.add(EventEnvelope.HEADER_TYPE, type.getBytes(StandardCharsets.UTF_8));
         headers.add("content-type", "application/cloudevents+json".getBytes(StandardCharsets.UTF_8));
-        return producer.send(topic, key, headers, payload);
+        if (trace == null) {
+            return producer.send(topic, key, headers, payload);
+        }
+        Span span = TraceParent.start(tracer, topic + " publish", SpanKind.PRODUCER, trace);
+        span.setAttribute("messaging.system", "kafka");
+        span.setAttribute("messaging.destination.name", topic);
+        span.setAttribute("messaging.message.id", id);
+        span.setAttribute("benchline.event.type", type);
+        TraceParent sent = span.getSpanContext().isValid() ? TraceParent.of(trace.context().with(span)) : trace;
+        headers.add(TraceParent.HEADER, sent.traceparent().getBytes(StandardCharsets.UTF_8));
+        if (sent.tracestate() != null) {
+            headers.add(TraceParent.STATE_HEADER, sent.tracestate().getBytes(StandardCharsets.UTF_8));
+        }
+        return producer.send(topic, key, headers, payload)
+                .onFailure().invoke(f -> span.setStatus(StatusCode.ERROR, f.toString()))
+                .eventually(() -> span.end());
     }
 }

@@ -66,12 +66,13 @@ public class AgentResource {
         if (LongPoll.matches(ifNoneMatch, etag)) {
             return Uni.createFrom().item(Response.notModified(etag).build());
         }
+        agents.traceDelivered(snapshot);
         return render(snapshot).map(body -> Response.ok(body).tag(etag).build());
     }
 
     private Uni<AssignmentsResponse> render(AgentService.Snapshot snapshot) {
         List<AssignedRunRequest> requests = snapshot.runRequests().stream()
-                .map(r -> new AssignedRunRequest(r.id(), r.procedureId())).toList();
+                .map(r -> new AssignedRunRequest(r.id(), r.procedureId(), r.serialNumber())).toList();
         return agents.assigned(snapshot).map(list -> new AssignmentsResponse(snapshot.stationId(), snapshot.organizationId(), list.stream()
                 .map(a -> {
                     AgentSnapshotQuery.AssignedPointer p = a.pointer();
@@ -105,6 +106,19 @@ public class AgentResource {
                 .map(PointerResponse::of);
     }
 
+    /**
+     * What the agent does with a deployment of the procedure before (and when) it runs it: downloading, installing,
+     * staged, active, or failed with the reason (an install's output, say); the active version stays meanwhile.
+     */
+    @PUT
+    @Path("/pointers/{procedure_id}/state")
+    public Uni<PointerResponse> reportPointerState(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("procedure_id") String procedureId, ApiTypes.PointerStateRequest request) {
+        StationResource.requireBody(request);
+        return agents.reportPointerState(authorization, procedureId, request.deploymentId(), request.state(),
+                request.reason()).map(PointerResponse::of);
+    }
+
     /** 202 for a new report (published asynchronously on station.runs), 200 for a retried one. */
     @POST
     @Path("/runs")
@@ -113,7 +127,8 @@ public class AgentResource {
         StationResource.requireBody(request);
         return agents.reportRun(authorization, new AgentService.RunReport(request.runId(), request.procedureId(),
                         request.deploymentId(), request.phase(), request.outcome(), request.at(), request.durationMs(),
-                        request.runRequestId()))
+                        request.runRequestId(), request.serialNumber() == null ? null : request.serialNumber().strip(),
+                        request.phaseResults()))
                 .map(result -> Response.status(result.recorded() ? 202 : 200)
                         .entity(RunResponse.of(result.run())).build());
     }

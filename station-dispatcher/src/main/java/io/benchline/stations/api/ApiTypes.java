@@ -1,5 +1,6 @@
 package io.benchline.stations.api;
 
+import io.benchline.events.StationRun;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.benchline.common.api.MultiLine;
 import io.benchline.stations.app.StationDetails;
@@ -22,7 +23,7 @@ public final class ApiTypes {
     public record CreateLinkRequest(String procedureId, String environment, String branch) {
     }
 
-    public record CreateRunRequest(String procedureId) {
+    public record CreateRunRequest(String procedureId, String serialNumber) {
     }
 
     public record StationResponse(String id, String name, Instant createdAt, Instant lastSeenAt,
@@ -44,12 +45,21 @@ public final class ApiTypes {
 
     public record PointerResponse(String stationId, String procedureId, String deploymentId, Long sequence,
             long pointerVersion, Instant movedAt, String actualDeploymentId, Instant actualReportedAt, boolean pinned,
-            PinView pin) {
+            PinView pin, AgentStateView agentState, Instant stagedSince) {
         static PointerResponse of(Pointer p) {
             return new PointerResponse(p.stationId, p.procedureId, p.deploymentId, p.sequence, p.pointerVersion,
                     p.movedAt, p.actualDeploymentId, p.actualReportedAt, p.isPinned(),
-                    p.isPinned() ? new PinView(p.pinnedAt, new ActorView(p.pinnedByKeyId, p.pinnedByName)) : null);
+                    p.isPinned() ? new PinView(p.pinnedAt, new ActorView(p.pinnedByKeyId, p.pinnedByName)) : null,
+                    p.agentState == null ? null : new AgentStateView(p.agentStateDeploymentId, p.agentState,
+                            p.agentStateReason, p.agentStateAt), p.stagedSince);
         }
+    }
+
+    /** What the agent last said it does with a deployment of the pointer. */
+    public record AgentStateView(String deploymentId, String state, String reason, Instant at) {
+    }
+
+    public record PointerStateRequest(String deploymentId, String state, String reason) {
     }
 
     /** Who pinned a pointer, and when. */
@@ -82,18 +92,20 @@ public final class ApiTypes {
     }
 
     public record RunRequestResponse(String id, String stationId, String procedureId, Instant createdAt,
-            Instant claimedAt, String runId) {
+            Instant claimedAt, String runId, String serialNumber) {
         static RunRequestResponse of(RunRequest r) {
-            return new RunRequestResponse(r.id, r.stationId, r.procedureId, r.createdAt, r.claimedAt, r.runId);
+            return new RunRequestResponse(r.id, r.stationId, r.procedureId, r.createdAt, r.claimedAt, r.runId,
+                    r.serialNumber);
         }
     }
 
     public record RunResponse(String id, String stationId, String procedureId, String deploymentId,
             String runRequestId, String status, String outcome, Instant startedAt, Instant finishedAt,
-            Long durationMs) {
+            Long durationMs, String serialNumber, List<StationRun.PhaseResult> phases) {
         static RunResponse of(Run r) {
             return new RunResponse(r.id, r.stationId, r.procedureId, r.deploymentId, r.runRequestId,
-                    r.finishedAt != null ? "finished" : "running", r.outcome, r.startedAt, r.finishedAt, r.durationMs);
+                    r.finishedAt != null ? "finished" : "running", r.outcome, r.startedAt, r.finishedAt, r.durationMs,
+                    r.serialNumber, io.benchline.stations.app.RunPhases.read(r.phases));
         }
     }
 
@@ -118,13 +130,14 @@ public final class ApiTypes {
     public record ArtifactView(String digest, long sizeBytes, String signature, String keyId) {
     }
 
-    public record AssignedRunRequest(String id, String procedureId) {
+    public record AssignedRunRequest(String id, String procedureId, String serialNumber) {
     }
 
     public record PointerReportRequest(String deploymentId, Long pointerVersion) {
     }
 
     public record RunReportRequest(String runId, String procedureId, String deploymentId, String phase,
-            String outcome, Instant at, Long durationMs, String runRequestId) {
+            String outcome, Instant at, Long durationMs, String runRequestId, String serialNumber,
+            List<StationRun.PhaseResult> phaseResults) {
     }
 }

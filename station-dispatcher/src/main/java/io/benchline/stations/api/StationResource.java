@@ -1,5 +1,6 @@
 package io.benchline.stations.api;
 
+import io.benchline.stations.app.RunPhases;
 import io.benchline.common.api.ProblemException;
 import io.benchline.common.auth.Caller;
 import io.benchline.common.auth.CurrentCaller;
@@ -160,7 +161,8 @@ public class StationResource {
     public Uni<Response> requestRun(@PathParam("id") String id, CreateRunRequest request) {
         Caller c = caller.require(Role.MEMBER, "requesting a run");
         requireBody(request);
-        return stations.requestRun(c.orgId(), id, request.procedureId())
+        return stations.requestRun(c.orgId(), id, request.procedureId(),
+                        RunPhases.serial("serial_number", request.serialNumber()))
                 .map(r -> Response.accepted(RunRequestResponse.of(r)).build());
     }
 

@@ -3,6 +3,10 @@ package io.benchline.stations.app;
 import io.benchline.common.api.ProblemException;
 import io.benchline.common.auth.IntrospectingApiKeyVerifier;
 import io.benchline.common.outbox.Outbox;
+import io.benchline.common.tracing.TraceParent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventTypes;
 import io.benchline.events.StationRun;
@@ -41,10 +45,13 @@ public class AgentService {
     private final DispatcherConfig config;
     private final AgentSnapshotQuery snapshots;
     private final ArtifactStoreClient artifacts;
+    private final Tracer tracer;
 
     public AgentService(StationRepository stations, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRequestRepository runRequests, RunRepository runs,
-            Outbox outbox, DispatcherConfig config, AgentSnapshotQuery snapshots, ArtifactStoreClient artifacts) {
+            Outbox outbox, DispatcherConfig config, AgentSnapshotQuery snapshots, ArtifactStoreClient artifacts,
+            Tracer tracer) {
+        this.tracer = tracer;
         this.artifacts = artifacts;
         this.config = config;
         this.snapshots = snapshots;
@@ -63,7 +70,12 @@ public class AgentService {
 
     /** A run report as the agent sent it. */
     public record RunReport(String runId, String procedureId, String deploymentId, String phase, String outcome,
-            Instant at, Long durationMs, String runRequestId) {
+            Instant at, Long durationMs, String runRequestId, String serialNumber,
+            List<StationRun.PhaseResult> phaseResults) {
+        public RunReport(String runId, String procedureId, String deploymentId, String phase, String outcome,
+                Instant at, Long durationMs, String runRequestId) {
+            this(runId, procedureId, deploymentId, phase, outcome, at, durationMs, runRequestId, null, null);
+        }
     }
 
     /** The run as stored, and whether this report was new (false: a retried report, nothing published). */
@@ -116,6 +128,83 @@ public class AgentService {
                 .chain(orgId -> artifacts.keys(orgId, ifNoneMatch));
     }
 
+    /**
+     * The last hop of a traced move: for each assignment of this answer that a traced move made and the agent has
+     * not reported running yet, a span in the move's trace (linked to the agent's request, which is a trace of its
+     * own: the agent asked before the move happened).
+     */
+    public void traceDelivered(Snapshot snapshot) {
+        for (AgentSnapshotQuery.AssignedPointer p : snapshot.pointers()) {
+            TraceParent trace = p.trace();
+            if (trace == null) {
+                continue;
+            }
+            Span span = tracer.spanBuilder("agent assignment").setSpanKind(SpanKind.INTERNAL)
+                    .setParent(trace.context()).addLink(Span.current().getSpanContext()).startSpan();
+            span.setAttribute("benchline.station.id", snapshot.stationId());
+            span.setAttribute("benchline.procedure.id", p.procedureId());
+            span.setAttribute("benchline.deployment.id", p.deploymentId());
+            span.setAttribute("benchline.pointer.version", p.pointerVersion());
+            span.end();
+        }
+    }
+
+    /** The agent runs the assigned deployment: the move's trace ends here, and later answers carry no trace. */
+    private void traceSwitched(Pointer pointer, long reportedVersion) {
+        TraceParent trace = TraceParent.of(pointer.traceparent, pointer.tracestate);
+        if (trace == null) {
+            return;
+        }
+        Span span = tracer.spanBuilder("agent switched").setSpanKind(SpanKind.INTERNAL)
+                .setParent(trace.context()).addLink(Span.current().getSpanContext()).startSpan();
+        span.setAttribute("benchline.station.id", pointer.stationId);
+        span.setAttribute("benchline.procedure.id", pointer.procedureId);
+        span.setAttribute("benchline.deployment.id", pointer.deploymentId);
+        span.setAttribute("benchline.pointer.version", reportedVersion);
+        span.end();
+        pointer.traceparent = null;
+        pointer.tracestate = null;
+    }
+
+    public static final List<String> AGENT_STATES = List.of("downloading", "installing", "staged", "active", "failed");
+    static final int MAX_REASON = 2_000;
+
+    /**
+     * Records what the agent does with a deployment of a procedure (downloading, installing, staged, active, failed
+     * with the reason). {@code staged_since} starts when a deployment is first staged and ends when one is active.
+     */
+    @WithTransaction
+    public Uni<Pointer> reportPointerState(String authorization, String procedureId, String deploymentId,
+            String state, String reason) {
+        return authenticate(authorization).invoke(() -> {
+            Ids.procedure("procedure_id", procedureId);
+            Ids.deployment("deployment_id", deploymentId);
+            if (state == null || !AGENT_STATES.contains(state)) {
+                throw ProblemException.invalid("state", "must be one of " + String.join(", ", AGENT_STATES));
+            }
+            if (reason != null && (reason.length() > MAX_REASON || reason.chars().anyMatch(c -> c == 0))) {
+                throw ProblemException.invalid("reason", "at most " + MAX_REASON + " characters, no NUL");
+            }
+        }).chain(station -> pointers.lock(station.id, procedureId).chain(pointer -> {
+            if (pointer == null) {
+                throw ProblemException.notFound("link of procedure", procedureId);
+            }
+            return requireDeploymentOf(procedureId, deploymentId).map(d -> {
+                Instant now = StationService.now();
+                pointer.agentState = state;
+                pointer.agentStateDeploymentId = deploymentId;
+                pointer.agentStateReason = "failed".equals(state) ? reason : null;
+                pointer.agentStateAt = now;
+                if ("staged".equals(state) && pointer.stagedSince == null) {
+                    pointer.stagedSince = now;
+                } else if ("active".equals(state)) {
+                    pointer.stagedSince = null;
+                }
+                return pointer;
+            });
+        }));
+    }
+
     /** Records what the agent runs now for a procedure. */
     @WithTransaction
     public Uni<Pointer> reportPointer(String authorization, String procedureId, String deploymentId,
@@ -138,6 +227,9 @@ public class AgentService {
                     return requireDeploymentOf(procedureId, deploymentId).map(d -> {
                         pointer.actualDeploymentId = deploymentId;
                         pointer.actualReportedAt = StationService.now();
+                        if (deploymentId.equals(pointer.deploymentId)) {
+                            traceSwitched(pointer, pointerVersion);
+                        }
                         return pointer;
                     });
                 }));
@@ -178,6 +270,7 @@ public class AgentService {
             existing.finishedAt = at;
             existing.outcome = report.outcome();
             existing.durationMs = report.durationMs();
+            finished(existing, report);
             return publish(station, existing, report, at).replaceWith(new RunResult(existing, true));
         }
         Run run = new Run();
@@ -194,6 +287,10 @@ public class AgentService {
             run.finishedAt = at;
             run.outcome = report.outcome();
             run.durationMs = report.durationMs();
+            finished(run, report);
+        }
+        if (report.serialNumber() != null) {
+            run.serialNumber = report.serialNumber();
         }
         Uni<Boolean> claim = report.runRequestId() == null ? Uni.createFrom().item(false)
                 : runRequests.claim(report.runRequestId(), station.id, report.procedureId(), run.id, at);
@@ -201,10 +298,19 @@ public class AgentService {
                 .replaceWith(new RunResult(run, true));
     }
 
+    /** The finished report's unit and phases (the unit as the runner ran it: the request's or the default). */
+    private static void finished(Run run, RunReport report) {
+        if (report.serialNumber() != null) {
+            run.serialNumber = report.serialNumber();
+        }
+        run.phases = RunPhases.write(report.phaseResults());
+    }
+
     private Uni<Void> publish(Station station, Run run, RunReport report, Instant at) {
+        boolean finished = FINISHED.equals(report.phase());
         StationRun event = new StationRun(run.id, station.id, station.orgId, run.procedureId, run.deploymentId,
-                report.phase(), FINISHED.equals(report.phase()) ? report.outcome() : null, at,
-                FINISHED.equals(report.phase()) ? report.durationMs() : null);
+                report.phase(), finished ? report.outcome() : null, at, finished ? report.durationMs() : null,
+                run.serialNumber, finished ? report.phaseResults() : null);
         return outbox.append(Topics.STATION_RUNS, station.id, "station",
                 EventCodec.envelope(EventTypes.STATION_RUN, PointerMover.SOURCE, station.id, event));
     }
@@ -229,7 +335,7 @@ public class AgentService {
         if (STARTED.equals(report.phase()) && report.outcome() != null) {
             throw ProblemException.invalid("outcome", "must be absent when phase is started");
         }
-        if (FINISHED.equals(report.phase()) && !OUTCOMES.contains(report.outcome())) {
+        if (FINISHED.equals(report.phase()) && (report.outcome() == null || !OUTCOMES.contains(report.outcome()))) {
             throw ProblemException.invalid("outcome", "must be passed, failed or error when phase is finished");
         }
         if (report.durationMs() != null && report.durationMs() < 0) {
@@ -238,6 +344,11 @@ public class AgentService {
         if (report.runRequestId() != null && !report.runRequestId().matches("^rrq_[0-9a-z]{26}$")) {
             throw ProblemException.invalid("run_request_id", "must be a run request id (rrq_ + 26 characters)");
         }
+        RunPhases.serial("serial_number", report.serialNumber());
+        if (STARTED.equals(report.phase()) && report.phaseResults() != null) {
+            throw ProblemException.invalid("phase_results", "must be absent when phase is started");
+        }
+        RunPhases.validate(report.phaseResults());
     }
 
     private static String tokenHash(String authorization) {

@@ -1,6 +1,7 @@
 package io.benchline.stations.app;
 
 import io.benchline.common.outbox.ProcessedEvents;
+import io.benchline.common.tracing.TraceParent;
 import io.benchline.events.ActorRef;
 import io.benchline.events.DeploymentEvent;
 import io.benchline.events.PointerMoved;
@@ -85,7 +86,7 @@ public class FanOutService {
         }
         ActorRef actor = event.actor() == null ? ActorRef.SYSTEM : event.actor();
         return jobs.record(new NewJob(row.id, row.orgId, row.procedureId, reason, event.controlVersion(),
-                actor.keyId(), actor.name(), event.note(), null)).replaceWithVoid();
+                actor.keyId(), actor.name(), event.note(), null, TraceParent.current())).replaceWithVoid();
     }
 
     private Uni<Void> recordFanOut(DeploymentEvent event, ProjectedDeployment row) {
@@ -101,6 +102,6 @@ public class FanOutService {
         // The ready event's control version: auto_push was decided then, so only a pause applied after it stops
         // the job (a resume that deployment-service made before it may still be on its way here).
         return jobs.record(new NewJob(row.id, row.orgId, row.procedureId, PointerMoved.AUTO, null, null,
-                ActorRef.SYSTEM.name(), null, event.controlVersion())).replaceWithVoid();
+                ActorRef.SYSTEM.name(), null, event.controlVersion(), TraceParent.current())).replaceWithVoid();
     }
 }

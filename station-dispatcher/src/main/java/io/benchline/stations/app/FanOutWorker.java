@@ -3,6 +3,11 @@ package io.benchline.stations.app;
 import io.benchline.common.notify.PgNotifications;
 import io.benchline.common.notify.SafeContext;
 import io.benchline.common.outbox.Outbox;
+import io.benchline.common.tracing.TraceParent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.benchline.events.ActorRef;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventTypes;
@@ -46,12 +51,15 @@ public class FanOutWorker {
     private final PgNotifications notifications;
     private final DispatcherConfig config;
     private final Vertx vertx;
+    private final Tracer tracer;
     private final Counter movedCounter;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
     public FanOutWorker(FanOutJobRepository jobs, ProcedureLocks locks, Outbox outbox, AgentWakeups wakeups,
-            PgNotifications notifications, DispatcherConfig config, Vertx vertx, MeterRegistry registry) {
+            PgNotifications notifications, DispatcherConfig config, Vertx vertx, MeterRegistry registry,
+            Tracer tracer) {
+        this.tracer = tracer;
         this.jobs = jobs;
         this.locks = locks;
         this.outbox = outbox;
@@ -113,11 +121,19 @@ public class FanOutWorker {
                 return Uni.createFrom().item(-1);
             }
             long started = System.nanoTime();
+            // A chunk continues the trace of the event that recorded its job (no span for a job recorded untraced).
+            Span span = job.trace() == null ? Span.getInvalid()
+                    : TraceParent.start(tracer, "fan-out chunk", SpanKind.INTERNAL, job.trace());
+            span.setAttribute("benchline.deployment.id", job.deploymentId());
+            span.setAttribute("benchline.fanout.job", job.id());
+            TraceParent trace = span.getSpanContext().isValid()
+                    ? TraceParent.of(job.trace().context().with(span)) : job.trace();
             return locks.lock(job.procedureId())
-                    .chain(() -> jobs.moveChunk(job, config.fanoutChunkSize()))
+                    .chain(() -> jobs.moveChunk(job, config.fanoutChunkSize(), trace))
                     .invoke(rows -> LOG.debugf("fan-out %s: chunk of %d pointers moved in %d ms", job.id(), rows.size(),
                             (System.nanoTime() - started) / 1_000_000))
-                    .chain(rows -> publish(job, rows)
+                    .invoke(rows -> span.setAttribute("benchline.fanout.pointers", (long) rows.size()))
+                    .chain(rows -> publish(job, rows, trace)
                             .chain(() -> wakeups.notifyStations(movedStations(rows)))
                             .chain(() -> {
                                 int moved = (int) rows.stream().filter(ChunkRow::moved).count();
@@ -132,11 +148,13 @@ public class FanOutWorker {
                                                 job.deploymentId(), job.reason());
                                     }
                                 }).replaceWith(moved);
-                            }));
+                            }))
+                    .onFailure().invoke(f -> span.setStatus(StatusCode.ERROR, f.toString()))
+                    .eventually(() -> span.end());
         });
     }
 
-    private Uni<Void> publish(Job job, List<ChunkRow> rows) {
+    private Uni<Void> publish(Job job, List<ChunkRow> rows, TraceParent trace) {
         List<Outbox.Entry> events = new ArrayList<>();
         for (ChunkRow row : rows) {
             if (!row.moved()) {
@@ -147,7 +165,7 @@ public class FanOutWorker {
                     job.actorName() == null ? ActorRef.SYSTEM : new ActorRef(job.actorKeyId(), job.actorName()),
                     job.note());
             events.add(new Outbox.Entry(Topics.STATION_POINTER_MOVED, row.stationId(), "station",
-                    EventCodec.envelope(EventTypes.POINTER_MOVED, PointerMover.SOURCE, row.stationId(), moved)));
+                    EventCodec.envelope(EventTypes.POINTER_MOVED, PointerMover.SOURCE, row.stationId(), moved), trace));
         }
         return outbox.appendAll(events);
     }

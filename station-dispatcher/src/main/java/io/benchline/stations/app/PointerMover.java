@@ -1,6 +1,7 @@
 package io.benchline.stations.app;
 
 import io.benchline.common.outbox.Outbox;
+import io.benchline.common.tracing.TraceParent;
 import io.benchline.events.ActorRef;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventTypes;
@@ -65,6 +66,9 @@ public class PointerMover {
         pointer.sequence = target.sequence;
         pointer.pointerVersion = pointer.pointerVersion + 1;
         pointer.movedAt = Instant.now();
+        TraceParent trace = TraceParent.current();
+        pointer.traceparent = trace == null ? null : trace.traceparent();
+        pointer.tracestate = trace == null ? null : trace.tracestate();
         PointerMoved moved = new PointerMoved(pointer.stationId, orgId, pointer.procedureId, from, target.id, reason,
                 pointer.pointerVersion);
         return outbox.append(Topics.STATION_POINTER_MOVED, pointer.stationId, "station",

@@ -205,6 +205,12 @@ public class StationService {
 
     @WithTransaction
     public Uni<RunRequest> requestRun(String orgId, String stationId, String procedureId) {
+        return requestRun(orgId, stationId, procedureId, null);
+    }
+
+    /** A run request for a named unit (null: the procedure's default serial number). */
+    @WithTransaction
+    public Uni<RunRequest> requestRun(String orgId, String stationId, String procedureId, String serialNumber) {
         Ids.procedure("procedure_id", procedureId);
         return requireStation(orgId, stationId)
                 .call(() -> links.find(stationId, procedureId).invoke(link -> {
@@ -223,6 +229,7 @@ public class StationService {
                     request.stationId = stationId;
                     request.procedureId = procedureId;
                     request.createdAt = now();
+                    request.serialNumber = serialNumber;
                     return request.<RunRequest>persist()
                             .call(() -> wakeups.notifyStations(List.of(stationId)));
                 });

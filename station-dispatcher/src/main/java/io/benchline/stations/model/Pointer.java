@@ -41,6 +41,22 @@ public class Pointer extends PanacheEntityBase {
     public String pinnedByKeyId;
     @Column(name = "pinned_by_name")
     public String pinnedByName;
+    /** What the agent does with {@link #agentStateDeploymentId}: downloading, installing, staged, active, failed. */
+    @Column(name = "agent_state")
+    public String agentState;
+    @Column(name = "agent_state_deployment_id")
+    public String agentStateDeploymentId;
+    /** Why it failed (the install output's tail), for {@code failed}. */
+    @Column(name = "agent_state_reason")
+    public String agentStateReason;
+    @Column(name = "agent_state_at")
+    public Instant agentStateAt;
+    /** Since when the agent has had a staged deployment it has not made active yet (null: none). */
+    @Column(name = "staged_since")
+    public Instant stagedSince;
+    /** The trace of the last move (null: none), which the agent's assignment and report continue. */
+    public String traceparent;
+    public String tracestate;
 
     public boolean isPinned() {
         return pinnedAt != null;

@@ -31,4 +31,9 @@ public class Run extends PanacheEntityBase {
     public Long durationMs;
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+    /** The unit the run tested (null: not known). */
+    @Column(name = "serial_number")
+    public String serialNumber;
+    /** Each phase's outcome, a JSON array of {@link io.benchline.events.StationRun.PhaseResult} (null: none). */
+    public String phases;
 }

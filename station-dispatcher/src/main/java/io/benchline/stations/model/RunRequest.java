@@ -24,4 +24,7 @@ public class RunRequest extends PanacheEntityBase {
     public Instant claimedAt;
     @Column(name = "run_id")
     public String runId;
+    /** The unit to test (null: the procedure's default). */
+    @Column(name = "serial_number")
+    public String serialNumber;
 }

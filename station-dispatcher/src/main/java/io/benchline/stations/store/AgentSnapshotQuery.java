@@ -27,10 +27,14 @@ public class AgentSnapshotQuery {
 
     /** One assigned pointer and the artifact of its deployment (null fields when the projection lacks them). */
     public record AssignedPointer(String procedureId, String deploymentId, long pointerVersion, String digest,
-            Long sizeBytes, String signature, String keyId) {
+            Long sizeBytes, String signature, String keyId, String traceparent, String tracestate) {
+        /** The trace of the move that assigned it (null: none). */
+        public io.benchline.common.tracing.TraceParent trace() {
+            return io.benchline.common.tracing.TraceParent.of(traceparent, tracestate);
+        }
     }
 
-    public record OpenRunRequest(String id, String procedureId) {
+    public record OpenRunRequest(String id, String procedureId, String serialNumber) {
     }
 
     public record Row(String stationId, String orgId, Instant lastSeenAt, List<AssignedPointer> pointers,
@@ -43,10 +47,12 @@ public class AgentSnapshotQuery {
                         'procedure_id', p.procedure_id, 'deployment_id', p.deployment_id,
                         'pointer_version', p.pointer_version, 'digest', d.artifact_digest,
                         'size_bytes', d.artifact_size_bytes, 'signature', d.artifact_signature,
-                        'key_id', d.artifact_key_id) order by p.procedure_id)
+                        'key_id', d.artifact_key_id, 'traceparent', p.traceparent, 'tracestate', p.tracestate)
+                        order by p.procedure_id)
                     from pointers p left join deployments d on d.id = p.deployment_id
                     where p.station_id = s.id and p.deployment_id is not null), '[]') as text),
-                cast(coalesce((select json_agg(json_build_object('id', r.id, 'procedure_id', r.procedure_id)
+                cast(coalesce((select json_agg(json_build_object('id', r.id, 'procedure_id', r.procedure_id,
+                        'serial_number', r.serial_number)
                         order by r.created_at, r.id)
                     from run_requests r where r.station_id = s.id and r.claimed_at is null), '[]') as text)
             """;

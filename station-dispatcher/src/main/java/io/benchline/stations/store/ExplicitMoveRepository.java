@@ -1,5 +1,6 @@
 package io.benchline.stations.store;
 
+import io.benchline.common.tracing.TraceParent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,6 +64,8 @@ public class ExplicitMoveRepository {
                 set deployment_id = t.id, sequence = t.sequence,
                     pointer_version = p.pointer_version + case when c.moves then 1 else 0 end,
                     moved_at = case when c.moves then now() else p.moved_at end,
+                    traceparent = case when c.moves then cast(?8 as text) else p.traceparent end,
+                    tracestate = case when c.moves then cast(?9 as text) else p.tracestate end,
                     pinned_at = now(), pinned_by_key_id = cast(?5 as text), pinned_by_name = cast(?6 as text)
                 from target t, chunk c
                 where p.procedure_id = ?3 and p.station_id = c.station_id
@@ -97,6 +100,7 @@ public class ExplicitMoveRepository {
     /** Pins the stations' pointers of the deployment's procedure to it; returns the pointers pinned. */
     public Uni<List<Pinned>> pin(String deploymentId, String orgId, String procedureId, List<String> stationIds,
             String actorKeyId, String actorName, String note) {
+        TraceParent trace = TraceParent.current(); // the pin request's: the agent's assignment continues it
         return Panache.getSession().chain(session -> session.createNativeQuery(PIN, Object[].class)
                 .setParameter(1, deploymentId)
                 .setParameter(2, orgId)
@@ -105,6 +109,8 @@ public class ExplicitMoveRepository {
                 .setParameter(5, actorKeyId)
                 .setParameter(6, actorName)
                 .setParameter(7, note)
+                .setParameter(8, trace == null ? null : trace.traceparent())
+                .setParameter(9, trace == null ? null : trace.tracestate())
                 .getResultList())
                 .map(rows -> {
                     List<Pinned> pinned = new ArrayList<>(rows.size());

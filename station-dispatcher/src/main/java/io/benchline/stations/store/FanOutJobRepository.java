@@ -1,5 +1,6 @@
 package io.benchline.stations.store;
 
+import io.benchline.common.tracing.TraceParent;
 import io.benchline.events.EventIds;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -20,7 +21,7 @@ public class FanOutJobRepository {
     /** An open job, locked for the caller's transaction. */
     public record Job(String id, String deploymentId, String orgId, String procedureId, String reason,
             String afterStation, Long controlVersion, String actorKeyId, String actorName, String note,
-            Long seenControlVersion) {
+            Long seenControlVersion, TraceParent trace) {
     }
 
     /**
@@ -28,7 +29,7 @@ public class FanOutJobRepository {
      * automatic one the control version its ready event was written at (null when it carried none).
      */
     public record NewJob(String deploymentId, String orgId, String procedureId, String reason, Long controlVersion,
-            String actorKeyId, String actorName, String note, Long seenControlVersion) {
+            String actorKeyId, String actorName, String note, Long seenControlVersion, TraceParent trace) {
     }
 
     /** One pointer of a chunk: moved (with its new version) or left alone ({@code pointerVersion} null). */
@@ -107,7 +108,7 @@ public class FanOutJobRepository {
             moved as (
                 update pointers p
                 set deployment_id = t.id, sequence = t.sequence, pointer_version = p.pointer_version + 1,
-                    moved_at = now(),
+                    moved_at = now(), traceparent = cast(?15 as text), tracestate = cast(?16 as text),
                     pinned_at = case when ?7 then null else p.pinned_at end,
                     pinned_by_key_id = case when ?7 then null else p.pinned_by_key_id end,
                     pinned_by_name = case when ?7 then null else p.pinned_by_name end
@@ -138,9 +139,9 @@ public class FanOutJobRepository {
     public Uni<Boolean> record(NewJob job) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                         insert into fanout_jobs (id, deployment_id, org_id, procedure_id, reason, control_version,
-                            actor_key_id, actor_name, note, seen_control_version, created_at)
+                            actor_key_id, actor_name, note, seen_control_version, traceparent, tracestate, created_at)
                         values (?1, ?2, ?3, ?4, ?5, cast(?6 as bigint), cast(?7 as text), cast(?8 as text),
-                            cast(?9 as text), cast(?10 as bigint), now())
+                            cast(?9 as text), cast(?10 as bigint), cast(?11 as text), cast(?12 as text), now())
                         on conflict (deployment_id, reason, (coalesce(control_version, 0))) do nothing""")
                 .setParameter(1, EventIds.withPrefix("fan"))
                 .setParameter(2, job.deploymentId())
@@ -152,6 +153,8 @@ public class FanOutJobRepository {
                 .setParameter(8, job.actorName())
                 .setParameter(9, job.note())
                 .setParameter(10, job.seenControlVersion())
+                .setParameter(11, job.trace() == null ? null : job.trace().traceparent())
+                .setParameter(12, job.trace() == null ? null : job.trace().tracestate())
                 .executeUpdate()
                 .call(rows -> session.createNativeQuery(
                                 "select count(*) from (select pg_notify('" + CHANNEL + "', ?1)) n", Long.class)
@@ -163,7 +166,7 @@ public class FanOutJobRepository {
     public Uni<Job> lockNextOpen() {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                         select id, deployment_id, org_id, procedure_id, reason, after_station, control_version,
-                            actor_key_id, actor_name, note, seen_control_version
+                            actor_key_id, actor_name, note, seen_control_version, traceparent, tracestate
                         from fanout_jobs where finished_at is null
                         order by created_at, id limit 1 for update skip locked""", Object[].class)
                 .getResultList())
@@ -171,7 +174,7 @@ public class FanOutJobRepository {
     }
 
     /** Moves the next chunk of at most {@code limit} pointers after the job's cursor; returns every pointer looked at. */
-    public Uni<List<ChunkRow>> moveChunk(Job job, int limit) {
+    public Uni<List<ChunkRow>> moveChunk(Job job, int limit, TraceParent trace) {
         Rules rules = Rules.of(job.reason());
         return Panache.getSession().chain(session -> session.createNativeQuery(MOVE_CHUNK, Object[].class)
                 .setParameter(1, job.deploymentId())
@@ -188,6 +191,8 @@ public class FanOutJobRepository {
                 .setParameter(12, job.note())
                 .setParameter(13, job.reason())
                 .setParameter(14, job.seenControlVersion())
+                .setParameter(15, trace == null ? null : trace.traceparent())
+                .setParameter(16, trace == null ? null : trace.tracestate())
                 .getResultList())
                 .map(rows -> {
                     List<ChunkRow> chunk = new ArrayList<>(rows.size());
@@ -214,7 +219,8 @@ public class FanOutJobRepository {
 
     private static Job job(Object[] r) {
         return new Job((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4], (String) r[5],
-                asLong(r[6]), (String) r[7], (String) r[8], (String) r[9], asLong(r[10]));
+                asLong(r[6]), (String) r[7], (String) r[8], (String) r[9], asLong(r[10]),
+                TraceParent.of((String) r[11], (String) r[12]));
     }
 
     private static Long asLong(Object value) {

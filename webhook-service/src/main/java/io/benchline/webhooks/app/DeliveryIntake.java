@@ -1,6 +1,7 @@
 package io.benchline.webhooks.app;
 
 import io.benchline.common.outbox.Outbox;
+import io.benchline.common.tracing.TraceParent;
 import io.benchline.events.DeploymentRequested;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
@@ -38,6 +39,15 @@ public class DeliveryIntake {
      */
     @WithTransaction
     public Uni<List<Receipt>> acceptAll(List<DeploymentRequested> pushes) {
+        return acceptAll(pushes, java.util.Collections.nCopies(pushes.size(), TraceParent.current()));
+    }
+
+    /**
+     * As {@link #acceptAll(List)}, each push's event continuing the trace beside it ({@code traces} in the same order;
+     * an element may be null): the group commit writes the pushes of many requests in one transaction.
+     */
+    @WithTransaction
+    public Uni<List<Receipt>> acceptAll(List<DeploymentRequested> pushes, List<TraceParent> traces) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<EventEnvelope> envelopes = new ArrayList<>(pushes.size());
         List<DeliveryRepository.Row> rows = new ArrayList<>(pushes.size());
@@ -53,7 +63,7 @@ public class DeliveryIntake {
             for (int i = 0; i < pushes.size(); i++) {
                 EventEnvelope envelope = envelopes.get(i);
                 if (inserted.contains(envelope.id())) {
-                    events.add(publisher.entry(pushes.get(i).repository().fullName(), envelope));
+                    events.add(publisher.entry(pushes.get(i).repository().fullName(), envelope, traces.get(i)));
                     receipts.add(Receipt.accepted(envelope.id()));
                 } else {
                     receipts.add(Receipt.of(Receipt.Kind.DUPLICATE));

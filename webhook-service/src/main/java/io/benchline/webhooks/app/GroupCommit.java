@@ -2,6 +2,7 @@ package io.benchline.webhooks.app;
 
 import io.benchline.common.api.ProblemException;
 import io.benchline.common.outbox.Outbox;
+import io.benchline.common.tracing.TraceParent;
 import io.benchline.events.DeploymentRequested;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
@@ -46,7 +47,9 @@ public class GroupCommit {
         this.queueLimit = Math.max(1, config.intakeQueueLimit());
     }
 
-    private record Pending(DeploymentRequested push, UniEmitter<? super Receipt> answer, Context context) {
+    /** A push waiting for its transaction, with the request's context and trace (the transaction serves many). */
+    private record Pending(DeploymentRequested push, UniEmitter<? super Receipt> answer, Context context,
+            TraceParent trace) {
     }
 
     /** Records the push (durably, with its outbox row) and answers once its transaction committed. */
@@ -58,7 +61,7 @@ public class GroupCommit {
                             + " pushes waiting for the database); nothing was stored, deliver it again later"));
                     return;
                 }
-                queue.add(new Pending(push, answer, Vertx.currentContext()));
+                queue.add(new Pending(push, answer, Vertx.currentContext(), TraceParent.current()));
             }
             startTransactions();
         });
@@ -84,10 +87,11 @@ public class GroupCommit {
 
     private void write(List<Pending> batch) {
         List<DeploymentRequested> pushes = batch.stream().map(Pending::push).toList();
+        List<TraceParent> traces = batch.stream().map(Pending::trace).toList();
         // A transaction of its own needs a safe duplicated context of its own, not one of the requests it serves.
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(v -> intake.acceptAll(pushes).subscribe().with(receipts -> {
+        context.runOnContext(v -> intake.acceptAll(pushes, traces).subscribe().with(receipts -> {
             finished();
             outbox.announce();
             for (int i = 0; i < batch.size(); i++) {

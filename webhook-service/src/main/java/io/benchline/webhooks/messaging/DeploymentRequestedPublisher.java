@@ -1,6 +1,7 @@
 package io.benchline.webhooks.messaging;
 
 import io.benchline.common.outbox.Outbox;
+import io.benchline.common.tracing.TraceParent;
 import io.benchline.events.EventEnvelope;
 import io.benchline.events.Topics;
 import io.smallrye.mutiny.Uni;
@@ -19,10 +20,13 @@ public class DeploymentRequestedPublisher {
         this.outbox = outbox;
     }
 
-    /** Keyed by the repository's full name in lower case, so every push of one repository stays in order. */
-    public Outbox.Entry entry(String repositoryFullName, EventEnvelope envelope) {
+    /**
+     * Keyed by the repository's full name in lower case, so every push of one repository stays in order; the event
+     * continues {@code trace}, the trace of the delivery's request (null: none).
+     */
+    public Outbox.Entry entry(String repositoryFullName, EventEnvelope envelope, TraceParent trace) {
         return new Outbox.Entry(Topics.DEPLOYMENT_REQUESTED, repositoryFullName.toLowerCase(Locale.ROOT),
-                AGGREGATE_TYPE, envelope);
+                AGGREGATE_TYPE, envelope, trace);
     }
 
     /**

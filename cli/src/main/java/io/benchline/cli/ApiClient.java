@@ -6,8 +6,12 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Flow;
+import java.util.function.LongConsumer;
 
 /**
  * The one HTTP client of the commands: the public {@code /v2} API with a Bearer API key, JSON in and out. A 2xx
@@ -24,6 +28,11 @@ public final class ApiClient {
         this.apiKey = apiKey;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /** The base URL, without a trailing slash. */
+    public String baseUrl() {
+        return baseUrl;
     }
 
     public String get(String path) throws IOException {
@@ -64,6 +73,93 @@ public final class ApiClient {
             throw new RequestFailed(method, path, response.statusCode(), response.body());
         }
         return response.body();
+    }
+
+    /**
+     * PUTs a file to a presigned object-store URL as {@code application/zip}: no Authorization header (the URL is the
+     * credential, and the API key must never reach the object store). {@code sent} hears the bytes handed to the
+     * connection so far. Any answer but 200 fails, with the status and the store's error code and message.
+     */
+    public void putPresigned(String url, Path file, LongConsumer sent) throws IOException {
+        URI target = URI.create(url);
+        String where = target.getScheme() + "://" + target.getAuthority() + target.getRawPath();
+        HttpRequest request = HttpRequest.newBuilder(target)
+                .timeout(Duration.ofMinutes(30))
+                .header("Content-Type", "application/zip")
+                .PUT(new CountingPublisher(HttpRequest.BodyPublishers.ofFile(file), sent))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("PUT " + where + " interrupted", e);
+        } catch (IOException e) {
+            throw new IOException("upload to " + where + " failed: " + Log.describe(e), e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("upload to " + where + " answered HTTP " + response.statusCode()
+                    + storeError(response.body()));
+        }
+    }
+
+    /** {@code ": Code: Message"} of an S3 XML error, else the body abbreviated; nothing for an empty body. */
+    static String storeError(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("<Code>([^<]*)</Code>").matcher(body);
+        java.util.regex.Matcher message = java.util.regex.Pattern.compile("<Message>([^<]*)</Message>").matcher(body);
+        if (code.find()) {
+            return ": " + code.group(1) + (message.find() ? ": " + message.group(1) : "");
+        }
+        String flat = body.strip().replaceAll("\\s+", " ");
+        return ": " + (flat.length() > 200 ? flat.substring(0, 200) + "…" : flat);
+    }
+
+    /** A body publisher that tells how many bytes it handed on; starts again at 0 when the request is re-sent. */
+    private static final class CountingPublisher implements HttpRequest.BodyPublisher {
+        private final HttpRequest.BodyPublisher delegate;
+        private final LongConsumer sent;
+
+        CountingPublisher(HttpRequest.BodyPublisher delegate, LongConsumer sent) {
+            this.delegate = delegate;
+            this.sent = sent;
+        }
+
+        @Override
+        public long contentLength() {
+            return delegate.contentLength();
+        }
+
+        @Override
+        public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+            delegate.subscribe(new Flow.Subscriber<>() {
+                private long total;
+
+                @Override
+                public void onSubscribe(Flow.Subscription subscription) {
+                    subscriber.onSubscribe(subscription);
+                }
+
+                @Override
+                public void onNext(ByteBuffer item) {
+                    total += item.remaining();
+                    subscriber.onNext(item);
+                    sent.accept(total);
+                }
+
+                @Override
+                public void onError(Throwable throwable) {
+                    subscriber.onError(throwable);
+                }
+
+                @Override
+                public void onComplete() {
+                    subscriber.onComplete();
+                }
+            });
+        }
     }
 
     /** One server-sent event: its id (null when it had none), name and data. */

@@ -33,8 +33,8 @@ abstract class ApiCommand implements Callable<Integer> {
     public final Integer call() {
         try {
             return execute(api.client());
-        } catch (CliConfig.Unconfigured missing) {
-            err().println("error: " + missing.getMessage());
+        } catch (CliConfig.Unconfigured | UsageError usage) {
+            err().println("error: " + usage.getMessage());
             return Exit.USAGE;
         } catch (RequestFailed failed) {
             if (json() && failed.problem() != null) {

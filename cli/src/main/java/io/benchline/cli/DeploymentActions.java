@@ -59,19 +59,10 @@ final class DeploymentActions {
         @Override
         int execute(ApiClient client) throws IOException {
             String path = "/v2/deployments/" + segment(deploymentId);
-            if (!yes) {
-                Terminal terminal = main.terminal();
-                if (!terminal.interactive()) {
-                    err().println("error: not deleting deployment " + deploymentId + " without confirmation: no"
-                            + " interactive terminal; pass --yes to delete it");
-                    return Exit.USAGE;
-                }
-                JsonNode d = parse(client.get(path));
-                if (!terminal.confirm("Delete deployment " + deploymentId + " (" + summary(d)
-                        + ") for good? This cannot be undone.")) {
-                    err().println("not deleted");
-                    return Exit.USAGE;
-                }
+            if (!Confirmation.given(main.terminal(), yes, err(), "deleting deployment " + deploymentId, "delete",
+                    () -> "Delete deployment " + deploymentId + " (" + summary(parse(client.get(path)))
+                            + ") for good? This cannot be undone.", "not deleted")) {
+                return Exit.USAGE;
             }
             return show(client.delete(path), (answer, out) -> out.println("deleted deployment " + deploymentId));
         }

@@ -3,13 +3,16 @@ package io.benchline.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.function.Supplier;
+
 /** The {@code benchline} command. */
 @Command(name = "benchline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Benchline command line: the station agent and the API's deployment management.",
         subcommands = {AgentCommand.class, KeysCommand.class, DeploymentsCommand.class,
                 StationCommands.Pin.class, StationCommands.Unpin.class, StationCommands.Unlink.class,
                 DeploymentActions.Promote.class, ProcedureCommands.Rollback.class, ProcedureCommands.Resume.class,
-                DeploymentActions.Delete.class, DeploymentActions.Rerun.class, LogsCommand.class, HistoryCommand.class,
+                DeploymentActions.Delete.class, DeploymentActions.Rerun.class, LogsCommand.class,
+                DeployCommand.class, DevCommand.class, HistoryCommand.class,
                 ApiKeysCommand.class, LoginCommands.Login.class, LoginCommands.Logout.class,
                 LoginCommands.Completion.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -17,13 +20,15 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     private final Terminal terminal;
+    private final Supplier<Pause> pauses;
 
     public Main() {
-        this(Terminal.system());
+        this(Terminal.system(), Pause::system);
     }
 
-    Main(Terminal terminal) {
+    Main(Terminal terminal, Supplier<Pause> pauses) {
         this.terminal = terminal;
+        this.pauses = pauses;
     }
 
     public static void main(String[] args) {
@@ -34,9 +39,14 @@ public final class Main implements Runnable {
         return commandLine(Terminal.system());
     }
 
-    /** The command tree; {@code terminal} answers delete's confirmation. */
+    /** The command tree; {@code terminal} answers the confirmations. */
     static CommandLine commandLine(Terminal terminal) {
-        CommandLine root = new CommandLine(new Main(terminal)).setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine(terminal, Pause::system);
+    }
+
+    /** The command tree; {@code pauses} gives each long-running command its waits and its stop. */
+    static CommandLine commandLine(Terminal terminal, Supplier<Pause> pauses) {
+        CommandLine root = new CommandLine(new Main(terminal, pauses)).setCaseInsensitiveEnumValuesAllowed(true);
         withExitCodes(root);
         return root;
     }
@@ -53,6 +63,11 @@ public final class Main implements Runnable {
 
     Terminal terminal() {
         return terminal;
+    }
+
+    /** A fresh pause for one run of a command. */
+    Pause pause() {
+        return pauses.get();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.benchline.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -28,5 +29,20 @@ final class Requests {
     /** {@code POST /v2/api-keys}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record NewApiKey(String name, String role) {
+    }
+
+    /** {@code POST /v2/uploads}: the zip about to be PUT to the URL it answers. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record NewUpload(long sizeBytes, String sha256) {
+    }
+
+    /** {@code POST /v2/deployments} of an upload ({@code environment} preview, production or development). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record NewDeployment(String procedureId, String uploadId, String environment, Commit commit) {
+    }
+
+    /** The commit a deployment of a directory says it is; {@code sha} null (sent as null) when it is not one. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Commit(@JsonInclude(JsonInclude.Include.ALWAYS) String sha, String message, String author) {
     }
 }

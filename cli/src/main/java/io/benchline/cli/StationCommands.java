@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,31 +37,47 @@ final class StationCommands {
 
         @Override
         int execute(ApiClient client) throws IOException {
-            List<String> stationIds = new ArrayList<>(new LinkedHashSet<>(stations));
-            if (stationIds.size() == 1) {
-                String station = stationIds.get(0);
-                String body = client.post("/v2/stations/" + segment(station) + "/deployments/" + segment(deploymentId),
-                        new Requests.Note(note));
-                return show(body, (pointer, out) -> out.println("pinned deployment "
-                        + text(pointer, "deployment_id", deploymentId) + " to station "
-                        + text(pointer, "station_id", station) + pointerDetails(pointer)));
-            }
-            String body = client.post("/v2/stations/pins", new Requests.BulkPin(deploymentId, stationIds, note));
-            return show(body, (answer, out) -> {
-                JsonNode pointers = answer.path("pointers");
-                int pinned = answer.path("pinned").isNumber() ? answer.path("pinned").asInt() : pointers.size();
-                out.println("pinned deployment " + text(answer, "deployment_id", deploymentId) + " to " + pinned
-                        + " station(s)");
-                Table table = new Table("STATION", "FROM", "POINTER VERSION");
-                for (JsonNode p : pointers) {
-                    table.row(text(p, "station_id", null), text(p, "from_deployment_id", null),
-                            text(p, "pointer_version", null));
-                }
-                if (table.size() > 0) {
-                    out.print(table);
-                }
-            });
+            Pinned pinned = pin(client, deploymentId, stations, note);
+            return show(pinned.body(), pinned::describe);
         }
+    }
+
+    /** A pin's answer and the stations it was for (duplicates dropped). */
+    record Pinned(String deploymentId, List<String> stationIds, String body) {
+        /** One station: the pointer; several: how many and a table STATION, FROM, POINTER VERSION. */
+        void describe(JsonNode answer, PrintWriter out) {
+            if (stationIds.size() == 1) {
+                out.println("pinned deployment " + text(answer, "deployment_id", deploymentId) + " to station "
+                        + text(answer, "station_id", stationIds.get(0)) + pointerDetails(answer));
+                return;
+            }
+            JsonNode pointers = answer.path("pointers");
+            int pinned = answer.path("pinned").isNumber() ? answer.path("pinned").asInt() : pointers.size();
+            out.println("pinned deployment " + text(answer, "deployment_id", deploymentId) + " to " + pinned
+                    + " station(s)");
+            Table table = new Table("STATION", "FROM", "POINTER VERSION");
+            for (JsonNode p : pointers) {
+                table.row(text(p, "station_id", null), text(p, "from_deployment_id", null),
+                        text(p, "pointer_version", null));
+            }
+            if (table.size() > 0) {
+                out.print(table);
+            }
+        }
+    }
+
+    /**
+     * Pins a deployment to stations: one station by its own route
+     * ({@code POST /v2/stations/{id}/deployments/{deployment_id}}), several in one call
+     * ({@code POST /v2/stations/pins}). Used by {@code pin} and {@code dev}.
+     */
+    static Pinned pin(ApiClient client, String deploymentId, List<String> stations, String note) throws IOException {
+        List<String> stationIds = new ArrayList<>(new LinkedHashSet<>(stations));
+        String body = stationIds.size() == 1
+                ? client.post("/v2/stations/" + segment(stationIds.get(0)) + "/deployments/" + segment(deploymentId),
+                        new Requests.Note(note))
+                : client.post("/v2/stations/pins", new Requests.BulkPin(deploymentId, stationIds, note));
+        return new Pinned(deploymentId, stationIds, body);
     }
 
     @Command(name = "unpin", mixinStandardHelpOptions = true,

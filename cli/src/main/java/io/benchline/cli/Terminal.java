@@ -1,13 +1,21 @@
 package io.benchline.cli;
 
 import java.io.Console;
+import java.io.IOException;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** Asking a person: whether one is there, and a yes/no question. Tests pass their own. */
 public interface Terminal {
     /** Whether standard input and output are an interactive terminal. */
     boolean interactive();
+
+    /** Whether standard error is a terminal, where progress bars are drawn; else plain status lines. */
+    default boolean errorIsTerminal() {
+        return false;
+    }
 
     /** Asks a yes/no question; true only for an answer of y or yes. */
     boolean confirm(String question);
@@ -28,6 +36,21 @@ public interface Terminal {
                 } catch (ReflectiveOperationException e) {
                     return true;
                 }
+            }
+
+            @Override
+            public boolean errorIsTerminal() {
+                // Java 17 cannot ask about one stream; on Linux the descriptor's target tells.
+                Path stderr = Path.of("/proc/self/fd/2");
+                if (Files.exists(stderr, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        String target = Files.readSymbolicLink(stderr).toString();
+                        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+                    } catch (IOException | UnsupportedOperationException e) {
+                        return false;
+                    }
+                }
+                return interactive();
             }
 
             @Override

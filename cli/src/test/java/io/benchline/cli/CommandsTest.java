@@ -655,13 +655,16 @@ class CommandsTest {
         Result root = runRaw("--help");
         assertThat(root.exit()).isZero();
         assertThat(root.out()).contains("pin", "unpin", "unlink", "promote", "rollback", "resume", "delete", "rerun",
-                "history", "api-keys", "Exit codes:", "conflict, refused by a rule (409)");
+                "history", "api-keys", "deploy", "dev", "Exit codes:", "conflict, refused by a rule (409)");
 
         Result delete = runRaw("delete", "--help");
         assertThat(delete.out()).contains("--yes", "Exit codes:", "not found (404)",
                 "unauthorized or forbidden (401, 403)");
         Result create = runRaw("api-keys", "create", "--help");
         assertThat(create.out()).contains("--role", "Exit codes:");
+        assertThat(runRaw("deploy", "--help").out()).contains("DIR", "--procedure-id", "--prod", "--max-size",
+                "--no-follow", "Exit codes:");
+        assertThat(runRaw("dev", "--help").out()).contains("--station", "--watch", "Exit codes:");
     }
 
     @Test

@@ -33,6 +33,8 @@ final class FakeApi implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> streams = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Deque<Answer>> sequences = new ConcurrentHashMap<>();
+    private final Map<String, Runnable> hooks = new ConcurrentHashMap<>();
     final List<String> lastEventIds = new CopyOnWriteArrayList<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
@@ -50,6 +52,28 @@ final class FakeApi implements AutoCloseable {
     FakeApi answer(String request, int status, String body) {
         answers.put(request, new Answer(status, "application/json", body));
         return this;
+    }
+
+    /** Answers {@code request} with these JSON bodies in turn, the last one from then on. */
+    FakeApi answers(String request, int status, String... bodies) {
+        java.util.Deque<Answer> sequence = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        for (String body : bodies) {
+            sequence.add(new Answer(status, "application/json", body));
+        }
+        sequences.put(request, sequence);
+        answers.remove(request);
+        return this;
+    }
+
+    /** Runs {@code action} (on the server's thread) each time {@code request} ("METHOD /path") arrives, before it is answered. */
+    FakeApi whenRequested(String request, Runnable action) {
+        hooks.put(request, action);
+        return this;
+    }
+
+    /** The recorded requests with this method and path, in order. */
+    List<Request> requests(String method, String path) {
+        return requests.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).toList();
     }
 
     /** Answers with RFC 9457 problem JSON. */
@@ -86,9 +110,17 @@ final class FakeApi implements AutoCloseable {
             requests.add(new Request(method, path, query, body,
                     exchange.getRequestHeaders().getFirst("Authorization"),
                     exchange.getRequestHeaders().getFirst("Content-Type")));
+            Runnable hook = hooks.get(method + " " + path);
+            if (hook != null) {
+                hook.run();
+            }
             Answer answer = query == null ? null : answers.get(method + " " + path + "?" + query);
             if (answer == null) {
                 answer = answers.get(method + " " + path);
+            }
+            java.util.Deque<Answer> sequence = sequences.get(method + " " + path);
+            if (answer == null && sequence != null) {
+                answer = sequence.size() > 1 ? sequence.poll() : sequence.peek();
             }
             Map<String, String> stream = streams.get(method + " " + path);
             if (answer == null && stream != null) {

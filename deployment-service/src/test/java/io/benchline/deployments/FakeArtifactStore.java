@@ -32,6 +32,14 @@ public class FakeArtifactStore extends FakePeer {
     /** Every delete answered: {@code <digest>?<query>}. */
     static final List<String> ARTIFACT_DELETES = new CopyOnWriteArrayList<>();
     private static final String PREFIX = "/internal/v1/artifacts/";
+    private static final String UPLOAD_PREFIX = "/internal/v1/uploads/";
+
+    /** An upload as artifact-store records it; {@code storedSizeBytes} null until the CLI PUT it. */
+    record Upload(String organizationId, long sizeBytes, String sha256, Long storedSizeBytes) {
+    }
+
+    /** upload id → upload, answered by {@code GET /internal/v1/uploads/{id}?organization_id=} for its organization. */
+    static final Map<String, Upload> UPLOADS = new ConcurrentHashMap<>();
 
     static void register(String digest, Map<String, byte[]> files) {
         ARCHIVES.put(digest, new LinkedHashMap<>(files));
@@ -52,6 +60,19 @@ public class FakeArtifactStore extends FakePeer {
         if (exchange.getRequestMethod().equals("DELETE") && path.startsWith(PREFIX)) {
             ARTIFACT_DELETES.add(path.substring(PREFIX.length()) + "?" + exchange.getRequestURI().getQuery());
             exchange.sendResponseHeaders(204, -1);
+            return;
+        }
+        if (exchange.getRequestMethod().equals("GET") && path.startsWith(UPLOAD_PREFIX)) {
+            String id = path.substring(UPLOAD_PREFIX.length());
+            Upload upload = UPLOADS.get(id);
+            String query = exchange.getRequestURI().getQuery();
+            if (upload == null || query == null || !query.equals("organization_id=" + upload.organizationId())) {
+                answer(exchange, 404, "{\"title\":\"Not Found\",\"status\":404}");
+                return;
+            }
+            answer(exchange, 200, "{\"id\":\"" + id + "\",\"organization_id\":\"" + upload.organizationId()
+                    + "\",\"size_bytes\":" + upload.sizeBytes() + ",\"sha256\":\"" + upload.sha256()
+                    + "\",\"stored_size_bytes\":" + upload.storedSizeBytes() + "}");
             return;
         }
         if (!exchange.getRequestMethod().equals("GET") || !path.startsWith(PREFIX)) {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.benchline.testsupport.FakePeer;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,8 @@ public class FakeDispatcher extends FakePeer {
     static final Map<String, List<String>> IN_USE = new ConcurrentHashMap<>();
     static final Set<String> DOWN = ConcurrentHashMap.newKeySet();
     static final Set<String> TOMBSTONED = ConcurrentHashMap.newKeySet();
+    /** Deployments released ({@code POST /internal/v1/deployments/{id}/release}), with the note sent. */
+    static final Map<String, String> RELEASED = new ConcurrentHashMap<>();
     /** The artifact deletes {@link FakeArtifactStore} answered. */
     static final List<String> ARTIFACT_DELETES = FakeArtifactStore.ARTIFACT_DELETES;
 
@@ -53,6 +56,12 @@ public class FakeDispatcher extends FakePeer {
                 exchange.sendResponseHeaders(204, -1);
                 exchange.close();
             }
+            return;
+        }
+        if (method.equals("POST") && path.startsWith("/internal/v1/deployments/") && path.endsWith("/release")) {
+            String id = path.substring("/internal/v1/deployments/".length(), path.length() - "/release".length());
+            RELEASED.put(id, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            answer(exchange, 200, "{\"moved\":1}");
             return;
         }
         answer(exchange, 404, "{\"title\":\"Not Found\",\"status\":404}");

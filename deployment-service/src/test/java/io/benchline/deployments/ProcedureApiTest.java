@@ -17,6 +17,7 @@ import static io.benchline.deployments.TestSupport.OTHER_KEY;
 import static io.benchline.deployments.TestSupport.as;
 import static io.benchline.deployments.TestSupport.createProcedure;
 import static io.benchline.deployments.TestSupport.procedureBody;
+import static io.benchline.deployments.TestSupport.sha;
 import static io.benchline.deployments.TestSupport.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -157,7 +158,10 @@ class ProcedureApiTest {
 
         JsonPath missing = as(KEY).body(Map.of()).post("/v2/procedures").then().statusCode(400)
                 .contentType("application/problem+json").extract().jsonPath();
-        assertThat(missing.getList("errors.field", String.class)).contains("name", "repository");
+        assertThat(missing.getList("errors.field", String.class)).containsExactly("name");
+
+        as(KEY).body(Map.of("name", "no-repo", "reconcile", Map.of("enabled", true))).post("/v2/procedures")
+                .then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("reconcile.enabled"));
 
         as(KEY).body("{\"name\": ").post("/v2/procedures")
                 .then().statusCode(400).contentType("application/problem+json");
@@ -220,5 +224,30 @@ class ProcedureApiTest {
                 .post("/v2/procedures").then().statusCode(201);
         assertThat(as(KEY).get("/v2/procedures/" + id).then().statusCode(200).extract().jsonPath().getString("name"))
                 .isEqualTo(mine.getString("name"));
+    }
+
+    /**
+     * A procedure without a connected repository: its deployments come from uploads; a build from a commit is 409
+     * until a repository is connected, which needs provider and clone URL together.
+     */
+    @Test
+    void aProcedureNeedsNoRepositoryUntilItBuildsFromGit() {
+        JsonPath created = as(KEY).body(Map.of("name", unique("no-repo"))).post("/v2/procedures").then()
+                .statusCode(201).extract().jsonPath();
+        String id = created.getString("id");
+        assertThat(created.getMap("repository")).isNull();
+        JsonPath refused = as(KEY).body(Map.of("procedure_id", id, "commit_sha", sha())).post("/v2/deployments")
+                .then().statusCode(409).extract().jsonPath();
+        assertThat(refused.getString("type")).endsWith("/no-repository");
+        assertThat(refused.getString("detail")).contains("benchline deploy");
+        as(KEY).body(Map.of("repository", Map.of("full_name", "acme/x"))).patch("/v2/procedures/" + id).then()
+                .statusCode(400);
+        as(KEY).body(Map.of("reconcile", Map.of("enabled", true))).patch("/v2/procedures/" + id).then()
+                .statusCode(400);
+        JsonPath connected = as(KEY).body(Map.of("repository", Map.of("provider", "github", "clone_url",
+                        "https://github.com/acme/" + unique("connected") + ".git")))
+                .patch("/v2/procedures/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(connected.getString("repository.provider")).isEqualTo("github");
+        as(KEY).body(Map.of("procedure_id", id, "commit_sha", sha())).post("/v2/deployments").then().statusCode(202);
     }
 }

@@ -46,6 +46,11 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
+    Response patch(String path, Object body) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
     Response delete(String path) throws IOException, InterruptedException {
         return send(request(path).DELETE());
     }

@@ -55,7 +55,12 @@ class PushToStationIT {
         packages = new LocalPackageIndex().add(RAILS).add(BROKEN);
         stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
                 StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", "")))
-                .withExtraEnv(Map.of("build-worker", Map.of("BENCHLINE_BUILD_PACKAGE_INDEX", packages.url())))
+                .withExtraEnv(Map.of("build-worker", Map.of("BENCHLINE_BUILD_PACKAGE_INDEX", packages.url()),
+                        // development sessions end and go within seconds here (minutes by default)
+                        "deployment-service", Map.of("BENCHLINE_DEVELOPMENT_SESSION_TIMEOUT", "30s",
+                                "BENCHLINE_DEVELOPMENT_HEARTBEAT_INTERVAL", "2s",
+                                "BENCHLINE_DEVELOPMENT_REMOVAL_DELAY", "3s",
+                                "BENCHLINE_DEVELOPMENT_SWEEP_INTERVAL", "1s")))
                 .withTraces(traces.endpoint()), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
     }
@@ -137,91 +142,7 @@ class PushToStationIT {
     @Test
     void aTofuPilotFormatProcedureBuildsOnceAndRunsItsPhasesOnTheStation() throws Exception {
         Path repo = newRepository("power-board");
-        Files.createDirectories(repo.resolve("phases"));
-        Files.createDirectories(repo.resolve("plugs"));
-        Files.writeString(repo.resolve("procedure.yaml"), """
-                name: Power Board Functional Test
-                version: "1.2.0"
-                unit:
-                  serial_number:
-                    placeholder: "PB-000000"
-                    default_value: "PB-000001"
-                plugs:
-                  - name: Power Supply
-                    key: psu
-                    python: plugs.psu:PowerSupply
-                    config:
-                      volts: 5.0
-                setup:
-                  - name: Power On
-                    python: phases.power:power_on
-                    timeout: 10s
-                main:
-                  - key: voltage
-                    name: Output Voltage
-                    python: phases.voltage
-                    timeout: 30s
-                    measurements:
-                      - name: Output Voltage
-                        unit: V
-                        validators:
-                          - {operator: ">=", expected_value: 4.8}
-                          - {operator: "<=", expected_value: 5.2}
-                  - name: Firmware Check
-                    python: phases.firmware:check_firmware
-                    depends_on: [voltage]
-                    measurements:
-                      - name: Firmware Version
-                        validators:
-                          - {operator: matches, expected_value: "^2\\\\."}
-                      - name: Rail Limit
-                        unit: V
-                        validators:
-                          - {operator: "==", expected_value: 5.2}
-                teardown:
-                  - name: Power Off
-                    python: phases.power:power_off
-                """);
-        Files.writeString(repo.resolve("pyproject.toml"), """
-                [project]
-                name = "power-board-test"
-                version = "0.1.0"
-                requires-python = ">=3.10,<3.13"
-                dependencies = ["bench-rails==1.2.0"]
-                """);
-        Files.writeString(repo.resolve("uv.lock"), LocalPackageIndex.uvLock("power-board-test", ">=3.10,<3.12",
-                RAILS));
-        Files.writeString(repo.resolve("plugs/psu.py"), """
-                class PowerSupply:
-                    def __init__(self, volts):
-                        self.volts = volts
-
-                    def read(self, serial):
-                        # the bench's fault: units whose serial ends in -HI read high
-                        return self.volts + (0.6 if str(serial).endswith("-HI") else 0.0)
-                """);
-        Files.writeString(repo.resolve("phases/power.py"), """
-                def power_on(psu, log):
-                    log.info("power on")
-
-
-                def power_off(log):
-                    log.info("power off")
-                """);
-        Files.writeString(repo.resolve("phases/voltage.py"), """
-                def voltage(measurements, psu, unit, log):
-                    measurements.output_voltage = psu.read(unit.serial_number)
-                    log.info("unit %s: %s V" % (unit.serial_number, measurements.output_voltage))
-                """);
-        Files.writeString(repo.resolve("phases/firmware.py"), """
-                import bench_rails
-
-
-                def check_firmware(measurements):
-                    measurements.firmware_version = "2.4.1"
-                    # from the vendored package, installed in the deployment's own environment
-                    measurements.rail_limit = bench_rails.LIMIT
-                """);
+        writePowerBoard(repo);
         GitPush.git(repo, "add", ".");
         GitPush.git(repo, "commit", "-q", "-m", "Power board functional test");
         String commit = GitPush.git(repo, "rev-parse", "HEAD").trim();
@@ -376,6 +297,246 @@ class PushToStationIT {
         }
     }
 
+
+    /**
+     * A working tree that is no git repository, with files .gitignore leaves out: {@code benchline deploy --prod}
+     * uploads it (presigned PUT to S3) and its production deployment reaches the station, installs its wheel and
+     * runs its phases; {@code --json} makes a preview of the same tree, one digest; a broken tree fails the CLI with
+     * exit 1; {@code benchline dev} pins a development deployment to the station marked for development while the
+     * session runs, and once the CLI stops the station goes back and the deployment and its artifact are gone.
+     */
+    @Test
+    void aWorkingTreeDeploysFromTheCliAndADevelopmentSessionLeavesNoTrace() throws Exception {
+        Path tree = work.resolve("bench-tree");
+        Files.createDirectories(tree);
+        writePowerBoard(tree);
+        Files.writeString(tree.resolve(".gitignore"), "captures/\n*.log\n");
+        Files.createDirectories(tree.resolve("captures"));
+        Files.write(tree.resolve("captures/scope.bin"), new byte[2 * 1024 * 1024]);
+        Files.writeString(tree.resolve("bench.log"), "last night's run\n");
+
+        String procedureId = api.post("/v2/procedures", Map.of("name", "bench-tree")).expect(201).json().get("id")
+                .asText();
+        JsonNode station = api.post("/v2/stations", Map.of("name", "bench-tree-station")).expect(201).json();
+        String stationId = station.get("id").asText();
+        api.post("/v2/stations/" + stationId + "/links", Map.of("procedure_id", procedureId,
+                "environment", "production")).expect(201);
+        ProcessSupervisor.Child treeAgent = startAgent("tree", station);
+        Process dev = null;
+        try {
+            // 1. Production from the working tree.
+            CliResult deployed = cliResult("deploy", tree.toString(), "--procedure-id", procedureId, "--prod",
+                    "--yes");
+            assertThat(deployed.exit()).as(deployed.out()).isZero();
+            String production = firstDeploymentId(deployed.out());
+            assertThat(deployed.out()).contains(stack.baseUrl() + "/v2/deployments/" + production);
+            JsonNode built = api.get("/v2/deployments/" + production).expect(200).json();
+            assertThat(built.path("status").asText()).isEqualTo("ready");
+            assertThat(built.path("source").asText()).isEqualTo("upload");
+            assertThat(built.path("environment").asText()).isEqualTo("production");
+            assertThat(built.path("trigger").asText()).isEqualTo("manual");
+            assertThat(built.path("runtime_version").asText()).isEqualTo("3.11");
+            List<String> paths = new ArrayList<>();
+            api.get("/v2/deployments/" + production + "/contents").expect(200).json().get("data")
+                    .forEach(f -> paths.add(f.get("path").asText()));
+            assertThat(paths).contains("procedure.yaml", "uv.lock", "phases/voltage.py", ".gitignore",
+                    "wheels/" + RAILS.filename()).noneMatch(p -> p.startsWith("captures/") || p.endsWith(".log"));
+
+            awaitActual(stationId, procedureId, production);
+            String runRequest = api.post("/v2/stations/" + stationId + "/run-requests", Map.of("procedure_id",
+                    procedureId, "serial_number", "PB-000100")).expect(202).json().get("id").asText();
+            JsonNode passed = Await.until("the run of PB-000100 finished", WAIT, () -> run(stationId, runRequest,
+                    "finished"));
+            assertThat(passed.get("outcome").asText()).as(passed.toString()).isEqualTo("passed");
+            assertThat(passed.get("deployment_id").asText()).isEqualTo(production);
+            assertThat(passed.get("phases").size()).isEqualTo(4);
+
+            // 2. A preview of the same tree, as JSON: the same artifact bytes.
+            CliResult preview = cliResult("deploy", tree.toString(), "--procedure-id", procedureId, "--json");
+            assertThat(preview.exit()).as(preview.out()).isZero();
+            JsonNode previewJson = Api.JSON_READER.readTree(preview.out());
+            assertThat(previewJson.path("environment").asText()).isEqualTo("preview");
+            assertThat(previewJson.path("status").asText()).isEqualTo("ready");
+            assertThat(previewJson.at("/artifact/digest").asText()).isEqualTo(built.at("/artifact/digest").asText());
+
+            // 3. A broken tree: the build fails and so does the CLI, with the reason.
+            Path broken = work.resolve("bench-tree-broken");
+            Files.createDirectories(broken);
+            Files.writeString(broken.resolve("procedure.yaml"), "name: broken\nmain:\n  - python: phases.gone\n");
+            CliResult failed = cliResult("deploy", broken.toString(), "--procedure-id", procedureId);
+            assertThat(failed.exit()).as(failed.out()).isEqualTo(1);
+            String failedId = firstDeploymentId(failed.out());
+            assertThat(api.get("/v2/deployments/" + failedId).expect(200).json().path("failure_reason").asText())
+                    .contains("procedure.yaml is invalid");
+
+            // 4. A development session on the station marked for development, with a change not deployed before.
+            api.patch("/v2/stations/" + stationId, Map.of("development", true)).expect(200);
+            Files.writeString(tree.resolve("phases/power.py"), Files.readString(tree.resolve("phases/power.py"))
+                    .replace("power on", "power on (dev)"));
+            dev = new ProcessBuilder(cliCommand("dev", tree.toString(), "--procedure-id", procedureId, "--station",
+                    stationId)).redirectErrorStream(true).redirectOutput(work.resolve("dev.log").toFile()).start();
+            String development = Await.until("a development deployment is active on the station", WAIT, () -> {
+                JsonNode p = pointer(stationId, procedureId);
+                String actual = p.path("actual_deployment_id").asText();
+                return !actual.equals(production) && !actual.isEmpty() && p.path("pinned").asBoolean() ? actual : null;
+            });
+            JsonNode devDeployment = api.get("/v2/deployments/" + development).expect(200).json();
+            assertThat(devDeployment.path("environment").asText()).isEqualTo("development");
+            assertThat(devDeployment.path("session_expires_at").asText()).isNotEmpty();
+            String devDigest = devDeployment.at("/artifact/digest").asText();
+            assertThat(devDigest).isNotEqualTo(built.at("/artifact/digest").asText());
+            String devRun = api.post("/v2/stations/" + stationId + "/run-requests", Map.of("procedure_id",
+                    procedureId, "serial_number", "PB-000101")).expect(202).json().get("id").asText();
+            JsonNode onDev = Await.until("the run on the development deployment finished", WAIT,
+                    () -> run(stationId, devRun, "finished"));
+            assertThat(onDev.get("deployment_id").asText()).isEqualTo(development);
+            // Heartbeats keep it: the session lives well past one session timeout... the positive signal is a
+            // later expiry than the first one.
+            String firstExpiry = devDeployment.path("session_expires_at").asText();
+            Await.until("a heartbeat moved the session on", WAIT, () -> {
+                String now = api.get("/v2/deployments/" + development).expect(200).json()
+                        .path("session_expires_at").asText();
+                return java.time.Instant.parse(now).isAfter(java.time.Instant.parse(firstExpiry)) ? true : null;
+            });
+
+            // The CLI stops (SIGTERM): the session ends, the station goes back, the deployment and its bytes go.
+            dev.destroy();
+            assertThat(dev.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(dev.exitValue()).as(Files.readString(work.resolve("dev.log"))).isIn(0, 143);
+            Await.until("the development deployment is removed", WAIT, () -> api.get("/v2/deployments/"
+                    + development).status() == 410 ? true : null);
+            awaitActual(stationId, procedureId, production);
+            assertThat(pointer(stationId, procedureId).path("pinned").asBoolean()).isFalse();
+            Await.until("the development artifact left S3", WAIT, () -> java.net.http.HttpClient.newHttpClient()
+                    .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.serviceUrl("artifact-store")
+                                    + "/internal/v1/artifacts/" + devDigest + "/contents"))
+                            .header("X-Benchline-Internal-Token", stack.internalToken()).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 404 ? true : null);
+        } finally {
+            if (dev != null) {
+                dev.destroyForcibly();
+            }
+            stack.stopProcess(treeAgent);
+        }
+    }
+
+    private record CliResult(int exit, String out) {
+    }
+
+    private static List<String> cliCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", stack.layout().cliJar().toString(), "io.benchline.cli.Main"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--url", stack.baseUrl(), "--api-key", stack.apiKey()));
+        return command;
+    }
+
+    /** The CLI's exit code and standard output; its standard error goes to the test's. */
+    private static CliResult cliResult(String... args) throws Exception {
+        Process process = new ProcessBuilder(cliCommand(args)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new CliResult(process.waitFor(), out);
+    }
+
+    private static String firstDeploymentId(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("dep_[0-9a-z]{26}").matcher(text);
+        assertThat(m.find()).as("a deployment id in %s", text).isTrue();
+        return m.group();
+    }
+
+    /**
+     * The power-board procedure in TofuPilot's format: a plug, setup/main/teardown phases with measurements and
+     * validators, pyproject.toml and a uv.lock that pins one wheel of the local index. Units whose serial ends in
+     * {@code -HI} read high and fail the voltage phase.
+     */
+    private static void writePowerBoard(Path repo) throws Exception {
+        Files.createDirectories(repo.resolve("phases"));
+        Files.createDirectories(repo.resolve("plugs"));
+        Files.writeString(repo.resolve("procedure.yaml"), """
+                name: Power Board Functional Test
+                version: "1.2.0"
+                unit:
+                  serial_number:
+                    placeholder: "PB-000000"
+                    default_value: "PB-000001"
+                plugs:
+                  - name: Power Supply
+                    key: psu
+                    python: plugs.psu:PowerSupply
+                    config:
+                      volts: 5.0
+                setup:
+                  - name: Power On
+                    python: phases.power:power_on
+                    timeout: 10s
+                main:
+                  - key: voltage
+                    name: Output Voltage
+                    python: phases.voltage
+                    timeout: 30s
+                    measurements:
+                      - name: Output Voltage
+                        unit: V
+                        validators:
+                          - {operator: ">=", expected_value: 4.8}
+                          - {operator: "<=", expected_value: 5.2}
+                  - name: Firmware Check
+                    python: phases.firmware:check_firmware
+                    depends_on: [voltage]
+                    measurements:
+                      - name: Firmware Version
+                        validators:
+                          - {operator: matches, expected_value: "^2\\\\."}
+                      - name: Rail Limit
+                        unit: V
+                        validators:
+                          - {operator: "==", expected_value: 5.2}
+                teardown:
+                  - name: Power Off
+                    python: phases.power:power_off
+                """);
+        Files.writeString(repo.resolve("pyproject.toml"), """
+                [project]
+                name = "power-board-test"
+                version = "0.1.0"
+                requires-python = ">=3.10,<3.13"
+                dependencies = ["bench-rails==1.2.0"]
+                """);
+        Files.writeString(repo.resolve("uv.lock"), LocalPackageIndex.uvLock("power-board-test", ">=3.10,<3.12",
+                RAILS));
+        Files.writeString(repo.resolve("plugs/psu.py"), """
+                class PowerSupply:
+                    def __init__(self, volts):
+                        self.volts = volts
+
+                    def read(self, serial):
+                        # the bench's fault: units whose serial ends in -HI read high
+                        return self.volts + (0.6 if str(serial).endswith("-HI") else 0.0)
+                """);
+        Files.writeString(repo.resolve("phases/power.py"), """
+                def power_on(psu, log):
+                    log.info("power on")
+
+
+                def power_off(log):
+                    log.info("power off")
+                """);
+        Files.writeString(repo.resolve("phases/voltage.py"), """
+                def voltage(measurements, psu, unit, log):
+                    measurements.output_voltage = psu.read(unit.serial_number)
+                    log.info("unit %s: %s V" % (unit.serial_number, measurements.output_voltage))
+                """);
+        Files.writeString(repo.resolve("phases/firmware.py"), """
+                import bench_rails
+
+
+                def check_firmware(measurements):
+                    measurements.firmware_version = "2.4.1"
+                    # from the vendored package, installed in the deployment's own environment
+                    measurements.rail_limit = bench_rails.LIMIT
+                """);
+    }
 
     /** A new git repository in the work folder, on main, with the test author. */
     private static Path newRepository(String name) throws Exception {

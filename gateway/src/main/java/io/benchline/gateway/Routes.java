@@ -26,6 +26,7 @@ public final class Routes {
             new Route("/v2/deployments", Upstream.DEPLOYMENT),
             new Route("/v2/api-keys", Upstream.DEPLOYMENT),
             new Route("/v2/keys", Upstream.ARTIFACT),
+            new Route("/v2/uploads", Upstream.ARTIFACT),
             new Route("/v2/stations", Upstream.DISPATCHER),
             new Route("/v2/rollouts", Upstream.DISPATCHER),
             new Route("/agent/", Upstream.DISPATCHER));

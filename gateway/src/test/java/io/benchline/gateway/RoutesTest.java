@@ -12,6 +12,7 @@ class RoutesTest {
         assertThat(Routes.route("/v2/keys")).contains(Upstream.ARTIFACT);
         assertThat(Routes.route("/v2/keys/ed25519-1")).contains(Upstream.ARTIFACT);
         assertThat(Routes.route("/v2/keysmith")).isEmpty();
+        assertThat(Routes.route("/v2/uploads")).contains(Upstream.ARTIFACT);
         assertThat(Routes.route("/v2/api-keys")).contains(Upstream.DEPLOYMENT);
         assertThat(Routes.route("/webhooks/github/hk_1")).contains(Upstream.WEBHOOK);
         assertThat(Routes.route("/webhooks")).isEmpty();

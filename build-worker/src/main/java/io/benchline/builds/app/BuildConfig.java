@@ -30,6 +30,13 @@ public interface BuildConfig {
     @WithDefault("100M")
     MemorySize maxSourceSize();
 
+    /**
+     * Largest upload (the zip of a working tree the CLI sent, source kind {@code upload}), checked against what
+     * artifact-store says and again while the zip is read.
+     */
+    @WithDefault("95M")
+    MemorySize maxUploadSize();
+
     /** Most files in the archive. */
     @WithDefault("10000")
     int maxFiles();
@@ -85,16 +92,16 @@ public interface BuildConfig {
     @WithDefault("5")
     int publishAttempts();
 
-    /** Longest wait for one upload to artifact-store. */
+    /** Longest wait for one exchange with artifact-store: the archive's upload, or reading an upload's zip. */
     @WithDefault("2m")
     Duration uploadTimeout();
 
     /**
-     * Upload attempts on connection errors, 429 and 5xx answers, 0.5 s apart and doubling up to 2 s: 200 span about
-     * 6½ minutes (the build's {@link #timeout()} still applies), so neither a restart of artifact-store nor a database
-     * outage of a few minutes fails the builds that were uploading (three attempts failed every build caught by a
-     * restart in the fault trials, thirty those caught by a two-minute PostgreSQL outage), and a waiting build
-     * uploads within 2 s of artifact-store's return.
+     * Attempts of one call to artifact-store (the archive's upload, reading an upload) on connection errors, 429 and
+     * 5xx answers, 0.5 s apart and doubling up to 2 s: 200 span about 6½ minutes (the build's {@link #timeout()} still
+     * applies), so neither a restart of artifact-store nor a database outage of a few minutes fails the builds that
+     * were uploading (three attempts failed every build caught by a restart in the fault trials, thirty those caught
+     * by a two-minute PostgreSQL outage), and a waiting build uploads within 2 s of artifact-store's return.
      */
     @WithDefault("200")
     int uploadAttempts();

@@ -17,6 +17,7 @@ import io.benchline.builds.source.RepositoryCredentials;
 import io.benchline.builds.source.RepositoryCredentialsClient;
 import io.benchline.builds.source.SourceFile;
 import io.benchline.builds.source.SourceTree;
+import io.benchline.builds.source.UploadSource;
 import io.benchline.builds.storage.ArtifactStoreClient;
 import io.benchline.events.ArtifactRef;
 import io.benchline.events.BuildCompleted;
@@ -51,15 +52,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The build use case: announce, clone, validate, pack, upload, report. Every problem becomes a {@code failed}
- * build.completed with a readable reason and error log lines; only a build.completed the broker never acknowledges
- * escapes, as an exception, so the request is not acknowledged as done.
+ * The build use case: announce, read the source (clone a commit or unpack an upload), validate, pack, upload,
+ * report. Every problem becomes a {@code failed} build.completed with a readable reason and error log lines; only a
+ * build.completed the broker never acknowledges escapes, as an exception, so the request is not acknowledged as done.
  */
 @ApplicationScoped
 public class Builds {
     private static final Logger LOG = Logger.getLogger(Builds.class);
     static final String SOURCE = "/build-worker";
     private static final int MAX_PROCEDURE_YAML_BYTES = 1024 * 1024;
+    static final String GIT = "git";
+    static final String UPLOAD = "upload";
 
     private final BuildConfig config;
     private final GitSource git;
@@ -67,6 +70,7 @@ public class Builds {
     private final ArchiveWriter archiver;
     private final ArtifactStoreClient store;
     private final RepositoryCredentialsClient credentials;
+    private final UploadSource uploads;
     private final BuildEvents events;
     private final String workerId;
     private final ScheduledExecutorService logFlusher;
@@ -74,11 +78,12 @@ public class Builds {
     private final Tracer tracer;
 
     public Builds(BuildConfig config, GitSource git, ProcedureValidator validator, ArchiveWriter archiver,
-            ArtifactStoreClient store, RepositoryCredentialsClient credentials, BuildEvents events,
-            MeterRegistry metrics, Tracer tracer) {
+            ArtifactStoreClient store, RepositoryCredentialsClient credentials, UploadSource uploads,
+            BuildEvents events, MeterRegistry metrics, Tracer tracer) {
         this.metrics = metrics;
         this.tracer = tracer;
         this.credentials = credentials;
+        this.uploads = uploads;
         this.config = config;
         this.git = git;
         this.validator = validator;
@@ -187,24 +192,9 @@ public class Builds {
 
     private void execute(BuildRequested request, Path directory, Deadline deadline, BuildLog log,
             Progress progress) {
-        BuildRequested.Source source = request.source();
-        if (source == null) {
-            throw new BuildFailure("the build request has no source");
-        }
-        if (!"git".equals(source.kind())) {
-            throw new BuildFailure("source kind '" + source.kind() + "' is not supported by build-worker (only git)");
-        }
-        boolean bySha = source.commitSha() != null && !source.commitSha().isBlank();
-        git.admit(source.cloneUrl());
-        RepositoryCredentials repositoryCredentials = credentialsFor(request, deadline, log);
-        log.info("cloning " + GitSource.redact(source.cloneUrl()) + " at "
-                + (bySha ? "commit " + source.commitSha() : "the head of branch " + source.branch()));
         PackedArchive archive;
-        try (SourceTree tree = git.fetch(source.cloneUrl(), source.commitSha(), source.branch(),
-                directory.resolve("repository.git"), deadline, repositoryCredentials)) {
-            Commit commit = tree.commit();
-            progress.commit = commit;
-            log.info("commit " + commit.sha() + " by " + commit.author() + ": " + firstLine(commit.message()));
+        try (SourceTree tree = open(request, directory, deadline, log, progress)) {
+            progress.commit = tree.commit();
             tree.skipped().forEach(s -> log.warn("not packed: " + s));
             long bytes = tree.files().stream().mapToLong(SourceFile::size).sum();
             log.info(tree.files().size() + " files, " + bytes + " bytes");
@@ -253,6 +243,54 @@ public class Builds {
         progress.artifact = artifact;
         log.info("stored " + artifact.digest() + " (" + artifact.sizeBytes() + " bytes), signed with "
                 + artifact.keyId());
+    }
+
+    /** The files to build: a clone at the requested commit, or an unpacked upload; the rest is the same for both. */
+    private SourceTree open(BuildRequested request, Path directory, Deadline deadline, BuildLog log,
+            Progress progress) {
+        BuildRequested.Source source = request.source();
+        if (source == null) {
+            throw new BuildFailure("the build request has no source");
+        }
+        if (GIT.equals(source.kind())) {
+            return fromGit(request, directory, deadline, log);
+        }
+        if (UPLOAD.equals(source.kind())) {
+            return fromUpload(request, directory, deadline, log, progress);
+        }
+        throw new BuildFailure(source.kind() == null ? "the build request's source names no kind (git or upload)"
+                : "source kind '" + source.kind() + "' is not supported by build-worker (git or upload)");
+    }
+
+    private SourceTree fromGit(BuildRequested request, Path directory, Deadline deadline, BuildLog log) {
+        BuildRequested.Source source = request.source();
+        boolean bySha = source.commitSha() != null && !source.commitSha().isBlank();
+        git.admit(source.cloneUrl());
+        RepositoryCredentials repositoryCredentials = credentialsFor(request, deadline, log);
+        log.info("cloning " + GitSource.redact(source.cloneUrl()) + " at "
+                + (bySha ? "commit " + source.commitSha() : "the head of branch " + source.branch()));
+        SourceTree tree = git.fetch(source.cloneUrl(), source.commitSha(), source.branch(),
+                directory.resolve("repository.git"), deadline, repositoryCredentials);
+        Commit commit = tree.commit();
+        log.info("commit " + commit.sha() + " by " + commit.author() + ": " + firstLine(commit.message()));
+        return tree;
+    }
+
+    /** The zip of a working tree the CLI uploaded; its commit is known from request and record before it is read. */
+    private SourceTree fromUpload(BuildRequested request, Path directory, Deadline deadline, BuildLog log,
+            Progress progress) {
+        BuildRequested.Source source = request.source();
+        UploadSource.Upload upload = uploads.describe(source.uploadKey(), request.orgId(), deadline, log);
+        progress.commit = UploadSource.commit(upload, source.commitSha());
+        log.info("reading upload " + upload.id() + " (" + upload.sizeBytes() + " bytes)");
+        SourceTree tree = uploads.fetch(upload, source.commitSha(), directory, deadline, log);
+        Commit commit = tree.commit();
+        log.info("upload " + upload.id() + " has the sha256 the CLI announced (" + upload.sha256() + "); "
+                + (commit.sha() == null ? "a working tree outside git"
+                : "a working tree at commit " + commit.sha()
+                + (commit.author() == null ? "" : " by " + commit.author())
+                + (commit.message() == null ? "" : ": " + firstLine(commit.message()))));
+        return tree;
     }
 
     /**

@@ -1,19 +1,24 @@
 package io.benchline.builds.app;
 
 import io.benchline.builds.TestRepos;
+import io.benchline.builds.TestZips;
+import io.benchline.builds.messaging.FakeArtifactStore;
 import io.benchline.builds.archive.ArchiveWriter;
 import io.benchline.builds.procedure.ProcedureValidator;
 import io.benchline.builds.source.GitSource;
 import io.benchline.builds.source.RepositoryCredentialsClient;
+import io.benchline.builds.source.UploadSource;
 import io.benchline.builds.storage.ArtifactStoreClient;
 import io.benchline.events.BuildCompleted;
 import io.benchline.events.BuildLogs;
 import io.benchline.events.BuildRequested;
+import io.benchline.events.Commit;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventEnvelope;
 import io.benchline.events.EventIds;
 import io.benchline.events.Topics;
 import io.benchline.repositories.CloneUrlPolicy;
+import io.benchline.testsupport.BenchlineInfra;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -26,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -78,10 +84,14 @@ class BuildsTest {
 
     private Builds builds(RecordingEvents events, String artifactUrl, String deploymentUrl) {
         BuildConfig config = new TestConfig(temp.resolve("work"));
+        String token = BenchlineInfra.INTERNAL_TOKEN;
         return new Builds(config, new GitSource(config, POLICY), new ProcedureValidator(), new ArchiveWriter(),
-                new ArtifactStoreClient(artifactUrl, "token", Duration.ofSeconds(5), 1),
-                new RepositoryCredentialsClient(deploymentUrl, "token"), events, new SimpleMeterRegistry(),
-                io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
+                new ArtifactStoreClient(artifactUrl, token, Duration.ofSeconds(5), 1),
+                new RepositoryCredentialsClient(deploymentUrl, token),
+                new UploadSource(artifactUrl, token, new UploadSource.Limits(config.maxUploadSize().asLongValue(),
+                        config.maxSourceSize().asLongValue(), config.maxFiles(), config.uploadTimeout(),
+                        config.uploadAttempts())),
+                events, new SimpleMeterRegistry(), io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
     }
 
     private static BuildRequested request(String cloneUrl, String sha) {
@@ -237,15 +247,197 @@ class BuildsTest {
     @Test
     void anUnsupportedSourceKindIsAFailedBuildNotACrash() throws Exception {
         RecordingEvents events = new RecordingEvents();
-        BuildRequested upload = new BuildRequested(EventIds.withPrefix("dep"), EventIds.withPrefix("org"),
+        BuildRequested svn = new BuildRequested(EventIds.withPrefix("dep"), EventIds.withPrefix("org"),
                 EventIds.withPrefix("prc"), "p", 1, "development",
-                new BuildRequested.Source("upload", null, null, null, "uploads/x.zip"));
+                new BuildRequested.Source("svn", "svn://example.com/rig", null, null, null));
 
-        BuildCompleted completed = builds(events, "http://127.0.0.1:9").run(upload);
+        BuildCompleted completed = builds(events, "http://127.0.0.1:9").run(svn);
 
         assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
-        assertThat(completed.failureReason()).isEqualTo("source kind 'upload' is not supported by build-worker (only git)");
+        assertThat(completed.failureReason())
+                .isEqualTo("source kind 'svn' is not supported by build-worker (git or upload)");
         assertThat(completed.commit()).isNull();
+    }
+
+    // Builds from an upload, against the fake artifact-store's upload endpoints.
+
+    private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+
+    private static BuildRequested uploadRequest(String orgId, String uploadId, String commitSha) {
+        return new BuildRequested(EventIds.withPrefix("dep"), orgId, EventIds.withPrefix("prc"), "p", 1,
+                "development", new BuildRequested.Source("upload", null, commitSha, null, uploadId));
+    }
+
+    /** The fake artifact-store, started for one test; {@link #url()} is its base URL. */
+    static final class ArtifactStore implements AutoCloseable {
+        final FakeArtifactStore fake = new FakeArtifactStore();
+        final String url = fake.start().get("benchline.services.artifact-url");
+
+        String url() {
+            return url;
+        }
+
+        @Override
+        public void close() {
+            fake.stop();
+        }
+    }
+
+    private static List<String> logTexts(RecordingEvents events) {
+        return events.sent.stream().filter(s -> s.topic().equals(Topics.BUILD_LOGS))
+                .flatMap(s -> EventCodec.data(s.envelope(), BuildLogs.class).lines().stream())
+                .map(BuildLogs.Line::text).toList();
+    }
+
+    @Test
+    void aBuildFromAnUploadIsReadyAndTwoBuildsOfOneUploadPackTheSameBytes() throws Exception {
+        String org = EventIds.withPrefix("org");
+        List<TestZips.Entry> entries = new java.util.ArrayList<>(TestZips.files(TestRepos.validProcedure()));
+        entries.add(0, TestZips.directory("lib"));
+        String upload = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org, TestZips.zip(entries),
+                "Tune the limits\n\nand more", "Ada Tester"));
+        // The same files, stored instead of deflated and in the opposite order: the same source.
+        java.util.Collections.reverse(entries);
+        String sameFiles = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org,
+                TestZips.zip(entries.stream().map(TestZips.Entry::stored).toList()), "Tune the limits\n\nand more",
+                "Ada Tester"));
+
+        try (ArtifactStore store = new ArtifactStore()) {
+            RecordingEvents events = new RecordingEvents();
+            BuildCompleted first = builds(events, store.url()).run(uploadRequest(org, upload, SHA));
+            BuildCompleted second = builds(new RecordingEvents(), store.url()).run(uploadRequest(org, upload, SHA));
+            BuildCompleted third = builds(new RecordingEvents(), store.url()).run(uploadRequest(org, sameFiles, SHA));
+
+            assertThat(first.outcome()).as(first.failureReason()).isEqualTo(BuildCompleted.READY);
+            assertThat(first.commit()).isEqualTo(new Commit(SHA, "Tune the limits\n\nand more", "Ada Tester", null,
+                    null));
+            assertThat(first.runtimeVersion()).isEqualTo("3.11");
+            assertThat(first.entryPoint()).isEqualTo("main.py");
+            assertThat(second.artifact().digest()).as("one upload, one archive").isEqualTo(first.artifact().digest());
+            assertThat(third.artifact().digest()).as("the same files, zipped differently")
+                    .isEqualTo(first.artifact().digest());
+            assertThat(logTexts(events)).anyMatch(l -> l.startsWith("reading upload " + upload + " ("))
+                    .anyMatch(l -> l.contains("a working tree at commit " + SHA + " by Ada Tester: Tune the limits"))
+                    .contains("6 files, " + TestRepos.validProcedure().values().stream()
+                            .mapToInt(v -> v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum()
+                            + " bytes");
+
+            byte[] archive = FakeArtifactStore.STORED.get(first.artifact().digest());
+            List<String> names = new java.util.ArrayList<>();
+            String manifest = null;
+            try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(archive))) {
+                for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                    names.add(e.getName());
+                    if (e.getName().equals("manifest.json")) {
+                        manifest = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                }
+            }
+            assertThat(names).containsExactly("manifest.json", ".gitignore", "lib/__init__.py", "lib/helpers.py",
+                    "main.py", "procedure.yaml", "requirements.txt");
+            assertThat(manifest).contains("\"commit\":{\"sha\":\"" + SHA
+                    + "\",\"message\":\"Tune the limits\\n\\nand more\",\"author\":\"Ada Tester\"}");
+        }
+        try (var left = Files.list(temp.resolve("work"))) {
+            assertThat(left).as("the builds' temp directories are deleted").isEmpty();
+        }
+    }
+
+    @Test
+    void anUploadOutsideGitHasNoCommitSha() throws Exception {
+        String org = EventIds.withPrefix("org");
+        String upload = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org,
+                TestZips.zip(TestRepos.validProcedure()), null, null));
+        try (ArtifactStore store = new ArtifactStore()) {
+            RecordingEvents events = new RecordingEvents();
+            BuildCompleted completed = builds(events, store.url()).run(uploadRequest(org, upload, null));
+
+            assertThat(completed.outcome()).as(completed.failureReason()).isEqualTo(BuildCompleted.READY);
+            assertThat(completed.commit()).isEqualTo(new Commit(null, null, null, null, null));
+            assertThat(logTexts(events)).anyMatch(l -> l.endsWith("a working tree outside git"));
+        }
+    }
+
+    @Test
+    void anUploadWhoseSha256IsNotTheAnnouncedOneFailsWithBoth() throws Exception {
+        String org = EventIds.withPrefix("org");
+        byte[] zip = TestZips.zip(TestRepos.validProcedure());
+        String announced = TestZips.sha256("another zip".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String upload = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org, zip, "m", "a")
+                .announcing(zip.length, announced));
+        try (ArtifactStore store = new ArtifactStore()) {
+            BuildCompleted completed = builds(new RecordingEvents(), store.url()).run(uploadRequest(org, upload, SHA));
+
+            assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
+            assertThat(completed.failureReason()).isEqualTo("the upload's sha256 is " + TestZips.sha256(zip)
+                    + " but the CLI announced " + announced
+                    + ": the zip was changed or damaged after the CLI hashed it; deploy again");
+            assertThat(completed.commit()).as("known before the zip was read")
+                    .isEqualTo(new Commit(SHA, "m", "a", null, null));
+        }
+    }
+
+    @Test
+    void anUploadOverTheSizeLimitFailsWithItsReason() throws Exception {
+        String org = EventIds.withPrefix("org");
+        byte[] noise = new byte[1_200_000];
+        new java.util.Random(7).nextBytes(noise);
+        Map<String, String> files = new java.util.HashMap<>(TestRepos.validProcedure());
+        byte[] zip = TestZips.zip(java.util.stream.Stream.concat(TestZips.files(files).stream(),
+                java.util.stream.Stream.of(TestZips.file("data.bin", noise).stored())).toList());
+        String honest = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org, zip, "m", "a"));
+        // artifact-store's record claims a small zip, but the body is the large one.
+        byte[] small = TestZips.zip(TestRepos.validProcedure());
+        String lying = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org, small, "m", "a").serving(zip, false,
+                Duration.ZERO));
+        try (ArtifactStore store = new ArtifactStore()) {
+            BuildCompleted refused = builds(new RecordingEvents(), store.url()).run(uploadRequest(org, honest, SHA));
+            BuildCompleted cut = builds(new RecordingEvents(), store.url()).run(uploadRequest(org, lying, SHA));
+
+            assertThat(refused.outcome()).isEqualTo(BuildCompleted.FAILED);
+            assertThat(refused.failureReason()).isEqualTo("upload " + honest + " is " + zip.length
+                    + " bytes, more than the limit of 1000000 bytes (benchline.build.max-upload-size)");
+            assertThat(cut.outcome()).isEqualTo(BuildCompleted.FAILED);
+            assertThat(cut.failureReason()).isEqualTo("upload " + lying + " is " + zip.length
+                    + " bytes, more than the limit of 1000000 bytes (benchline.build.max-upload-size)");
+        }
+    }
+
+    @Test
+    void anUnknownUploadOrOneOfAnotherOrganizationFails() throws Exception {
+        String org = EventIds.withPrefix("org");
+        String upload = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org,
+                TestZips.zip(TestRepos.validProcedure()), "m", "a"));
+        try (ArtifactStore store = new ArtifactStore()) {
+            for (BuildRequested request : List.of(uploadRequest(org, EventIds.withPrefix("upl"), SHA),
+                    uploadRequest(EventIds.withPrefix("org"), upload, SHA))) {
+                BuildCompleted completed = builds(new RecordingEvents(), store.url()).run(request);
+
+                assertThat(completed.outcome()).isEqualTo(BuildCompleted.FAILED);
+                assertThat(completed.failureReason()).isEqualTo("upload " + request.source().uploadKey()
+                        + " is unknown to artifact-store, expired or of another organization; deploy again");
+            }
+            BuildCompleted notAnId = builds(new RecordingEvents(), store.url())
+                    .run(uploadRequest(org, "uploads/../../etc", SHA));
+            assertThat(notAnId.failureReason())
+                    .isEqualTo("the build request's upload_key 'uploads/../../etc' is not an upload id (upl_…)");
+        }
+    }
+
+    @Test
+    void anUploadWithAnUnsafeEntryFailsNamingIt() throws Exception {
+        String org = EventIds.withPrefix("org");
+        List<TestZips.Entry> entries = new java.util.ArrayList<>(TestZips.files(TestRepos.validProcedure()));
+        entries.add(TestZips.file("lib/../../escape.py", "x = 1\n"));
+        String upload = FakeArtifactStore.serve(FakeArtifactStore.Upload.of(org, TestZips.zip(entries), "m", "a"));
+        try (ArtifactStore store = new ArtifactStore()) {
+            RecordingEvents events = new RecordingEvents();
+            BuildCompleted completed = builds(events, store.url()).run(uploadRequest(org, upload, SHA));
+
+            assertThat(completed.failureReason())
+                    .isEqualTo("the upload's entry 'lib/../../escape.py' has a .. segment");
+            assertThat(logTexts(events)).contains("build failed: " + completed.failureReason());
+        }
     }
 
     /** Defaults of BuildConfig, small timeouts, a given work directory. */
@@ -268,6 +460,10 @@ class BuildsTest {
 
         public MemorySize maxSourceSize() {
             return new MemorySize(BigInteger.valueOf(50_000_000));
+        }
+
+        public MemorySize maxUploadSize() {
+            return new MemorySize(BigInteger.valueOf(1_000_000));
         }
 
         public int maxFiles() {

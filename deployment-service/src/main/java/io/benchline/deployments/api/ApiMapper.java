@@ -2,6 +2,7 @@ package io.benchline.deployments.api;
 
 import io.benchline.deployments.app.ApiKeys;
 import io.benchline.deployments.app.DeploymentServiceConfig;
+import io.benchline.deployments.app.DevelopmentConfig;
 import io.benchline.deployments.app.DeploymentView;
 import io.benchline.deployments.model.Deployment;
 import io.benchline.deployments.model.Procedure;
@@ -13,8 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ApiMapper {
     private final String publicUrl;
+    private final DevelopmentConfig development;
 
-    public ApiMapper(DeploymentServiceConfig config) {
+    public ApiMapper(DeploymentServiceConfig config, DevelopmentConfig development) {
+        this.development = development;
         String url = config.publicUrl();
         this.publicUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
@@ -22,8 +25,9 @@ public class ApiMapper {
     public ProcedureResponse procedure(Procedure p, boolean withSecret) {
         return new ProcedureResponse(p.id, p.name,
                 // A URL stored before credentials had their own field may still carry them: never shown.
-                new ProcedureResponse.Repository(p.provider, CloneUrlPolicy.redact(p.cloneUrl), p.fullName,
-                        p.credentials != null, p.credentials == null ? null : p.credentials.type,
+                p.cloneUrl == null ? null : new ProcedureResponse.Repository(p.provider,
+                        CloneUrlPolicy.redact(p.cloneUrl), p.fullName, p.credentials != null,
+                        p.credentials == null ? null : p.credentials.type,
                         p.credentials == null ? null : p.credentials.updatedAt),
                 p.productionBranch, p.autoPush, p.excludedBranches,
                 new ProcedureResponse.Webhook(p.hookId, publicUrl + "/webhooks/github/" + p.hookId,
@@ -49,7 +53,9 @@ public class ApiMapper {
                 d.artifactDigest == null ? null
                         : new DeploymentResponse.Artifact(d.artifactDigest, d.artifactSignature, d.artifactKeyId),
                 d.promotedFrom, d.retryOf, d.buildDurationMs, view.activeStations(), d.failureReason, d.entryPoint,
-                d.reconciled);
+                d.reconciled, d.uploadId, d.sessionExpiresAt, d.sessionEndedAt,
+                d.sessionExpiresAt == null ? null : development.heartbeatInterval().toSeconds(),
+                d.sessionExpiresAt == null ? null : d.sessionExpiresAt.plus(development.removalDelay()));
     }
 
     public ApiKeyResponse apiKey(ApiKeys.KeyView view) {

@@ -63,10 +63,34 @@ public class DeploymentResource {
     @POST
     public Uni<Response> create(DeploymentRequest body) {
         var member = caller.require(Role.MEMBER, "creating a deployment");
+        if (body != null && body.uploadId() != null) {
+            RequestValidation.UploadDeployment upload = RequestValidation.uploadDeployment(body);
+            return deployments.createFromUpload(member.orgId(), upload.procedureId(), upload.uploadId(),
+                            upload.environment(), upload.commitSha(), upload.commitMessage(), upload.commitAuthor())
+                    .map(view -> Response.accepted(mapper.deployment(view))
+                            .location(URI.create("/v2/deployments/" + view.deployment().id)).build());
+        }
         String commitSha = RequestValidation.manualDeployment(body);
         return deployments.createManual(member.orgId(), body.procedureId(), commitSha, body.branch())
                 .map(view -> Response.accepted(mapper.deployment(view))
                         .location(URI.create("/v2/deployments/" + view.deployment().id)).build());
+    }
+
+    /** A development deployment's CLI session is alive: it lasts {@code session-timeout} more (409 once it ended). */
+    @POST
+    @Path("/{id}/heartbeat")
+    public Uni<DetailResponses.Session> heartbeat(@PathParam("id") String id) {
+        var member = caller.require(Role.MEMBER, "keeping a development session alive");
+        return deployments.heartbeat(member.orgId(), id)
+                .map(d -> new DetailResponses.Session(d.id, d.sessionExpiresAt));
+    }
+
+    /** Ends a development deployment's session: the deployment and its artifact go {@code removal-delay} later. */
+    @DELETE
+    @Path("/{id}/session")
+    public Uni<Response> endSession(@PathParam("id") String id) {
+        var member = caller.require(Role.MEMBER, "ending a development session");
+        return deployments.endSession(member.orgId(), id).map(v -> Response.noContent().build());
     }
 
     @GET

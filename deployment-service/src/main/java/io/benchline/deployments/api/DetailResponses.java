@@ -25,4 +25,8 @@ public final class DetailResponses {
 
     public record Data<T>(List<T> data) {
     }
+
+    /** A development deployment's session: alive until {@code session_expires_at} unless a heartbeat comes. */
+    public record Session(String deploymentId, java.time.Instant sessionExpiresAt) {
+    }
 }

@@ -3,6 +3,7 @@ package io.benchline.deployments.api;
 import io.benchline.common.api.Problem;
 import io.benchline.common.api.ProblemException;
 import io.benchline.common.auth.Role;
+import io.benchline.deployments.app.Environments;
 import io.benchline.deployments.app.ProcedureSpec;
 import io.benchline.deployments.app.ReconcileConfig;
 import io.benchline.deployments.model.BranchPatterns;
@@ -19,6 +20,7 @@ import java.util.Set;
 final class RequestValidation {
     static final Set<String> PROVIDERS = Set.of("github", "gitlab");
     static final int MAX_NAME = 100;
+    static final int MAX_COMMIT_MESSAGE = 10_000;
     static final int MAX_URL = 2048;
     static final int MAX_EXCLUDED = 100;
     static final int MAX_TOKEN = 4096;
@@ -35,7 +37,10 @@ final class RequestValidation {
         checkName(body.name(), true, errors);
         ProcedureRequest.Repository repo = body.repository();
         if (repo == null) {
-            errors.add(new Problem.FieldError("repository", "is required"));
+            // No connected repository: deployments come from the CLI's uploads until one is connected (PATCH).
+            if (body.reconcile() != null && Boolean.TRUE.equals(body.reconcile().enabled())) {
+                errors.add(new Problem.FieldError("reconcile.enabled", "needs a repository to reconcile"));
+            }
         } else {
             checkProvider(repo.provider(), true, errors);
             checkCloneUrl(repo.cloneUrl(), true, errors);
@@ -46,6 +51,10 @@ final class RequestValidation {
         checkExcluded(body.excludedBranches(), errors);
         ProcedureSpec.Reconcile reconcile = reconcile(body.reconcile(), limits, errors);
         fail(errors);
+        if (repo == null) {
+            return new ProcedureSpec(body.name().trim(), null, null, null, body.productionBranch(), body.autoPush(),
+                    body.excludedBranches(), null, reconcile);
+        }
         return new ProcedureSpec(body.name().trim(), repo.provider().toLowerCase(Locale.ROOT), repo.cloneUrl().trim(),
                 repo.fullName(), body.productionBranch(), body.autoPush(), body.excludedBranches(),
                 credentials(repo.credentials()), reconcile);
@@ -84,6 +93,11 @@ final class RequestValidation {
         if (body.procedureId() == null || body.procedureId().isBlank()) {
             errors.add(new Problem.FieldError("procedure_id", "is required"));
         }
+        if (body.environment() != null || body.commit() != null) {
+            errors.add(new Problem.FieldError(body.environment() != null ? "environment" : "commit",
+                    "is only for a deployment from an upload (upload_id); a git build is a preview, made production by"
+                            + " promote"));
+        }
         if (body.commitSha() == null && body.branch() == null) {
             errors.add(new Problem.FieldError("commit_sha", "commit_sha or branch is required"));
         }
@@ -98,6 +112,59 @@ final class RequestValidation {
         }
         fail(errors);
         return body.commitSha() == null ? null : body.commitSha().toLowerCase(Locale.ROOT);
+    }
+
+    /** An upload deployment, checked: the environment defaulted, the commit's fields trimmed. */
+    record UploadDeployment(String procedureId, String uploadId, String environment, String commitSha,
+            String commitMessage, String commitAuthor) {
+    }
+
+    /**
+     * POST /v2/deployments with {@code upload_id}: no commit_sha or branch beside it; environment preview (default),
+     * production or development; an optional commit whose sha is a full commit id, message at most
+     * {@value #MAX_COMMIT_MESSAGE} and author at most {@value #MAX_NAME} characters.
+     */
+    static UploadDeployment uploadDeployment(DeploymentRequest body) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (body.procedureId() == null || body.procedureId().isBlank()) {
+            errors.add(new Problem.FieldError("procedure_id", "is required"));
+        }
+        if (body.commitSha() != null || body.branch() != null) {
+            errors.add(new Problem.FieldError(body.commitSha() != null ? "commit_sha" : "branch",
+                    "cannot be given with upload_id: the upload is what gets built"));
+        }
+        if (!body.uploadId().matches("^upl_[0-9a-z]{26}$")) {
+            errors.add(new Problem.FieldError("upload_id", "must be an upload id (upl_ + 26 lower-case characters) from"
+                    + " POST /v2/uploads"));
+        }
+        String environment = body.environment() == null ? Environments.PREVIEW : body.environment();
+        if (!Environments.ALL.contains(environment)) {
+            errors.add(new Problem.FieldError("environment", "must be preview, production or development"));
+        }
+        DeploymentRequest.Commit commit = body.commit();
+        String sha = null;
+        String message = null;
+        String author = null;
+        if (commit != null) {
+            if (commit.sha() != null && !GitRefs.isCommitSha(commit.sha())) {
+                errors.add(new Problem.FieldError("commit.sha", "must be a full commit id: 40 hexadecimal digits"));
+            } else if (commit.sha() != null) {
+                sha = commit.sha().toLowerCase(Locale.ROOT);
+            }
+            message = commit.message() == null ? null : commit.message().strip();
+            if (message != null && message.length() > MAX_COMMIT_MESSAGE) {
+                errors.add(new Problem.FieldError("commit.message", "must be at most " + MAX_COMMIT_MESSAGE
+                        + " characters"));
+            }
+            author = commit.author() == null ? null : commit.author().strip();
+            if (author != null && (author.length() > MAX_NAME || author.codePoints().anyMatch(Character::isISOControl))) {
+                errors.add(new Problem.FieldError("commit.author", "must be at most " + MAX_NAME
+                        + " characters, without control characters"));
+            }
+        }
+        fail(errors);
+        return new UploadDeployment(body.procedureId(), body.uploadId(), environment, sha,
+                message == null || message.isEmpty() ? null : message, author == null || author.isEmpty() ? null : author);
     }
 
     /** Name: 1 to {@value #MAX_NAME} characters, no control characters; role: admin, member or viewer. */

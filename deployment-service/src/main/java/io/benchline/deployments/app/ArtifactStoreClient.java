@@ -83,6 +83,42 @@ public class ArtifactStoreClient {
                 });
     }
 
+    /** What artifact-store knows of an upload: what the CLI announced and the size of what it PUT (null: nothing). */
+    public record Upload(String id, String organizationId, long sizeBytes, String sha256, Long storedSizeBytes) {
+    }
+
+    /**
+     * The organization's upload; {@link NotFound} when it is unknown, expired or another organization's. Emits on
+     * the caller's Vert.x context, so Hibernate Reactive can go on from there.
+     */
+    public Uni<Upload> upload(String orgId, String uploadId) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        return api.upload(uploadId, orgId, token)
+                .onFailure().transform(f -> f instanceof jakarta.ws.rs.WebApplicationException w
+                        ? new Refusal(w.getResponse()) : unavailable("reading upload " + uploadId, f))
+                .map(response -> {
+                    try (response) {
+                        if (response.getStatus() != 200) {
+                            throw new Refusal(response);
+                        }
+                        return response.readEntity(Upload.class);
+                    }
+                })
+                .onFailure(Refusal.class).transform(f -> {
+                    Refusal r = (Refusal) f;
+                    return r.status == 404 ? new NotFound("upload", uploadId + " (or it expired)")
+                            : unavailable("artifact-store answered " + r.status + " for upload " + uploadId + r.detail,
+                                    null);
+                })
+                .emitOn(command -> {
+                    if (context == null) {
+                        command.run();
+                    } else {
+                        context.runOnContext(v -> command.run());
+                    }
+                });
+    }
+
     /**
      * Opens one file of the archive for streaming. Blocks until artifact-store answers with the headers: call it
      * from a worker thread.
@@ -157,11 +193,16 @@ public class ArtifactStoreClient {
     public record ContentsAnswer(List<Entry> entries) {
     }
 
-    @Path("/internal/v1/artifacts")
+    @Path("/internal/v1")
     public interface ArtifactApi {
         @GET
-        @Path("/{digest}/contents")
+        @Path("/artifacts/{digest}/contents")
         Uni<Response> contents(@PathParam("digest") String digest,
+                @HeaderParam(InternalTokenFilter.HEADER) String internalToken);
+
+        @GET
+        @Path("/uploads/{id}")
+        Uni<Response> upload(@PathParam("id") String id, @jakarta.ws.rs.QueryParam("organization_id") String orgId,
                 @HeaderParam(InternalTokenFilter.HEADER) String internalToken);
     }
 }

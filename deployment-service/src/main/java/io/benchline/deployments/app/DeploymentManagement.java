@@ -176,7 +176,15 @@ public class DeploymentManagement {
      * expired now (a station points at it, it is a rollback target, it is no longer a final preview).
      */
     public Uni<Boolean> expire(String deploymentId, String reason) {
-        return beginExpire(deploymentId).chain(d -> d == null ? Uni.createFrom().item(false)
+        return expire(deploymentId, Environments.PREVIEW, reason);
+    }
+
+    /**
+     * As {@link #expire(String, String)} for a final deployment of {@code environment}: previews by retention,
+     * development deployments when their session ended (DevelopmentSessions).
+     */
+    public Uni<Boolean> expire(String deploymentId, String environment, String reason) {
+        return beginExpire(deploymentId, environment).chain(d -> d == null ? Uni.createFrom().item(false)
                 : dispatcher.tombstone(d)
                         .onFailure().call(f -> abortDelete(d.id))
                         .chain(() -> finishDelete(d.id, null, "retention", reason))
@@ -185,10 +193,10 @@ public class DeploymentManagement {
     }
 
     @WithTransaction
-    Uni<Deployment> beginExpire(String deploymentId) {
+    Uni<Deployment> beginExpire(String deploymentId, String environment) {
         return deployments.lock(deploymentId).chain(d -> {
             if (d == null || d.deletedAt != null || d.deletingSince != null || !d.isFinal()
-                    || !"preview".equals(d.environment)) {
+                    || !environment.equals(d.environment)) {
                 return Uni.createFrom().nullItem();
             }
             return procedures.findById(d.procedureId).map(p -> {

@@ -31,9 +31,12 @@ public class DeploymentPublisher {
      * worker refuses it with a reason that points at {@code repository.credentials}.
      */
     public Uni<Void> buildRequested(Deployment d, Procedure procedure) {
+        BuildRequested.Source source = "upload".equals(d.source)
+                ? new BuildRequested.Source("upload", null, d.commitSha, null, d.uploadId, null)
+                : new BuildRequested.Source("git", CloneUrlPolicy.redact(procedure.cloneUrl), d.commitSha, d.branch,
+                        null, procedure.credentials == null ? null : procedure.id);
         BuildRequested data = new BuildRequested(d.id, d.orgId, d.procedureId, procedure.name, d.sequence,
-                d.environment, new BuildRequested.Source("git", CloneUrlPolicy.redact(procedure.cloneUrl), d.commitSha,
-                        d.branch, null, procedure.credentials == null ? null : procedure.id));
+                d.environment, source);
         return outbox.append(Topics.BUILD_REQUESTED, d.id, AGGREGATE,
                 EventCodec.envelope(EventTypes.BUILD_REQUESTED, SOURCE, d.id, data));
     }

@@ -30,9 +30,14 @@ public class DeploymentService {
     private final StationRepository stations;
     private final NewDeployments newDeployments;
     private final ProcedureHistoryRepository history;
+    private final ArtifactStoreClient artifacts;
+    private final DevelopmentConfig development;
 
     public DeploymentService(ProcedureRepository procedures, DeploymentRepository deployments, BuildLogRepository logs,
-            StationRepository stations, NewDeployments newDeployments, ProcedureHistoryRepository history) {
+            StationRepository stations, NewDeployments newDeployments, ProcedureHistoryRepository history,
+            ArtifactStoreClient artifacts, DevelopmentConfig development) {
+        this.artifacts = artifacts;
+        this.development = development;
         this.history = history;
         this.procedures = procedures;
         this.deployments = deployments;
@@ -48,10 +53,107 @@ public class DeploymentService {
             if (p == null) {
                 throw ProblemException.notFound("procedure", procedureId);
             }
+            if (p.cloneUrl == null) {
+                throw ProblemException.conflict("no-repository", "procedure " + p.id + " has no connected repository:"
+                        + " connect one (PATCH /v2/procedures/{id} {repository}) or deploy a working tree with"
+                        + " benchline deploy");
+            }
             return newDeployments.create(p, new NewDeployments.NewDeployment(null, commitSha, null, null, branch,
                             Environments.PREVIEW, Environments.TRIGGER_MANUAL))
                     .map(d -> new DeploymentView(d, p.name, 0));
         });
+    }
+
+    /**
+     * A deployment of an upload ({@code benchline deploy}/{@code dev}): trigger manual, the environment the caller
+     * names, no branch (fan-out never moves pointers to it; it reaches stations by pin, or as production like any
+     * production deployment). The upload must be the organization's, PUT completely (its stored size is the one
+     * announced); the build checks the bytes against the announced sha256. A development deployment starts its
+     * session here: it lives while heartbeats come.
+     */
+    public Uni<DeploymentView> createFromUpload(String orgId, String procedureId, String uploadId, String environment,
+            String commitSha, String commitMessage, String commitAuthor) {
+        return artifacts.upload(orgId, uploadId).chain(upload -> {
+            if (upload.storedSizeBytes() == null) {
+                throw ProblemException.conflict("upload-incomplete", "upload " + uploadId + " has no bytes yet: PUT"
+                        + " the archive to the URL POST /v2/uploads answered, then create the deployment");
+            }
+            if (upload.storedSizeBytes() != upload.sizeBytes()) {
+                throw ProblemException.conflict("upload-size-mismatch", "upload " + uploadId + " holds "
+                        + upload.storedSizeBytes() + " bytes but " + upload.sizeBytes() + " were announced; upload"
+                        + " again");
+            }
+            return io.quarkus.hibernate.reactive.panache.Panache.withTransaction(() -> createUploadDeployment(orgId,
+                    procedureId, uploadId, environment, commitSha, commitMessage, commitAuthor));
+        });
+    }
+
+    private Uni<DeploymentView> createUploadDeployment(String orgId, String procedureId, String uploadId, String environment,
+            String commitSha, String commitMessage, String commitAuthor) {
+        return procedures.lockInOrg(orgId, procedureId).chain(p -> {
+            if (p == null) {
+                throw ProblemException.notFound("procedure", procedureId);
+            }
+            java.time.Instant session = Environments.DEVELOPMENT.equals(environment)
+                    ? Clock.now().plus(development.sessionTimeout()) : null;
+            return newDeployments.create(p, new NewDeployments.NewDeployment(null, commitSha, commitMessage,
+                            commitAuthor, null, environment, Environments.TRIGGER_MANUAL, "upload", null, false,
+                            uploadId, session))
+                    .map(d -> new DeploymentView(d, p.name, 0));
+        });
+    }
+
+    /**
+     * Keeps a development deployment's session alive for {@code benchline.development.session-timeout} more;
+     * {@link SessionEnded} once it ended (timed out or ended by the CLI) or the deployment is gone.
+     */
+    @WithTransaction
+    public Uni<Deployment> heartbeat(String orgId, String id) {
+        return liveSession(orgId, id).invoke(d -> d.sessionExpiresAt = Clock.now().plus(development.sessionTimeout()));
+    }
+
+    /** Ends a development deployment's session now: it is removed {@code removal-delay} later. Idempotent. */
+    @WithTransaction
+    public Uni<Void> endSession(String orgId, String id) {
+        return found(orgId, id).invoke(d -> {
+            requireDevelopment(d);
+            java.time.Instant now = Clock.now();
+            if (d.sessionEndedAt == null) {
+                d.sessionEndedAt = now;
+            }
+            if (d.sessionExpiresAt == null || d.sessionExpiresAt.isAfter(now)) {
+                d.sessionExpiresAt = now;
+            }
+        }).replaceWithVoid();
+    }
+
+    private Uni<Deployment> liveSession(String orgId, String id) {
+        return deployments.lock(id).map(d -> {
+            if (d == null || !orgId.equals(d.orgId) || d.deletedAt != null) {
+                throw ProblemException.notFound("deployment", id);
+            }
+            requireDevelopment(d);
+            if (d.sessionEndedAt != null || d.deletingSince != null || d.sessionExpiresAt == null
+                    || !d.sessionExpiresAt.isAfter(Clock.now())) {
+                throw new SessionEnded(d.id, d.sessionEndedAt != null ? d.sessionEndedAt : d.sessionExpiresAt);
+            }
+            return d;
+        });
+    }
+
+    private static void requireDevelopment(Deployment d) {
+        if (!Environments.DEVELOPMENT.equals(d.environment)) {
+            throw ProblemException.conflict("not-development", "deployment " + d.id + " is a " + d.environment
+                    + " deployment; only development deployments have a session");
+        }
+    }
+
+    /** A heartbeat for a session that is over: the CLI must start a new one. */
+    public static final class SessionEnded extends ProblemException {
+        public SessionEnded(String deploymentId, java.time.Instant at) {
+            super(409, "session-ended", "Session ended", "the development session of deployment " + deploymentId
+                    + " ended at " + at + "; it will be removed: run benchline dev again");
+        }
     }
 
     /**
@@ -73,7 +175,9 @@ public class DeploymentService {
             return procedures.lockInOrg(orgId, failed.procedureId).chain(p -> newDeployments.create(p,
                             new NewDeployments.NewDeployment(null, failed.commitSha, failed.commitMessage,
                                     failed.commitAuthor, failed.branch, failed.environment,
-                                    Environments.TRIGGER_MANUAL, failed.source, failed.id))
+                                    Environments.TRIGGER_MANUAL, failed.source, failed.id, false, failed.uploadId,
+                                    Environments.DEVELOPMENT.equals(failed.environment)
+                                            ? Clock.now().plus(development.sessionTimeout()) : null))
                     .call(d -> history.record(p.id, p.orgId, "rerun", d.id, failed.id, caller.keyId(),
                             caller.keyName(), null))
                     .map(d -> new DeploymentView(d, p.name, 0)));

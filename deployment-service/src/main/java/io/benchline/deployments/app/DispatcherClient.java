@@ -92,6 +92,35 @@ public class DispatcherClient {
                 });
     }
 
+    /**
+     * Asks station-dispatcher to move every pointer off a development deployment whose session ended (unpinned,
+     * following its link, or cleared); returns how many moved. Fails with {@link PeerUnavailable}.
+     */
+    public Uni<Integer> release(String deploymentId, String note) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        return api.release(deploymentId, auth.internalToken(), Map.of("note", note))
+                .emitOn(command -> {
+                    if (context == null) {
+                        command.run();
+                    } else {
+                        context.runOnContext(v -> command.run());
+                    }
+                })
+                .onFailure(jakarta.ws.rs.WebApplicationException.class)
+                .recoverWithItem(f -> ((jakarta.ws.rs.WebApplicationException) f).getResponse())
+                .onFailure().transform(f -> new PeerUnavailable("station-dispatcher could not be asked to release"
+                        + " deployment " + deploymentId + ": " + f))
+                .map(response -> {
+                    try (response) {
+                        if (response.getStatus() != 200) {
+                            throw new PeerUnavailable("station-dispatcher answered " + response.getStatus()
+                                    + " to the release of " + deploymentId);
+                        }
+                        return readTree(response.readEntity(String.class)).path("moved").asInt();
+                    }
+                });
+    }
+
     private static JsonNode readTree(String json) {
         try {
             return EventCodec.mapper().readTree(json);
@@ -106,6 +135,12 @@ public class DispatcherClient {
         @Path("/{id}/tombstone")
         @Consumes(MediaType.APPLICATION_JSON)
         Uni<Response> tombstone(@PathParam("id") String id, @HeaderParam(InternalTokenFilter.HEADER) String token,
+                Map<String, Object> body);
+
+        @POST
+        @Path("/{id}/release")
+        @Consumes(MediaType.APPLICATION_JSON)
+        Uni<Response> release(@PathParam("id") String id, @HeaderParam(InternalTokenFilter.HEADER) String token,
                 Map<String, Object> body);
     }
 }

@@ -40,8 +40,10 @@ public class NewDeployments {
         d.source = spec.source() == null ? "git" : spec.source();
         d.retryOf = spec.retryOf();
         d.reconciled = spec.reconciled();
+        d.uploadId = spec.uploadId();
         d.createdAt = Clock.now();
         d.updatedAt = d.createdAt;
+        d.sessionExpiresAt = spec.sessionExpiresAt();
         return deployments.persist(d)
                 .chain(() -> publisher.buildRequested(d, lockedProcedure))
                 .chain(() -> publisher.lifecycle(DeploymentEvent.CREATED, d, lockedProcedure))
@@ -52,9 +54,18 @@ public class NewDeployments {
      * @param source  {@code git} (the default when null) or {@code upload}
      * @param retryOf the failed deployment this one builds again (re-run), else null
      * @param reconciled made by the reconciler for a push whose webhook never arrived
+     * @param uploadId   for source upload: the upload the build reads
+     * @param sessionExpiresAt for a development deployment: when its session ends without a heartbeat
      */
     public record NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,
-            String branch, String environment, String trigger, String source, String retryOf, boolean reconciled) {
+            String branch, String environment, String trigger, String source, String retryOf, boolean reconciled,
+            String uploadId, java.time.Instant sessionExpiresAt) {
+
+        public NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,
+                String branch, String environment, String trigger, String source, String retryOf, boolean reconciled) {
+            this(deliveryId, commitSha, commitMessage, commitAuthor, branch, environment, trigger, source, retryOf,
+                    reconciled, null, null);
+        }
 
         public NewDeployment(String deliveryId, String commitSha, String commitMessage, String commitAuthor,
                 String branch, String environment, String trigger, String source, String retryOf) {

@@ -68,8 +68,24 @@ public class PreviewRetention {
                 .setParameter(1, before).setParameter(2, config.batchSize()).getResultList()));
     }
 
+    /** A whole number of days, hours, minutes or seconds in words; anything else in ISO-8601. */
     static String describe(java.time.Duration age) {
         long days = age.toDays();
-        return days >= 1 && age.equals(java.time.Duration.ofDays(days)) ? days + " days" : age.toString();
+        if (days >= 1 && age.equals(java.time.Duration.ofDays(days))) {
+            return days + (days == 1 ? " day" : " days");
+        }
+        long hours = age.toHours();
+        if (hours >= 1 && age.equals(java.time.Duration.ofHours(hours))) {
+            return hours + (hours == 1 ? " hour" : " hours");
+        }
+        long minutes = age.toMinutes();
+        if (minutes >= 1 && age.equals(java.time.Duration.ofMinutes(minutes))) {
+            return minutes + (minutes == 1 ? " minute" : " minutes");
+        }
+        long seconds = age.toSeconds();
+        if (seconds >= 1 && age.equals(java.time.Duration.ofSeconds(seconds))) {
+            return seconds + (seconds == 1 ? " second" : " seconds");
+        }
+        return age.toString();
     }
 }

@@ -54,7 +54,9 @@ public class ProcedureService {
 
     @WithTransaction
     public Uni<Procedure> create(String orgId, ProcedureSpec spec) {
-        checkCloneUrl(spec.cloneUrl());
+        if (spec.cloneUrl() != null) {
+            checkCloneUrl(spec.cloneUrl());
+        }
         if (spec.credentials() != null) {
             checkFits(spec.credentials().type(), spec.cloneUrl());
         }
@@ -69,7 +71,9 @@ public class ProcedureService {
             p.productionBranch = spec.productionBranch() == null ? "main" : spec.productionBranch();
             p.autoPush = spec.autoPush() == null || spec.autoPush();
             p.excludedBranches = spec.excludedBranches() == null ? List.of() : List.copyOf(spec.excludedBranches());
-            setRepository(p, spec.provider(), spec.cloneUrl(), spec.fullName());
+            if (spec.cloneUrl() != null) {
+                setRepository(p, spec.provider(), spec.cloneUrl(), spec.fullName());
+            }
             p.hookId = EventIds.withPrefix("hk");
             if (spec.credentials() != null) {
                 p.credentials = seal(p.id, spec.credentials());
@@ -125,6 +129,15 @@ public class ProcedureService {
                         p.credentials = null;
                     }
                     String repositoryBefore = p.repositoryKey;
+                    if (p.cloneUrl == null && (change.cloneUrl() == null || change.provider() == null)
+                            && (change.provider() != null || change.cloneUrl() != null || change.fullName() != null)) {
+                        throw ProblemException.invalid("repository", "connecting a repository needs its provider and"
+                                + " clone_url");
+                    }
+                    if (p.cloneUrl == null && change.reconcile() != null
+                            && Boolean.TRUE.equals(change.reconcile().enabled()) && change.cloneUrl() == null) {
+                        throw ProblemException.invalid("reconcile.enabled", "needs a repository to reconcile");
+                    }
                     if (change.provider() != null || change.cloneUrl() != null || change.fullName() != null) {
                         setRepository(p, change.provider() != null ? change.provider() : p.provider,
                                 change.cloneUrl() != null ? change.cloneUrl() : p.cloneUrl,

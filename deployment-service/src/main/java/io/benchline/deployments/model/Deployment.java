@@ -63,6 +63,15 @@ public class Deployment {
     public String promotedFrom;
     @Column(name = "retry_of")
     public String retryOf;
+    /** For source {@code upload}: the upload (artifact-store's {@code upl_…}) the build reads. */
+    @Column(name = "upload_id")
+    public String uploadId;
+    /** Development only: the CLI session is alive until then unless a heartbeat moves it on. */
+    @Column(name = "session_expires_at")
+    public Instant sessionExpiresAt;
+    /** Development only: when the CLI ended the session (null while it runs or when it just stopped beating). */
+    @Column(name = "session_ended_at")
+    public Instant sessionEndedAt;
     /** Created by the reconciler for a push whose webhook never arrived (trigger auto). */
     public boolean reconciled;
     @Column(name = "created_at")

@@ -22,7 +22,7 @@ public class ReconcileRepository {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
                         with due as (
                             select id from procedures
-                            where reconcile_enabled and reconcile_next_at <= now()
+                            where reconcile_enabled and clone_url is not null and reconcile_next_at <= now()
                             order by reconcile_next_at, id
                             limit ?2
                             for update skip locked),

@@ -17,7 +17,15 @@ public final class ApiTypes {
     private ApiTypes() {
     }
 
-    public record CreateStationRequest(String name) {
+    /** @param development marks the station for development deployments (default false) */
+    public record CreateStationRequest(String name, Boolean development) {
+        public CreateStationRequest(String name) {
+            this(name, null);
+        }
+    }
+
+    /** Body of PATCH /v2/stations/{id}: absent fields stay as they are. */
+    public record UpdateStationRequest(Boolean development) {
     }
 
     public record CreateLinkRequest(String procedureId, String environment, String branch) {
@@ -26,12 +34,13 @@ public final class ApiTypes {
     public record CreateRunRequest(String procedureId, String serialNumber) {
     }
 
-    public record StationResponse(String id, String name, Instant createdAt, Instant lastSeenAt,
-            List<LinkResponse> links, List<PointerResponse> pointers,
+    public record StationResponse(String id, String name, boolean development, Instant createdAt,
+            Instant lastSeenAt, List<LinkResponse> links, List<PointerResponse> pointers,
             @JsonInclude(JsonInclude.Include.NON_NULL) String agentToken) {
 
         static StationResponse of(StationDetails d) {
-            return new StationResponse(d.station().id, d.station().name, d.station().createdAt, d.station().lastSeenAt,
+            return new StationResponse(d.station().id, d.station().name, d.station().development,
+                    d.station().createdAt, d.station().lastSeenAt,
                     d.links().stream().map(LinkResponse::of).toList(),
                     d.pointers().stream().map(PointerResponse::of).toList(), d.agentToken());
         }

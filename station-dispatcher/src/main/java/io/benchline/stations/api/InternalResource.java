@@ -3,6 +3,7 @@ package io.benchline.stations.api;
 import io.benchline.common.api.ProblemException;
 import io.benchline.stations.api.ApiTypes.TombstoneRequest;
 import io.benchline.stations.app.DeletionGuard;
+import io.benchline.stations.app.ExplicitMoves;
 import io.benchline.stations.app.Ids;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -19,9 +20,27 @@ import jakarta.ws.rs.core.Response;
 @Consumes(MediaType.APPLICATION_JSON)
 public class InternalResource {
     private final DeletionGuard guard;
+    private final ExplicitMoves moves;
 
-    public InternalResource(DeletionGuard guard) {
+    public InternalResource(DeletionGuard guard, ExplicitMoves moves) {
         this.guard = guard;
+        this.moves = moves;
+    }
+
+    public record ReleaseRequest(String note) {
+    }
+
+    public record Released(int moved) {
+    }
+
+    /**
+     * deployment-service asks here before it removes a development deployment whose session ended: every pointer
+     * that names it moves off (unpinned, following its link, or cleared). 200 with how many moved.
+     */
+    @POST
+    @Path("/deployments/{id}/release")
+    public Uni<Released> release(@PathParam("id") String id, ReleaseRequest body) {
+        return moves.release(id, body == null ? null : body.note()).map(Released::new);
     }
 
     /**

@@ -29,6 +29,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -66,7 +67,7 @@ public class StationResource {
     public Uni<Response> create(CreateStationRequest request) {
         Caller c = caller.require(Role.ADMIN, "registering a station");
         requireBody(request);
-        return stations.create(c.orgId(), request.name()).map(d -> Response
+        return stations.create(c.orgId(), request.name(), Boolean.TRUE.equals(request.development())).map(d -> Response
                 .created(URI.create("/v2/stations/" + d.station().id)).entity(StationResponse.of(d)).build());
     }
 
@@ -86,6 +87,18 @@ public class StationResource {
     @Path("/{id}")
     public Uni<StationResponse> get(@PathParam("id") String id) {
         return stations.get(caller.orgId(), id).map(StationResponse::of);
+    }
+
+    /** Marks a station for development deployments, or unmarks it (admin). */
+    @PATCH
+    @Path("/{id}")
+    public Uni<StationResponse> update(@PathParam("id") String id, ApiTypes.UpdateStationRequest request) {
+        Caller c = caller.require(Role.ADMIN, "changing a station");
+        requireBody(request);
+        if (request.development() == null) {
+            throw ProblemException.invalid("development", "is required: true or false");
+        }
+        return stations.setDevelopment(c.orgId(), id, request.development()).map(StationResponse::of);
     }
 
     @POST

@@ -44,6 +44,7 @@ import java.util.List;
  */
 @ApplicationScoped
 public class ExplicitMoves {
+    static final String DEVELOPMENT = "development";
     private final ExplicitMoveRepository moves;
     private final DeploymentProjectionRepository deployments;
     private final PointerRepository pointers;
@@ -132,29 +133,71 @@ public class ExplicitMoves {
                                         || !deploymentId.equals(pointer.deploymentId)) {
                                     throw new NotPinned(stationId, deploymentId);
                                 }
-                                pointer.pinnedAt = null;
-                                pointer.pinnedByKeyId = null;
-                                pointer.pinnedByName = null;
-                                return followTarget(orgId, link).chain(target -> {
-                                    String from = pointer.deploymentId;
-                                    if (target == null || target.id.equals(from)) {
-                                        return moves.record(stationId, orgId, d.procedureId, "unpin", PointerMoved.UNPIN,
-                                                from, from, pointer.pointerVersion, actor.keyId(), actor.name(), null)
-                                                .replaceWith(pointer);
-                                    }
-                                    pointer.deploymentId = target.id;
-                                    pointer.sequence = target.sequence;
-                                    pointer.pointerVersion++;
-                                    pointer.movedAt = StationService.now();
-                                    return moves.record(stationId, orgId, d.procedureId, "unpin", PointerMoved.UNPIN,
-                                                    from, target.id, pointer.pointerVersion, actor.keyId(), actor.name(),
-                                                    null)
-                                            .chain(() -> publish(stationId, orgId, d.procedureId, from, target.id,
-                                                    PointerMoved.UNPIN, pointer.pointerVersion, actor, null))
-                                            .replaceWith(pointer);
-                                });
+                                return follow(orgId, link, pointer, actor, null, false).replaceWith(pointer);
                             }));
                 }));
+    }
+
+    /**
+     * Moves every pointer that names a development deployment off it, because its session ended: each pointer is
+     * unpinned and follows its link again as after an unpin, or is cleared (the agent drops the procedure after a run
+     * in flight) when nothing else fits its link. Then the deployment can be removed. A development deployment is
+     * pinned to a few development stations, at most {@code benchline.dispatcher.max-pin-stations}.
+     *
+     * @return how many pointers moved
+     */
+    @WithTransaction
+    public Uni<Integer> release(String deploymentId, String note) {
+        Ids.deployment("id", deploymentId);
+        String checkedNote = Notes.check(note);
+        return deployments.findById(deploymentId).chain(d -> {
+            if (d == null) {
+                return Uni.createFrom().item(0);
+            }
+            if (!DEVELOPMENT.equals(d.environment)) {
+                throw new DeploymentNotDeployable(deploymentId, "only development deployments are released when"
+                        + " their session ends; it is a " + d.environment + " deployment");
+            }
+            return locks.lock(d.procedureId)
+                    .chain(() -> pointers.lockNaming(deploymentId, config.maxPinStations()))
+                    .chain(named -> io.smallrye.mutiny.Multi.createFrom().iterable(named)
+                            .onItem().transformToUniAndConcatenate(pointer -> links.find(pointer.stationId,
+                                    pointer.procedureId).chain(link -> follow(d.orgId, link, pointer,
+                                    io.benchline.common.auth.Actor.SYSTEM, checkedNote, true).replaceWith(pointer)))
+                            .collect().asList().map(List::size));
+        });
+    }
+
+    /**
+     * Unpins a locked pointer and lets it follow its link: to the rollback target while paused, else the newest
+     * deployable deployment of the link. When that is none or the same, it stays, unless {@code leave}: then it is
+     * cleared (no link, or nothing else fits).
+     */
+    private Uni<Void> follow(String orgId, Link link, Pointer pointer, io.benchline.common.auth.Actor actor,
+            String note, boolean leave) {
+        pointer.pinnedAt = null;
+        pointer.pinnedByKeyId = null;
+        pointer.pinnedByName = null;
+        String stationId = pointer.stationId;
+        String procedureId = pointer.procedureId;
+        String from = pointer.deploymentId;
+        Uni<ProjectedDeployment> target = link == null ? Uni.createFrom().nullItem() : followTarget(orgId, link);
+        return target.chain(t -> {
+            boolean stays = t == null || t.id.equals(from);
+            if (stays && !leave) {
+                return moves.record(stationId, orgId, procedureId, "unpin", PointerMoved.UNPIN, from, from,
+                        pointer.pointerVersion, actor.keyId(), actor.name(), note);
+            }
+            String to = stays ? null : t.id;
+            pointer.deploymentId = to;
+            pointer.sequence = stays ? null : t.sequence;
+            pointer.pointerVersion++;
+            pointer.movedAt = StationService.now();
+            return moves.record(stationId, orgId, procedureId, "unpin", PointerMoved.UNPIN, from, to,
+                            pointer.pointerVersion, actor.keyId(), actor.name(), note)
+                    .chain(() -> publish(stationId, orgId, procedureId, from, to, PointerMoved.UNPIN,
+                            pointer.pointerVersion, actor, note));
+        });
     }
 
     /**
@@ -233,13 +276,21 @@ public class ExplicitMoves {
         if (!unlinked.isEmpty()) {
             throw new NotLinked(d.procedureId, unlinked);
         }
-        if (Link.PREVIEW.equals(d.environment)) {
+        if (DEVELOPMENT.equals(d.environment)) {
+            List<String> notDevelopment = found.stream().filter(s -> !s.development()).map(StationLink::stationId)
+                    .toList();
+            if (!notDevelopment.isEmpty()) {
+                throw new WrongEnvironment(d.id, notDevelopment, "development deployments go only to stations marked"
+                        + " for development (PATCH /v2/stations/{id} {\"development\": true})");
+            }
+        } else if (Link.PREVIEW.equals(d.environment)) {
             List<String> production = found.stream().filter(s -> Link.PRODUCTION.equals(s.environment()))
                     .map(StationLink::stationId).toList();
             if (!production.isEmpty()) {
                 throw new PromoteFirst(d.id, production);
             }
-            List<String> otherBranch = found.stream().filter(s -> !d.branch.equals(s.branch()))
+            // An upload's preview has no branch: it fits any preview link, by pin only (fan-out never moves it).
+            List<String> otherBranch = found.stream().filter(s -> d.branch != null && !d.branch.equals(s.branch()))
                     .map(StationLink::stationId).toList();
             if (!otherBranch.isEmpty()) {
                 throw new WrongEnvironment(d.id, otherBranch, "their preview links follow another branch than "

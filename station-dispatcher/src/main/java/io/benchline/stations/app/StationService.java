@@ -65,7 +65,7 @@ public class StationService {
     }
 
     @WithTransaction
-    public Uni<StationDetails> create(String orgId, String name) {
+    public Uni<StationDetails> create(String orgId, String name, boolean development) {
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.isEmpty()) {
             throw ProblemException.invalid("name", "is required");
@@ -84,6 +84,7 @@ public class StationService {
             station.name = trimmed;
             station.agentTokenHash = IntrospectingApiKeyVerifier.sha256(token);
             station.createdAt = now();
+            station.development = development;
             return stations.persistAndFlush(station)
                     .onFailure(Failures::isUniqueViolation).transform(f -> new StationErrors.StationNameTaken(trimmed))
                     .map(s -> new StationDetails(s, List.of(), List.of(), token));
@@ -104,6 +105,15 @@ public class StationService {
                         pointersOf.getOrDefault(s.id, List.of()), null)).toList();
             }));
         });
+    }
+
+    /**
+     * Marks or unmarks a station for development. Unmarking does not move a development deployment it has pinned:
+     * that stays until its session ends and the deployment is removed.
+     */
+    @WithTransaction
+    public Uni<StationDetails> setDevelopment(String orgId, String stationId, boolean development) {
+        return requireStation(orgId, stationId).invoke(s -> s.development = development).chain(this::details);
     }
 
     @WithSession

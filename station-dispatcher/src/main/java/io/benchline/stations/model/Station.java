@@ -24,4 +24,7 @@ public class Station extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "last_seen_at")
     public Instant lastSeenAt;
+    /** Marked for development: takes development deployments ({@code benchline dev}) by pin. */
+    @Column(nullable = false)
+    public boolean development;
 }

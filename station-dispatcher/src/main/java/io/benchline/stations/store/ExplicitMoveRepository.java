@@ -16,7 +16,9 @@ import java.util.List;
 public class ExplicitMoveRepository {
 
     /** A named station as a pin sees it: whether it is the organization's, and its link of the procedure. */
-    public record StationLink(String stationId, boolean exists, String environment, String branch) {
+    /** @param development the station is marked for development deployments */
+    public record StationLink(String stationId, boolean exists, String environment, String branch,
+            boolean development) {
         public boolean linked() {
             return environment != null;
         }
@@ -55,8 +57,10 @@ public class ExplicitMoveRepository {
                   -- invariant 9: stations of the deployment's organization only
                   and s.org_id = ?2
                   -- invariant 7: production links take production deployments; a preview link only its branch's
-                  and l.environment = t.environment
-                  and (t.environment = 'production' or l.branch = t.branch)
+                  -- (or an upload's, which has no branch); a development deployment only a development station
+                  and ((t.environment = 'development' and s.development)
+                    or (l.environment = t.environment
+                        and (t.environment = 'production' or t.branch is null or l.branch = t.branch)))
                 for update of p
             ),
             pinned as (
@@ -84,7 +88,7 @@ public class ExplicitMoveRepository {
     /** For each named station: is it the organization's, and how is it linked to the procedure. */
     public Uni<List<StationLink>> links(String orgId, String procedureId, List<String> stationIds) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        select n.id, s.id is not null, l.environment, l.branch
+                        select n.id, s.id is not null, l.environment, l.branch, coalesce(s.development, false)
                         from unnest(string_to_array(cast(?1 as text), ',')) as n(id)
                         left join stations s on s.id = n.id and s.org_id = ?2
                         left join links l on l.station_id = s.id and l.procedure_id = ?3
@@ -94,7 +98,7 @@ public class ExplicitMoveRepository {
                 .setParameter(3, procedureId)
                 .getResultList())
                 .map(rows -> rows.stream().map(r -> new StationLink((String) r[0], (Boolean) r[1], (String) r[2],
-                        (String) r[3])).toList());
+                        (String) r[3], (Boolean) r[4])).toList());
     }
 
     /** Pins the stations' pointers of the deployment's procedure to it; returns the pointers pinned. */

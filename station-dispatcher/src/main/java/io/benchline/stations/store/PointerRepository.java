@@ -20,6 +20,12 @@ public class PointerRepository implements PanacheRepositoryBase<Pointer, Station
                 .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
+    /** Up to {@code limit} pointers that name the deployment, locked, by station. */
+    public Uni<List<Pointer>> lockNaming(String deploymentId, int limit) {
+        return find("deploymentId = ?1", Sort.by("stationId"), deploymentId).withLock(LockModeType.PESSIMISTIC_WRITE)
+                .page(0, limit).list();
+    }
+
     public Uni<Pointer> find(String stationId, String procedureId) {
         return findById(new StationProcedureKey(stationId, procedureId));
     }

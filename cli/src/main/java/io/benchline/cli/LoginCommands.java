@@ -33,6 +33,9 @@ final class LoginCommands {
         @Option(names = "--api-key", description = "The API key (default: read from standard input)")
         String apiKey;
 
+        @Option(names = "--json", description = "Print {url, config} as JSON (never the key)")
+        boolean json;
+
         @Override
         public Integer call() {
             try {
@@ -48,8 +51,13 @@ final class LoginCommands {
                 client.get("/v2/deployments?limit=1"); // any viewer may read it: the key works here
                 Path file = CliConfig.path(ApiOptions.environment);
                 CliConfig.write(file, new CliConfig.Settings(ApiClient.stripTrailingSlashes(url), key.strip()));
-                spec.commandLine().getOut().println("logged in to " + ApiClient.stripTrailingSlashes(url)
-                        + "; saved to " + file);
+                if (json) {
+                    spec.commandLine().getOut().println(Json.MAPPER.writeValueAsString(java.util.Map.of(
+                            "url", ApiClient.stripTrailingSlashes(url), "config", file.toString())));
+                } else {
+                    spec.commandLine().getOut().println("logged in to " + ApiClient.stripTrailingSlashes(url)
+                            + "; saved to " + file);
+                }
                 return Exit.OK;
             } catch (RequestFailed failed) {
                 failed.lines().forEach(spec.commandLine().getErr()::println);
@@ -78,11 +86,16 @@ final class LoginCommands {
         @Spec
         CommandSpec spec;
 
+        @Option(names = "--json", description = "Print {config, removed} as JSON")
+        boolean json;
+
         @Override
         public Integer call() throws IOException {
             Path file = CliConfig.path(ApiOptions.environment);
             boolean removed = Files.deleteIfExists(file);
-            spec.commandLine().getOut().println(removed ? "logged out (removed " + file + ")" : "not logged in");
+            spec.commandLine().getOut().println(json
+                    ? Json.MAPPER.writeValueAsString(java.util.Map.of("config", file.toString(), "removed", removed))
+                    : removed ? "logged out (removed " + file + ")" : "not logged in");
             spec.commandLine().getOut().flush();
             return Exit.OK;
         }

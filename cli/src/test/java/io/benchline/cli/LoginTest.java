@@ -72,6 +72,13 @@ class LoginTest {
         Result logout = run("logout");
         assertThat(logout.out()).startsWith("logged out");
         assertThat(config).doesNotExist();
+
+        Result asJson = run("login", "--url", api.url(), "--api-key", FakeApi.KEY, "--json");
+        assertThat(asJson.exit()).as(asJson.err()).isZero();
+        assertThat(Json.MAPPER.readTree(asJson.out()).path("config").asText()).isEqualTo(config.toString());
+        assertThat(asJson.out()).doesNotContain(FakeApi.KEY);
+        assertThat(Json.MAPPER.readTree(run("logout", "--json").out()).path("removed").asBoolean()).isTrue();
+        assertThat(Json.MAPPER.readTree(run("logout", "--json").out()).path("removed").asBoolean()).isFalse();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.benchline.builds.app.BuildConfig;
 import io.benchline.builds.app.BuildFailure;
 import io.benchline.builds.app.BuildLog;
 import io.benchline.builds.app.Deadline;
+import io.benchline.builds.storage.ArtifactStoreClient;
 import io.benchline.builds.storage.InternalAuthConfig;
 import io.benchline.builds.storage.ServicesConfig;
 import io.benchline.events.Commit;
@@ -229,7 +230,7 @@ public class UploadSource {
         if (status == 404) {
             throw gone(uploadId);
         }
-        String problem = "artifact-store answered " + status + describe(body);
+        String problem = "artifact-store answered " + status + ArtifactStoreClient.describe(body);
         if (status == 429 || status >= 500) {
             throw new Retry(problem);
         }
@@ -336,24 +337,6 @@ public class UploadSource {
     private BuildFailure tooLarge(String uploadId, String size) {
         return new BuildFailure("upload " + uploadId + " is " + size + " the limit of " + limits.maxUploadBytes()
                 + " bytes (benchline.build.max-upload-size)");
-    }
-
-    /** A problem body's title/detail, or the start of any other body. */
-    private static String describe(String body) {
-        if (body == null || body.isBlank()) {
-            return "";
-        }
-        try {
-            JsonNode node = EventCodec.mapper().readTree(body);
-            String detail = node.path("detail").asText(node.path("title").asText(""));
-            if (!detail.isBlank()) {
-                return ": " + detail;
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not JSON: show its beginning
-        }
-        String text = body.strip();
-        return ": " + (text.length() > 200 ? text.substring(0, 200) + "…" : text);
     }
 
     private static void closeQuietly(InputStream in) {

@@ -126,8 +126,8 @@ public class ArtifactStoreClient {
         return ref;
     }
 
-    /** A problem body's title/detail, or the start of any other body. */
-    private static String describe(String body) {
+    /** A problem body's title/detail, or the start of any other body (also for the upload source's answers). */
+    public static String describe(String body) {
         if (body == null || body.isBlank()) {
             return "";
         }

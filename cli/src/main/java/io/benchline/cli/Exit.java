@@ -12,8 +12,8 @@ public final class Exit {
     /** Server error (5xx), server unreachable or timed out, an answer that cannot be read, another 4xx. */
     public static final int FAILED = 1;
     /**
-     * Bad or missing flags, input the server rejected (400, 413, 422), a delete or production deploy that was not
-     * confirmed, a directory too large to pack.
+     * Bad or missing flags, input the server rejected (400, 413, 422), a delete, rollout abort or production deploy
+     * that was not confirmed, a directory too large to pack.
      */
     public static final int USAGE = 2;
     public static final int NOT_FOUND = 3;
@@ -43,7 +43,8 @@ public final class Exit {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("0", "ok");
         d.put("1", "request failed: server error (5xx), server unreachable, unreadable answer, other 4xx");
-        d.put("2", "usage error, invalid input (400, 413, 422), delete or production deploy not confirmed");
+        d.put("2", "usage error, invalid input (400, 413, 422), delete, rollout abort or production deploy not"
+                + " confirmed");
         d.put("3", "not found (404)");
         d.put("4", "conflict, refused by a rule (409): the detail and members such as stations are printed");
         d.put("5", "unauthorized or forbidden (401, 403): missing or revoked API key, role too low");

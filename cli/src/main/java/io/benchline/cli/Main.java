@@ -12,7 +12,7 @@ import java.util.function.Supplier;
                 StationCommands.Pin.class, StationCommands.Unpin.class, StationCommands.Unlink.class,
                 DeploymentActions.Promote.class, ProcedureCommands.Rollback.class, ProcedureCommands.Resume.class,
                 DeploymentActions.Delete.class, DeploymentActions.Rerun.class, LogsCommand.class,
-                DeployCommand.class, DevCommand.class, HistoryCommand.class,
+                DeployCommand.class, DevCommand.class, HistoryCommand.class, RolloutCommands.class,
                 ApiKeysCommand.class, LoginCommands.Login.class, LoginCommands.Logout.class,
                 LoginCommands.Completion.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,9 +1,11 @@
 package io.benchline.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 /** JSON bodies the commands send, snake_case on the wire; null members are left out. */
@@ -24,6 +26,20 @@ final class Requests {
     /** {@code POST /v2/procedures/{id}/rollback}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Rollback(String deploymentId, String note) {
+    }
+
+    /**
+     * {@code POST /v2/rollouts}: {@code stageWait} ({@code wait} on the wire; a record cannot name a component
+     * {@code wait}) null means every stage advances by hand; {@code canaryStationIds} null when none were named.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record NewRollout(String deploymentId, List<RolloutStage> stages, @JsonProperty("wait") String stageWait,
+                      List<String> canaryStationIds, String note) {
+    }
+
+    /** One stage of a rollout: exactly one of a station count and a percent of the procedure's stations. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record RolloutStage(Integer stations, BigDecimal percent) {
     }
 
     /** {@code POST /v2/api-keys}. */

@@ -570,7 +570,16 @@ class CommandsTest {
                 Arguments.of(List.of("deployments", "list"), "GET /v2/deployments"),
                 Arguments.of(List.of("keys", "fetch"), "GET /v2/keys"),
                 Arguments.of(List.of("keys", "list"), "GET /v2/keys"),
-                Arguments.of(List.of("keys", "rotate"), "POST /v2/keys/rotate"));
+                Arguments.of(List.of("keys", "rotate"), "POST /v2/keys/rotate"),
+                Arguments.of(List.of("rollout", "create", "dep_1", "--stage", "100%"), "POST /v2/rollouts"),
+                Arguments.of(List.of("rollout", "status", "rol_1"), "GET /v2/rollouts/rol_1"),
+                Arguments.of(List.of("rollout", "status", "rol_1", "--follow"), "GET /v2/rollouts/rol_1"),
+                Arguments.of(List.of("rollout", "list", "--procedure-id", "prc_1"), "GET /v2/rollouts"),
+                Arguments.of(List.of("rollout", "advance", "rol_1"), "POST /v2/rollouts/rol_1/advance"),
+                Arguments.of(List.of("rollout", "pause", "rol_1"), "POST /v2/rollouts/rol_1/pause"),
+                Arguments.of(List.of("rollout", "resume", "rol_1"), "POST /v2/rollouts/rol_1/resume"),
+                Arguments.of(List.of("rollout", "abort", "rol_1", "--yes"), "POST /v2/rollouts/rol_1/abort"),
+                Arguments.of(List.of("rollout", "complete", "rol_1"), "POST /v2/rollouts/rol_1/complete"));
     }
 
     @ParameterizedTest
@@ -655,7 +664,7 @@ class CommandsTest {
         Result root = runRaw("--help");
         assertThat(root.exit()).isZero();
         assertThat(root.out()).contains("pin", "unpin", "unlink", "promote", "rollback", "resume", "delete", "rerun",
-                "history", "api-keys", "deploy", "dev", "Exit codes:", "conflict, refused by a rule (409)");
+                "history", "api-keys", "deploy", "dev", "rollout", "Exit codes:", "conflict, refused by a rule (409)");
 
         Result delete = runRaw("delete", "--help");
         assertThat(delete.out()).contains("--yes", "Exit codes:", "not found (404)",

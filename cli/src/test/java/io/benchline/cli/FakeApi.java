@@ -65,6 +65,17 @@ final class FakeApi implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds one answer to {@code request}'s turn (as {@link #answers} sets it), so that a sequence can mix statuses;
+     * 400 and more are problem JSON.
+     */
+    FakeApi then(String request, int status, String body) {
+        sequences.computeIfAbsent(request, r -> new java.util.concurrent.ConcurrentLinkedDeque<>())
+                .add(new Answer(status, status >= 400 ? "application/problem+json" : "application/json", body));
+        answers.remove(request);
+        return this;
+    }
+
     /** Runs {@code action} (on the server's thread) each time {@code request} ("METHOD /path") arrives, before it is answered. */
     FakeApi whenRequested(String request, Runnable action) {
         hooks.put(request, action);

@@ -112,7 +112,13 @@ public final class LocalPackageIndex implements AutoCloseable {
      */
     public static String uvLock(String project, String requiresPython, Wheel... wheels) {
         StringBuilder lock = new StringBuilder("version = 1\nrequires-python = \"" + requiresPython + "\"\n\n"
-                + "[[package]]\nname = \"" + project + "\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\n\n");
+                + "[[package]]\nname = \"" + project + "\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\n");
+        // The project depends on every wheel, as uv writes it: a build vendors what the project reaches.
+        lock.append("dependencies = [\n");
+        for (Wheel w : wheels) {
+            lock.append("    { name = \"").append(w.project()).append("\" },\n");
+        }
+        lock.append("]\n\n");
         for (Wheel w : wheels) {
             lock.append("[[package]]\nname = \"").append(w.project()).append("\"\nversion = \"").append(w.version())
                     .append("\"\nsource = { registry = \"https://pypi.org/simple\" }\nwheels = [\n    { url = \"")

@@ -1,6 +1,7 @@
 package io.benchline.builds.app;
 
 import io.benchline.builds.packages.LockFile;
+import io.benchline.builds.packages.StationEnvironment;
 import io.benchline.builds.packages.WheelVendor;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -222,8 +223,9 @@ public class Builds {
             List<WheelVendor.Wheel> wheels = List.of();
             if (ProcedureSpec.TOFUPILOT.equals(spec.format()) && spec.requirements() != null) {
                 String lockFile = spec.requirements();
-                List<LockFile.Locked> locked = LockFile.read(lockFile, smallText(tree, lockFile)
-                        .orElseThrow(() -> new BuildFailure(lockFile + " cannot be read (larger than 1 MiB?)")));
+                LockFile.Selection locked = LockFile.read(lockFile, smallText(tree, lockFile)
+                        .orElseThrow(() -> new BuildFailure(lockFile + " cannot be read (larger than 1 MiB?)")),
+                        StationEnvironment.of(config.stationPlatform(), spec.runtimeVersion()));
                 WheelVendor.Vendored vendored = new WheelVendor(new WheelVendor.Settings(config.packageIndex(),
                         config.stationPlatform(), config.maxWheelSize().asLongValue(),
                         config.maxPackagesSize().asLongValue(), config.packageTimeout()))

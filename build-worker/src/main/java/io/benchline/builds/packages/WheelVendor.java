@@ -37,8 +37,26 @@ public final class WheelVendor {
         this.settings = settings;
     }
 
-    public Vendored vendor(List<LockFile.Locked> packages, String runtimeVersion, Path directory, Deadline deadline,
+    /**
+     * Vendors the selected packages, after logging those the lock file's markers left out ({@code selection} is
+     * {@link LockFile#read} for this station platform and {@code runtimeVersion}).
+     */
+    public Vendored vendor(LockFile.Selection selection, String runtimeVersion, Path directory, Deadline deadline,
             BuildLog log) {
+        List<String> unneeded = new ArrayList<>();
+        for (LockFile.LeftOut left : selection.leftOut()) {
+            if (left.marker() != null) {
+                log.info(left.describe());
+            } else {
+                unneeded.add(left.name() + " " + left.version());
+            }
+        }
+        if (!unneeded.isEmpty()) { // dev groups can be long: one line
+            log.info("packages left out as nothing the station installs depends on them (dev dependencies, extras"
+                    + " nobody requests, versions for other environments): "
+                    + String.join(", ", unneeded));
+        }
+        List<LockFile.Locked> packages = selection.packages();
         if (packages.isEmpty()) {
             return new Vendored(List.of(), "any");
         }

@@ -23,6 +23,8 @@ class WheelVendorTest {
             "LIMIT = 5.2\n");
     static final LocalPackageIndex.Wheel UNITS = LocalPackageIndex.wheel("si_units", "0.3", "si_units", "V = 'V'\n");
 
+    static final StationEnvironment LINUX_311 = StationEnvironment.of("linux-x86_64", "3.11");
+
     private final LocalPackageIndex index = new LocalPackageIndex().add(RAILS).add(UNITS);
     private final List<String> logged = new ArrayList<>();
 
@@ -39,9 +41,11 @@ class WheelVendorTest {
             lines.forEach(l -> logged.add(l.text()));
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         });
-        return new WheelVendor(new WheelVendor.Settings(index.url(), "linux-x86_64", 1_000_000, 2_000_000,
-                Duration.ofSeconds(10))).vendor(LockFile.read(lockFile, lock), "3.11", temp.resolve("wheels"),
-                Deadline.forBuild(Duration.ofMinutes(1)), log);
+        try (log) {
+            return new WheelVendor(new WheelVendor.Settings(index.url(), "linux-x86_64", 1_000_000, 2_000_000,
+                    Duration.ofSeconds(10))).vendor(LockFile.read(lockFile, lock, LINUX_311), "3.11",
+                    temp.resolve("wheels"), Deadline.forBuild(Duration.ofMinutes(1)), log);
+        }
     }
 
 
@@ -54,6 +58,26 @@ class WheelVendorTest {
         assertThat(Files.readAllBytes(vendored.wheels().get(0).file())).isEqualTo(RAILS.bytes());
         assertThat(vendored.wheels().get(0).sha256()).isEqualTo(RAILS.sha256());
         assertThat(index.downloads).containsExactlyInAnyOrder(RAILS.filename(), UNITS.filename());
+    }
+
+    @Test
+    void packagesForOtherEnvironmentsAreLeftOutAndLogged() {
+        // pywin32 has no wheel for Linux at all: vendoring it would fail the build
+        String lock = LocalPackageIndex.uvLock("power-board", ">=3.11", RAILS, UNITS)
+                .replace("source = { virtual = \".\" }\n", "source = { virtual = \".\" }\ndependencies = [\n"
+                        + "    { name = \"bench-rails\" },\n"
+                        + "    { name = \"pywin32\", marker = \"sys_platform == 'win32'\" },\n"
+                        + "]\n\n[package.dev-dependencies]\ndev = [{ name = \"si-units\" }]\n")
+                + "[[package]]\nname = \"pywin32\"\nversion = \"308\"\n"
+                + "source = { registry = \"https://pypi.org/simple\" }\n"
+                + "wheels = [{ url = \"https://x/pywin32-308-cp311-cp311-win_amd64.whl\", hash = \"sha256:"
+                + "e".repeat(64) + "\" }]\n";
+        WheelVendor.Vendored vendored = vendor("uv.lock", lock);
+        assertThat(vendored.wheels()).extracting(WheelVendor.Wheel::filename).containsExactly(RAILS.filename());
+        assertThat(index.downloads).containsExactly(RAILS.filename());
+        assertThat(logged).contains("package pywin32 308 left out: sys_platform == 'win32' is false on linux-x86_64,"
+                + " python 3.11", "packages left out as nothing the station installs depends on them (dev dependencies,"
+                + " extras nobody requests, versions for other environments): si_units 0.3");
     }
 
     @Test
@@ -92,16 +116,17 @@ class WheelVendorTest {
 
     @Test
     void unusableLocksAreRefusedWithTheLine() {
-        assertThatThrownBy(() -> LockFile.read("requirements.txt", "bench-rails>=1.0\n"))
+        assertThatThrownBy(() -> LockFile.read("requirements.txt", "bench-rails>=1.0\n", LINUX_311))
                 .hasMessageStartingWith("requirements.txt line 1: 'bench-rails>=1.0' is not pinned");
-        assertThatThrownBy(() -> LockFile.read("requirements.txt", "# x\nbench-rails==1.2.0\n"))
+        assertThatThrownBy(() -> LockFile.read("requirements.txt", "# x\nbench-rails==1.2.0\n", LINUX_311))
                 .hasMessageStartingWith("requirements.txt line 2: bench-rails==1.2.0 has no --hash=sha256:");
-        assertThatThrownBy(() -> LockFile.read("requirements.txt", "-e .\n"))
+        assertThatThrownBy(() -> LockFile.read("requirements.txt", "-e .\n", LINUX_311))
                 .hasMessageStartingWith("requirements.txt line 1: options such as '-e'");
         assertThatThrownBy(() -> LockFile.read("uv.lock", "[[package]]\nname = \"x\"\nversion = \"1\"\n"
-                + "source = { git = \"https://github.com/x/x\" }\n")).hasMessageContaining("comes from git");
+                + "source = { git = \"https://github.com/x/x\" }\n", LINUX_311)).hasMessageContaining("comes from git");
         assertThatThrownBy(() -> LockFile.read("uv.lock", "[[package]]\nname = \"x\"\nversion = \"1\"\n"
-                + "source = { registry = \"https://pypi.org/simple\" }\nsdist = { url = \"https://x/x-1.tar.gz\" }\n"))
+                + "source = { registry = \"https://pypi.org/simple\" }\nsdist = { url = \"https://x/x-1.tar.gz\" }\n",
+                LINUX_311))
                 .hasMessageContaining("locks no wheel");
     }
 

@@ -19,9 +19,6 @@ public final class ApiTypes {
 
     /** @param development marks the station for development deployments (default false) */
     public record CreateStationRequest(String name, Boolean development) {
-        public CreateStationRequest(String name) {
-            this(name, null);
-        }
     }
 
     /** Body of PATCH /v2/stations/{id}: absent fields stay as they are. */

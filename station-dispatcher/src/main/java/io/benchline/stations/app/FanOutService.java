@@ -31,9 +31,12 @@ public class FanOutService {
     private final DeploymentProjectionRepository deployments;
     private final FanOutJobRepository jobs;
     private final ProcedureControlRepository controls;
+    private final io.benchline.stations.rollouts.Rollouts rollouts;
 
     public FanOutService(ProcessedEvents processed, DeploymentProjectionRepository deployments,
-            FanOutJobRepository jobs, ProcedureControlRepository controls) {
+            FanOutJobRepository jobs, ProcedureControlRepository controls,
+            io.benchline.stations.rollouts.Rollouts rollouts) {
+        this.rollouts = rollouts;
         this.processed = processed;
         this.deployments = deployments;
         this.jobs = jobs;
@@ -51,7 +54,8 @@ public class FanOutService {
             return deployments.apply(event).chain(row -> switch (event.change()) {
                 // A control change older than one applied already moves nothing: its job would undo the newer one.
                 case DeploymentEvent.PROMOTED -> control(event, false, null)
-                        .chain(applied -> applied ? explicitJob(event, row, PointerMoved.PROMOTE) : none());
+                        .chain(applied -> applied ? rolloutOr(row, () -> explicitJob(event, row, PointerMoved.PROMOTE))
+                                : none());
                 case DeploymentEvent.ROLLED_BACK -> control(event, true, row.id)
                         .chain(applied -> applied ? explicitJob(event, row, PointerMoved.ROLLBACK) : none());
                 case DeploymentEvent.RESUMED -> control(event, false, null).replaceWithVoid();
@@ -96,9 +100,39 @@ public class FanOutService {
         }
         boolean production = Link.PRODUCTION.equals(row.environment) && event.autoPush();
         boolean preview = Link.PREVIEW.equals(row.environment) && row.branch != null;
+        if (Link.PRODUCTION.equals(row.environment) && !event.autoPush()) {
+            // Nothing moves by itself, but a newer production deployment still ends an older one's rollout.
+            return rollouts.supersede(row);
+        }
         if (!production && !preview) {
             return Uni.createFrom().voidItem();
         }
+        if (production) {
+            return rolloutOr(row, () -> autoJob(event, row));
+        }
+        return autoJob(event, row);
+    }
+
+    /**
+     * A newer production deployment supersedes an older one's active rollout; then the procedure's rollout plan, if
+     * it has one, takes the deployment stage by stage, else {@code otherwise} moves every station at once.
+     */
+    private Uni<Void> rolloutOr(ProjectedDeployment row, java.util.function.Supplier<Uni<Void>> otherwise) {
+        if (!row.isDeployable()) {
+            return otherwise.get();
+        }
+        return rollouts.supersede(row)
+                .chain(() -> rollouts.startFromPlan(row))
+                .chain(started -> {
+                    if (started != null) {
+                        LOG.infof("deployment %s rolls out by its procedure's plan: rollout %s", row.id, started.id());
+                        return Uni.createFrom().voidItem();
+                    }
+                    return otherwise.get();
+                });
+    }
+
+    private Uni<Void> autoJob(DeploymentEvent event, ProjectedDeployment row) {
         // The ready event's control version: auto_push was decided then, so only a pause applied after it stops
         // the job (a resume that deployment-service made before it may still be on its way here).
         return jobs.record(new NewJob(row.id, row.orgId, row.procedureId, PointerMoved.AUTO, null, null,

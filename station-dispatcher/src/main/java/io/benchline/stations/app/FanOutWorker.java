@@ -161,13 +161,18 @@ public class FanOutWorker {
                 continue;
             }
             PointerMoved moved = new PointerMoved(row.stationId(), job.orgId(), job.procedureId(),
-                    row.fromDeploymentId(), job.deploymentId(), job.reason(), row.pointerVersion(),
+                    row.fromDeploymentId(), job.deploymentId(), eventReason(job.reason()), row.pointerVersion(),
                     job.actorName() == null ? ActorRef.SYSTEM : new ActorRef(job.actorKeyId(), job.actorName()),
                     job.note());
             events.add(new Outbox.Entry(Topics.STATION_POINTER_MOVED, row.stationId(), "station",
                     EventCodec.envelope(EventTypes.POINTER_MOVED, PointerMover.SOURCE, row.stationId(), moved), trace));
         }
         return outbox.appendAll(events);
+    }
+
+    /** A rollout's moves, forward or back after an abort, are {@code rollout_stage} moves on the topic. */
+    private static String eventReason(String jobReason) {
+        return FanOutJobRepository.ROLLOUT_ABORT.equals(jobReason) ? FanOutJobRepository.ROLLOUT_STAGE : jobReason;
     }
 
     private static List<String> movedStations(List<ChunkRow> rows) {

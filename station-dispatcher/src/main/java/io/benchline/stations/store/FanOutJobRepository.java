@@ -21,7 +21,7 @@ public class FanOutJobRepository {
     /** An open job, locked for the caller's transaction. */
     public record Job(String id, String deploymentId, String orgId, String procedureId, String reason,
             String afterStation, Long controlVersion, String actorKeyId, String actorName, String note,
-            Long seenControlVersion, TraceParent trace) {
+            Long seenControlVersion, TraceParent trace, String rolloutId, Integer rolloutMaxRank) {
     }
 
     /**
@@ -29,8 +29,20 @@ public class FanOutJobRepository {
      * automatic one the control version its ready event was written at (null when it carried none).
      */
     public record NewJob(String deploymentId, String orgId, String procedureId, String reason, Long controlVersion,
-            String actorKeyId, String actorName, String note, Long seenControlVersion, TraceParent trace) {
+            String actorKeyId, String actorName, String note, Long seenControlVersion, TraceParent trace,
+            String rolloutId, Integer rolloutMaxRank) {
+
+        public NewJob(String deploymentId, String orgId, String procedureId, String reason, Long controlVersion,
+                String actorKeyId, String actorName, String note, Long seenControlVersion, TraceParent trace) {
+            this(deploymentId, orgId, procedureId, reason, controlVersion, actorKeyId, actorName, note,
+                    seenControlVersion, trace, null, null);
+        }
     }
+
+    /** A rollout stage's moves: forward, pins hold, stopped by a rollback pause. */
+    public static final String ROLLOUT_STAGE = "rollout_stage";
+    /** An aborted rollout's way back: to the deployment each station had, pins hold. */
+    public static final String ROLLOUT_ABORT = "rollout_abort";
 
     /** One pointer of a chunk: moved (with its new version) or left alone ({@code pointerVersion} null). */
     public record ChunkRow(String stationId, String fromDeploymentId, Long pointerVersion, Long sequence) {
@@ -49,6 +61,7 @@ public class FanOutJobRepository {
             return switch (reason) {
                 case "promote" -> new Rules(true, true, false);
                 case "rollback" -> new Rules(false, true, false);
+                case ROLLOUT_ABORT -> new Rules(false, false, false);
                 default -> new Rules(true, false, true);
             };
         }
@@ -80,6 +93,9 @@ public class FanOutJobRepository {
                         where j.procedure_id = ?3 and j.control_version > cast(?9 as bigint))
                     and not exists (select 1 from procedure_controls c
                         where c.procedure_id = ?3 and c.control_version > cast(?9 as bigint))))
+                  -- a rollout stage moves only while its rollout goes on (an abort or a newer deployment ends it)
+                  and (cast(?17 as text) is null or ?19 or exists (select 1 from rollouts r
+                        where r.id = ?17 and r.state in ('running', 'paused', 'completed')))
                 for share of d
             ),
             page as (
@@ -87,6 +103,12 @@ public class FanOutJobRepository {
                 -- deployable, which ends the job
                 select p.station_id from pointers p
                 where p.procedure_id = ?3 and p.station_id > ?4 and exists (select 1 from target)
+                  -- a rollout's job: only its stations ranked below the stage's target; its abort only those on
+                  -- the rollout's deployment that came from this one
+                  and (cast(?17 as text) is null or exists (select 1 from rollout_stations rs
+                        join rollouts r on r.id = rs.rollout_id
+                        where rs.rollout_id = ?17 and rs.station_id = p.station_id and rs.rank < ?18
+                          and (not ?19 or (rs.from_deployment_id = ?1 and p.deployment_id = r.deployment_id))))
                 order by p.station_id
                 limit ?5
             ),
@@ -139,10 +161,13 @@ public class FanOutJobRepository {
     public Uni<Boolean> record(NewJob job) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                         insert into fanout_jobs (id, deployment_id, org_id, procedure_id, reason, control_version,
-                            actor_key_id, actor_name, note, seen_control_version, traceparent, tracestate, created_at)
+                            actor_key_id, actor_name, note, seen_control_version, traceparent, tracestate, created_at,
+                            rollout_id, rollout_max_rank)
                         values (?1, ?2, ?3, ?4, ?5, cast(?6 as bigint), cast(?7 as text), cast(?8 as text),
-                            cast(?9 as text), cast(?10 as bigint), cast(?11 as text), cast(?12 as text), now())
-                        on conflict (deployment_id, reason, (coalesce(control_version, 0))) do nothing""")
+                            cast(?9 as text), cast(?10 as bigint), cast(?11 as text), cast(?12 as text), now(),
+                            cast(?13 as text), cast(?14 as integer))
+                        on conflict (deployment_id, reason, (coalesce(control_version, 0)), (coalesce(rollout_id, '')),
+                            (coalesce(rollout_max_rank, 0))) do nothing""")
                 .setParameter(1, EventIds.withPrefix("fan"))
                 .setParameter(2, job.deploymentId())
                 .setParameter(3, job.orgId())
@@ -155,6 +180,8 @@ public class FanOutJobRepository {
                 .setParameter(10, job.seenControlVersion())
                 .setParameter(11, job.trace() == null ? null : job.trace().traceparent())
                 .setParameter(12, job.trace() == null ? null : job.trace().tracestate())
+                .setParameter(13, job.rolloutId())
+                .setParameter(14, job.rolloutMaxRank())
                 .executeUpdate()
                 .call(rows -> session.createNativeQuery(
                                 "select count(*) from (select pg_notify('" + CHANNEL + "', ?1)) n", Long.class)
@@ -166,7 +193,8 @@ public class FanOutJobRepository {
     public Uni<Job> lockNextOpen() {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                         select id, deployment_id, org_id, procedure_id, reason, after_station, control_version,
-                            actor_key_id, actor_name, note, seen_control_version, traceparent, tracestate
+                            actor_key_id, actor_name, note, seen_control_version, traceparent, tracestate, rollout_id,
+                            rollout_max_rank
                         from fanout_jobs where finished_at is null
                         order by created_at, id limit 1 for update skip locked""", Object[].class)
                 .getResultList())
@@ -193,6 +221,9 @@ public class FanOutJobRepository {
                 .setParameter(14, job.seenControlVersion())
                 .setParameter(15, trace == null ? null : trace.traceparent())
                 .setParameter(16, trace == null ? null : trace.tracestate())
+                .setParameter(17, job.rolloutId())
+                .setParameter(18, job.rolloutMaxRank() == null ? 0 : job.rolloutMaxRank())
+                .setParameter(19, ROLLOUT_ABORT.equals(job.reason()))
                 .getResultList())
                 .map(rows -> {
                     List<ChunkRow> chunk = new ArrayList<>(rows.size());
@@ -220,7 +251,8 @@ public class FanOutJobRepository {
     private static Job job(Object[] r) {
         return new Job((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4], (String) r[5],
                 asLong(r[6]), (String) r[7], (String) r[8], (String) r[9], asLong(r[10]),
-                TraceParent.of((String) r[11], (String) r[12]));
+                TraceParent.of((String) r[11], (String) r[12]), (String) r[13],
+                r[14] == null ? null : ((Number) r[14]).intValue());
     }
 
     private static Long asLong(Object value) {

@@ -1,0 +1,566 @@
+package io.benchline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code benchline rollout …} against {@link FakeApi}. {@code --follow} waits on a {@link CountingPause} that never
+ * sleeps: the fake answers a sequence of states and each read comes at once.
+ */
+@Timeout(60) // a guard against a hang, not a measure
+class RolloutCommandsTest {
+    private static final String RUNNING = """
+            {"id":"rol_1","procedure_id":"prc_1","deployment_id":"dep_2","previous_deployment_id":"dep_1",\
+            "state":"running","stage":1,"station_count":20,"wait":"10m","advance_at":"2026-12-01T10:20:00Z",\
+            "stages":[{"index":0,"target":2,"moved":2,"active":2,"state":"done"},\
+            {"index":1,"target":5,"moved":5,"active":3,"state":"current"},\
+            {"index":2,"target":20,"moved":5,"active":3,"state":"pending"}],\
+            "created_at":"2026-12-01T10:00:00Z","created_by":{"key_id":"key_1","name":"ci"},"finished_at":null,\
+            "history":[{"at":"2026-12-01T10:00:00Z","action":"create","stage":0,"by":{"key_id":"key_1","name":"ci"},\
+            "note":"fix for line 3"},{"at":"2026-12-01T10:10:00Z","action":"advance","stage":1,"by":null,\
+            "note":null}]}""";
+    private static final String NOT_RUNNING = """
+            {"type":"https://benchline.io/problems/rollout-not-running","title":"Rollout not running","status":409,\
+            "detail":"rollout rol_1 is paused; resume it first"}""";
+
+    private FakeApi api;
+    private FakeTerminal terminal;
+    private CountingPause pause;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = new FakeApi();
+        terminal = new FakeTerminal(false, null);
+        pause = new CountingPause();
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    /** A pause that never sleeps: each wait is recorded and over at once. */
+    static final class CountingPause extends Pause.Stoppable {
+        final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean sleep(Duration duration) {
+            sleeps.add(duration);
+            return stopped();
+        }
+    }
+
+    private static final class FakeTerminal implements Terminal {
+        final boolean interactive;
+        final String answer;
+        final List<String> questions = new ArrayList<>();
+
+        FakeTerminal(boolean interactive, String answer) {
+            this.interactive = interactive;
+            this.answer = answer;
+        }
+
+        @Override
+        public boolean interactive() {
+            return interactive;
+        }
+
+        @Override
+        public boolean confirm(String question) {
+            questions.add(question);
+            return Terminal.isYes(answer);
+        }
+    }
+
+    /** Runs {@code benchline <args> --url <fake> --api-key <key>}. */
+    private Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", api.url(), "--api-key", FakeApi.KEY));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine(terminal, () -> pause);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(all.toArray(String[]::new));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** {@code args} followed by {@code extra}. */
+    private static String[] with(List<String> extra, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(extra);
+        return all.toArray(String[]::new);
+    }
+
+    private static String nl(String... lines) {
+        return String.join(System.lineSeparator(), lines) + System.lineSeparator();
+    }
+
+    /** RUNNING at another state and stage; a final state has no next advance and a finish time. */
+    private static String rollout(String state, int stage) throws IOException {
+        ObjectNode r = (ObjectNode) Json.MAPPER.readTree(RUNNING);
+        r.put("state", state).put("stage", stage);
+        for (JsonNode s : r.path("stages")) {
+            int index = s.path("index").asInt();
+            ((ObjectNode) s).put("state", index < stage || state.equals("completed") ? "done"
+                    : index == stage ? "current" : "pending");
+        }
+        if (RolloutView.FINAL_STATES.contains(state)) {
+            r.putNull("advance_at").put("finished_at", "2026-12-01T11:00:00Z");
+        }
+        return r.toString();
+    }
+
+    private static String block(String json) throws IOException {
+        return RolloutView.block(Json.MAPPER.readTree(json));
+    }
+
+    // ---- create
+
+    @Test
+    void createSendsStagesWaitCanariesAndNote() throws Exception {
+        api.answer("POST /v2/rollouts", 201, RUNNING);
+        Result r = run("rollout", "create", "dep_2", "--stage", "2", "--stage", "12.5%", "--stage", "100%",
+                "--wait", "10m", "--canary", "stn_1", "--canary", "stn_2", "--canary", "stn_1", "--note", "line 3");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        FakeApi.Request request = api.only();
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.contentType()).isEqualTo("application/json");
+        assertThat(request.authorization()).isEqualTo("Bearer " + FakeApi.KEY);
+        assertThat(request.json()).isEqualTo(Json.MAPPER.readTree("""
+                {"deployment_id":"dep_2","stages":[{"stations":2},{"percent":12.5},{"percent":100}],\
+                "wait":"10m","canary_station_ids":["stn_1","stn_2"],"note":"line 3"}"""));
+        assertThat(request.body()).as("a whole percent is sent as a whole number").contains("{\"percent\":100}");
+        assertThat(r.out()).isEqualTo(nl("created rollout rol_1") + block(RUNNING));
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void createWithoutWaitOrCanariesSendsOnlyTheStages() throws Exception {
+        api.answer("POST /v2/rollouts", 201, RUNNING);
+        Result r = run("rollout", "create", "dep_2", "--stage", "25%", "--stage", "100%");
+
+        assertThat(r.exit()).isZero();
+        assertThat(api.only().json()).isEqualTo(Json.MAPPER.readTree(
+                "{\"deployment_id\":\"dep_2\",\"stages\":[{\"percent\":25},{\"percent\":100}]}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"10m, 10m", "600s, 10m", "90s, 90s", "2h, 2h", "PT1H30M, 90m", "45, 45s"})
+    void createSendsTheWaitInItsLargestWholeUnit(String given, String sent) throws Exception {
+        api.answer("POST /v2/rollouts", 201, RUNNING);
+        Result r = run("rollout", "create", "dep_2", "--stage", "100%", "--wait", given);
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(api.only().json().path("wait").asText()).isEqualTo(sent);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "0", "-1", "0%", "101%", "100.5%", "12.5", "%", "25 %", "1e2%", ".5%", "2x",
+            "99999999999", ""})
+    void aBadStageIsAUsageErrorBeforeAnyRequest(String stage) {
+        Result r = run("rollout", "create", "dep_2", "--stage", "2", "--stage", stage);
+
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(r.err()).contains("--stage");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void aBadStageSaysWhatAStageIs() {
+        Result r = run("rollout", "create", "dep_2", "--stage", "half");
+        assertThat(r.err()).contains("'half' is not a stage: N stations (e.g. 2) or N percent of them");
+        assertThat(run("rollout", "create", "dep_2", "--stage", "120%").err())
+                .contains("a percent is more than 0 and at most 100");
+    }
+
+    @Test
+    void createNeedsAStageAndAValidWait() {
+        assertThat(run("rollout", "create", "dep_2").exit()).isEqualTo(Exit.USAGE);
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%", "--wait", "soon").exit())
+                .isEqualTo(Exit.USAGE);
+        Result subSecond = run("rollout", "create", "dep_2", "--stage", "100%", "--wait", "1500ms");
+        assertThat(subSecond.exit()).isEqualTo(Exit.USAGE);
+        assertThat(subSecond.err()).contains("a wait is whole seconds");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void createWhileAnotherRolloutIsActiveIsExit4WithTheDetail() {
+        String problem = """
+                {"type":"https://benchline.io/problems/rollout-active","title":"Rollout active","status":409,\
+                "detail":"procedure prc_1 has an active rollout rol_0; complete or abort it first",\
+                "rollout_id":"rol_0"}""";
+        api.problem("POST /v2/rollouts", 409, problem);
+        Result r = run("rollout", "create", "dep_2", "--stage", "100%");
+
+        assertThat(r.exit()).isEqualTo(Exit.CONFLICT);
+        assertThat(r.err()).isEqualTo(nl("error: procedure prc_1 has an active rollout rol_0; complete or abort it"
+                + " first", "  rollout_id: rol_0"));
+        assertThat(r.out()).isEmpty();
+
+        Result json = run("rollout", "create", "dep_2", "--stage", "100%", "--json");
+        assertThat(json.exit()).isEqualTo(Exit.CONFLICT);
+        assertThat(json.out()).as("the problem as is").isEqualTo(problem + System.lineSeparator());
+    }
+
+    @Test
+    void stagesTheServerRefusesAreExit2WithTheFieldErrors() {
+        api.problem("POST /v2/rollouts", 400, """
+                {"title":"Invalid request","status":400,"detail":"the request has invalid fields",\
+                "errors":[{"field":"stages[1]","message":"must not be smaller than the stage before"}]}""");
+        Result r = run("rollout", "create", "dep_2", "--stage", "50%", "--stage", "2");
+
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(r.err()).isEqualTo(nl("error: the request has invalid fields",
+                "  stages[1]: must not be smaller than the stage before"));
+    }
+
+    // ---- status
+
+    @Test
+    void statusShowsTheRolloutItsStagesAndHistory() {
+        api.answer("GET /v2/rollouts/rol_1", 200, RUNNING);
+        Result r = run("rollout", "status", "rol_1");
+
+        assertThat(r.exit()).isZero();
+        assertThat(api.only().method()).isEqualTo("GET");
+        assertThat(r.out()).isEqualTo(nl(
+                "rollout:             rol_1",
+                "procedure:           prc_1",
+                "deployment:          dep_2",
+                "previous deployment: dep_1",
+                "state:               running",
+                "stage:               2 of 3 (20 stations)",
+                "next advance:        2026-12-01T10:20:00Z (automatic, wait 10m)",
+                "created:             2026-12-01T10:00:00Z by ci (key_1)",
+                "STAGE  TARGET  MOVED  ACTIVE  STATE",
+                "1      2       2      2       done",
+                "2      5       5      3       current",
+                "3      20      5      3       pending",
+                "history:",
+                "AT                    ACTION   STAGE  BY          NOTE",
+                "2026-12-01T10:00:00Z  create   1      ci (key_1)  fix for line 3",
+                "2026-12-01T10:10:00Z  advance  2      -           -"));
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void statusOfARolloutAdvancedByHandSaysHowAndShowsTheLastHistoryEntries() throws Exception {
+        ObjectNode r = (ObjectNode) Json.MAPPER.readTree(RUNNING);
+        r.putNull("wait").putNull("advance_at").putNull("previous_deployment_id");
+        var history = r.putArray("history");
+        for (int i = 1; i <= 7; i++) {
+            history.addObject().put("at", "2026-12-01T10:0" + i + ":00Z").put("action", i % 2 == 0 ? "pause" : "resume")
+                    .put("stage", 1).putNull("by").put("note", "n" + i);
+        }
+        api.answer("GET /v2/rollouts/rol_1", 200, r.toString());
+        Result result = run("rollout", "status", "rol_1");
+
+        assertThat(result.out()).contains(
+                "previous deployment: -",
+                "next advance:        by hand (benchline rollout advance rol_1)",
+                "history (last 5 of 7):");
+        assertThat(result.out()).doesNotContain("n2", "2026-12-01T10:02:00Z").contains("n3", "n7");
+    }
+
+    @Test
+    void statusOfAPausedRolloutSaysHowToResume() throws Exception {
+        api.answer("GET /v2/rollouts/rol_1", 200, ((ObjectNode) Json.MAPPER.readTree(rollout("paused", 1)))
+                .putNull("advance_at").toString());
+        assertThat(run("rollout", "status", "rol_1").out())
+                .contains("next advance:        none while paused (benchline rollout resume rol_1)");
+    }
+
+    @Test
+    void statusJsonIsTheAnswerAsIs() {
+        api.answer("GET /v2/rollouts/rol_1", 200, RUNNING);
+        Result r = run("rollout", "status", "rol_1", "--json");
+        assertThat(r.out()).isEqualTo(RUNNING + System.lineSeparator());
+    }
+
+    @Test
+    void statusOfAnUnknownRolloutIsExit3() {
+        api.problem("GET /v2/rollouts/rol_x", 404,
+                "{\"title\":\"Not found\",\"status\":404,\"detail\":\"rollout rol_x not found\"}");
+        Result r = run("rollout", "status", "rol_x", "--follow");
+        assertThat(r.exit()).isEqualTo(Exit.NOT_FOUND);
+        assertThat(r.err()).isEqualTo(nl("error: rollout rol_x not found"));
+        assertThat(pause.sleeps).as("no waiting for a rollout that does not exist").isEmpty();
+    }
+
+    // ---- status --follow
+
+    @Test
+    void followShowsEachChangeUntilCompletedAndExits0() throws Exception {
+        String first = rollout("running", 0);
+        String second = rollout("running", 1);
+        String done = rollout("completed", 2);
+        api.answers("GET /v2/rollouts/rol_1", 200, first, first, second, second, done);
+        Result r = run("rollout", "status", "rol_1", "--follow");
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(Exit.OK);
+        assertThat(api.requests).hasSize(5);
+        assertThat(r.out()).as("a new block per change, none for a read that changed nothing")
+                .isEqualTo(block(first) + System.lineSeparator() + block(second) + System.lineSeparator()
+                        + block(done));
+        assertThat(r.out()).contains("state:               completed", "finished:            2026-12-01T11:00:00Z");
+        assertThat(pause.sleeps).hasSize(4).containsOnly(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void followUntilAbortedExits1() throws Exception {
+        api.answers("GET /v2/rollouts/rol_1", 200, rollout("running", 1), rollout("aborted", 1));
+        Result r = run("rollout", "status", "rol_1", "--follow", "--interval", "5s");
+
+        assertThat(r.exit()).isEqualTo(Exit.FAILED);
+        assertThat(r.out()).endsWith(block(rollout("aborted", 1)));
+        assertThat(pause.sleeps).containsExactly(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void followOfASupersededRolloutExits1AtOnce() throws Exception {
+        api.answer("GET /v2/rollouts/rol_1", 200, rollout("superseded", 1));
+        Result r = run("rollout", "status", "rol_1", "--follow");
+
+        assertThat(r.exit()).isEqualTo(Exit.FAILED);
+        assertThat(api.requests).hasSize(1);
+        assertThat(pause.sleeps).isEmpty();
+    }
+
+    @Test
+    void followOnATerminalRedrawsTheBlockInPlace() throws Exception {
+        terminal = new FakeTerminal(true, null);
+        String first = rollout("running", 0);
+        String second = rollout("paused", 1);
+        String done = rollout("completed", 2);
+        api.answers("GET /v2/rollouts/rol_1", 200, first, second, second, done);
+        Result r = run("rollout", "status", "rol_1", "--follow");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(block(first)
+                + "\033[" + block(first).lines().count() + "A\r\033[J" + block(second)
+                + "\033[" + block(second).lines().count() + "A\r\033[J" + block(done));
+    }
+
+    @Test
+    void followJsonPrintsOneObjectPerChangeOnePerLine() throws Exception {
+        String first = rollout("running", 0);
+        String done = rollout("completed", 2);
+        String pretty = Json.MAPPER.readTree(done).toPrettyString();
+        api.answers("GET /v2/rollouts/rol_1", 200, first, first, pretty);
+        Result r = run("rollout", "status", "rol_1", "--follow", "--json");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(nl(first, Json.MAPPER.readTree(pretty).toString()));
+    }
+
+    @Test
+    void followRidesOutAServerErrorAfterTheFirstRead() throws Exception {
+        api.then("GET /v2/rollouts/rol_1", 200, rollout("running", 1))
+                .then("GET /v2/rollouts/rol_1", 503, "{\"title\":\"Unavailable\",\"status\":503}")
+                .then("GET /v2/rollouts/rol_1", 200, rollout("completed", 2));
+        Result r = run("rollout", "status", "rol_1", "--follow");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).isEqualTo(nl("error: GET /v2/rollouts/rol_1 answered HTTP 503; reading the rollout"
+                + " again"));
+        assertThat(api.requests).hasSize(3);
+    }
+
+    @Test
+    void followGivesUpAfterTenFailedReadsInARow() throws Exception {
+        api.then("GET /v2/rollouts/rol_1", 200, rollout("running", 1))
+                .then("GET /v2/rollouts/rol_1", 503, "{\"title\":\"Unavailable\",\"status\":503}");
+        Result r = run("rollout", "status", "rol_1", "--follow");
+
+        assertThat(r.exit()).isEqualTo(Exit.FAILED);
+        assertThat(api.requests).hasSize(2 + RolloutCommands.Status.RETRIES);
+        assertThat(r.err().lines().filter(l -> l.endsWith("reading the rollout again")))
+                .hasSize(RolloutCommands.Status.RETRIES);
+        assertThat(r.err()).endsWith(nl("error: Unavailable"));
+    }
+
+    @Test
+    void followGivesUpOnARefusalAfterTheFirstRead() throws Exception {
+        api.then("GET /v2/rollouts/rol_1", 200, rollout("running", 1))
+                .then("GET /v2/rollouts/rol_1", 403, "{\"title\":\"Forbidden\",\"status\":403,\"detail\":\"key"
+                        + " key_1 is revoked\"}");
+        Result r = run("rollout", "status", "rol_1", "--follow");
+
+        assertThat(r.exit()).isEqualTo(Exit.DENIED);
+        assertThat(r.err()).isEqualTo(nl("error: key key_1 is revoked"));
+    }
+
+    // ---- list
+
+    @Test
+    void listIsATableNewestFirst() throws Exception {
+        String page = "{\"data\":[" + RUNNING + "," + ((ObjectNode) Json.MAPPER.readTree(rollout("completed", 2)))
+                .put("id", "rol_0").put("deployment_id", "dep_1").put("created_at", "2026-11-30T09:00:00Z") + "]}";
+        api.answer("GET /v2/rollouts", 200, page);
+        Result r = run("rollout", "list", "--procedure-id", "prc 1", "--limit", "5");
+
+        assertThat(r.exit()).isZero();
+        assertThat(api.only().query()).isEqualTo("procedure_id=prc+1&limit=5");
+        assertThat(r.out()).isEqualTo(nl(
+                "ID     DEPLOYMENT  STATE      STAGE  STATIONS  CREATED",
+                "rol_1  dep_2       running    2/3    20        2026-12-01T10:00:00Z",
+                "rol_0  dep_1       completed  3/3    20        2026-11-30T09:00:00Z"));
+
+        assertThat(run("rollout", "list", "--procedure-id", "prc_1", "--json").out())
+                .isEqualTo(page + System.lineSeparator());
+        assertThat(api.requests.get(1).query()).isEqualTo("procedure_id=prc_1&limit=20");
+    }
+
+    @Test
+    void listOfAProcedureWithoutRollouts() {
+        api.answer("GET /v2/rollouts", 200, "{\"data\":[]}");
+        assertThat(run("rollout", "list", "--procedure-id", "prc_1").out())
+                .isEqualTo(nl("no rollouts of procedure prc_1"));
+    }
+
+    @Test
+    void listNeedsAProcedureAndAPositiveLimit() {
+        assertThat(run("rollout", "list").exit()).isEqualTo(Exit.USAGE);
+        assertThat(run("rollout", "list", "--procedure-id", "prc_1", "--limit", "0").exit()).isEqualTo(Exit.USAGE);
+        assertThat(api.requests).isEmpty();
+    }
+
+    // ---- advance, pause, resume, abort, complete
+
+    @ParameterizedTest
+    @CsvSource({"advance, advanced", "pause, paused", "resume, resumed", "complete, completed", "abort, aborted"})
+    void actionsPostTheNoteAndShowTheRollout(String action, String done) throws Exception {
+        api.answer("POST /v2/rollouts/rol_1/" + action, 200, RUNNING);
+        List<String> yes = action.equals("abort") ? List.of("--yes") : List.of();
+        Result r = run(with(yes, "rollout", action, "rol_1", "--note", "line 3 is fine"));
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        FakeApi.Request request = api.only();
+        assertThat(request.method() + " " + request.path()).isEqualTo("POST /v2/rollouts/rol_1/" + action);
+        assertThat(request.json()).isEqualTo(Json.MAPPER.readTree("{\"note\":\"line 3 is fine\"}"));
+        assertThat(r.out()).isEqualTo(nl(done + " rollout rol_1") + block(RUNNING));
+
+        Result json = run(with(yes, "rollout", action, "rol_1", "--json"));
+        assertThat(json.out()).isEqualTo(RUNNING + System.lineSeparator());
+        assertThat(api.requests.get(1).body()).as("no note: an empty object").isEqualTo("{}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"advance", "pause", "resume", "complete"})
+    void anActionTheStateDoesNotAllowIsExit4WithTheDetail(String action) {
+        api.problem("POST /v2/rollouts/rol_1/" + action, 409, NOT_RUNNING);
+        Result r = run("rollout", action, "rol_1");
+
+        assertThat(r.exit()).isEqualTo(Exit.CONFLICT);
+        assertThat(r.err()).isEqualTo(nl("error: rollout rol_1 is paused; resume it first"));
+        assertThat(r.out()).isEmpty();
+
+        Result json = run("rollout", action, "rol_1", "--json");
+        assertThat(json.exit()).isEqualTo(Exit.CONFLICT);
+        assertThat(json.out()).isEqualTo(NOT_RUNNING + System.lineSeparator());
+    }
+
+    @Test
+    void anActionOnAnUnknownRolloutIsExit3() {
+        api.problem("POST /v2/rollouts/rol_x/advance", 404,
+                "{\"title\":\"Not found\",\"status\":404,\"detail\":\"rollout rol_x not found\"}");
+        Result r = run("rollout", "advance", "rol_x");
+        assertThat(r.exit()).isEqualTo(Exit.NOT_FOUND);
+        assertThat(r.err()).isEqualTo(nl("error: rollout rol_x not found"));
+    }
+
+    @Test
+    void abortOfAFinishedRolloutIsExit4() {
+        api.problem("POST /v2/rollouts/rol_1/abort", 409, """
+                {"type":"https://benchline.io/problems/rollout-finished","title":"Rollout finished","status":409,\
+                "detail":"rollout rol_1 is completed"}""");
+        Result r = run("rollout", "abort", "rol_1", "--yes");
+        assertThat(r.exit()).isEqualTo(Exit.CONFLICT);
+        assertThat(r.err()).isEqualTo(nl("error: rollout rol_1 is completed"));
+    }
+
+    @Test
+    void abortWithoutYesIsRefusedWhenNoOneCanBeAsked() {
+        Result r = run("rollout", "abort", "rol_1");
+
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(r.err()).isEqualTo(nl("error: not aborting rollout rol_1 without confirmation: no interactive"
+                + " terminal; pass --yes to abort it"));
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void abortAsksOnATerminalAndKeepsTheRolloutOnNo() {
+        terminal = new FakeTerminal(true, "n");
+        Result r = run("rollout", "abort", "rol_1");
+
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(terminal.questions).containsExactly(
+                "Abort rollout rol_1? Every station of it goes back to the deployment it had.");
+        assertThat(r.err()).isEqualTo(nl("not aborted"));
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void abortAsksOnATerminalAndAbortsOnYes() {
+        terminal = new FakeTerminal(true, "y");
+        api.answer("POST /v2/rollouts/rol_1/abort", 200, RUNNING.replace("\"running\"", "\"aborted\""));
+        Result r = run("rollout", "abort", "rol_1");
+
+        assertThat(r.exit()).isZero();
+        assertThat(terminal.questions).hasSize(1);
+        assertThat(api.only().path()).isEqualTo("/v2/rollouts/rol_1/abort");
+        assertThat(r.out()).startsWith(nl("aborted rollout rol_1")).contains("state:               aborted");
+    }
+
+    @Test
+    void rolloutIdsAreOnePathSegment() {
+        api.answer("GET /v2/rollouts/rol%2F..%2Fx", 200, RUNNING);
+        assertThat(run("rollout", "status", "rol/../x").exit()).isZero();
+        assertThat(api.only().path()).isEqualTo("/v2/rollouts/rol%2F..%2Fx");
+    }
+
+    @Test
+    void helpListsTheSubcommandsAndTheExitCodes() {
+        StringWriter out = new StringWriter();
+        var cli = Main.commandLine(terminal, () -> pause);
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("rollout", "--help")).isZero();
+        assertThat(out.toString()).contains("create", "status", "list", "advance", "pause", "resume", "abort",
+                "complete");
+
+        StringWriter status = new StringWriter();
+        cli.setOut(new PrintWriter(status, true));
+        cli.execute("rollout", "status", "--help");
+        assertThat(status.toString()).contains("--follow", "Exit codes:").doesNotContain("--interval");
+
+        StringWriter create = new StringWriter();
+        cli.setOut(new PrintWriter(create, true));
+        cli.execute("rollout", "create", "--help");
+        assertThat(create.toString().replaceAll("\\s+", " "))
+                .contains("--stage N% that percent of them (12.5% too); the last stage usually is 100%.");
+    }
+}

@@ -1,0 +1,245 @@
+package io.benchline.stations;
+
+import io.benchline.events.DeploymentEvent;
+import io.benchline.events.EventIds;
+import io.benchline.events.PointerMoved;
+import io.benchline.testsupport.BenchlineInfra;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.benchline.stations.TestSupport.api;
+import static io.benchline.stations.TestSupport.await;
+import static io.benchline.stations.TestSupport.awaitProcessed;
+import static io.benchline.stations.TestSupport.count;
+import static io.benchline.stations.TestSupport.insertLinkedStations;
+import static io.benchline.stations.TestSupport.newProcedure;
+import static io.benchline.stations.TestSupport.ready;
+import static io.benchline.stations.TestSupport.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rolling rollouts against real PostgreSQL and Kafka: stages by count and percent with canaries first, by hand and
+ * by timer, pause and resume, abort back to what each station had, a procedure's plan instead of fan-out, and a
+ * newer deployment superseding an active rollout.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = BenchlineInfra.class, initArgs = {
+        @ResourceArg(name = "database", value = TestSupport.DATABASE),
+        @ResourceArg(name = "kafka", value = "true")})
+@QuarkusTestResource(FakePeers.class)
+class RolloutsTest {
+
+    /** Ten production stations of a new procedure, all on a first deployment; returns [procedure, prefix, first]. */
+    private static String[] fleetOnFirstDeployment() {
+        String procedure = newProcedure();
+        String prefix = insertLinkedStations(procedure, 10);
+        String first = EventIds.withPrefix("dep");
+        awaitProcessed(send(ready(procedure, first, 1, "production", null)).id());
+        awaitOn(procedure, first, 10);
+        return new String[] {procedure, prefix, first};
+    }
+
+    /** A ready production deployment that does not fan out by itself (auto-push off). */
+    private static String readyWithoutAutoPush(String procedure, long sequence) {
+        String id = EventIds.withPrefix("dep");
+        DeploymentEvent r = ready(procedure, id, sequence, "production", null);
+        awaitProcessed(send(new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(), r.sequence(),
+                r.environment(), r.trigger(), r.status(), null, r.commitSha(), false, r.artifact())).id());
+        return id;
+    }
+
+    private static void awaitOn(String procedure, String deployment, long stations) {
+        await(stations + " stations of " + procedure + " on " + deployment, () -> count(
+                "select count(*) from pointers where deployment_id = ?", deployment) == stations);
+    }
+
+    /** Waits until every fan-out job of the rollout has finished, so a count is final. */
+    private static void awaitJobsDone(String rollout) {
+        await("the jobs of " + rollout + " finished", () -> count(
+                "select count(*) from fanout_jobs where rollout_id = ? and finished_at is null", rollout) == 0
+                && count("select count(*) from fanout_jobs where rollout_id = ?", rollout) > 0);
+    }
+
+    private static JsonPath post(String path, int status) {
+        return api().body(Map.of()).post(path).then().statusCode(status).extract().jsonPath();
+    }
+
+    @Test
+    void stagesMoveCanariesFirstThenByPercentAndCompletingMakesThePreviousTheRollbackTarget() {
+        String procedure = newProcedure();
+        String prefix = insertLinkedStations(procedure, 10);
+        String canaryA = TestSupport.createStation().id();
+        String canaryB = TestSupport.createStation().id();
+        TestSupport.link(canaryA, procedure, "production", null);
+        TestSupport.link(canaryB, procedure, "production", null);
+        String first = EventIds.withPrefix("dep");
+        awaitProcessed(send(ready(procedure, first, 1, "production", null)).id());
+        awaitOn(procedure, first, 12);
+        String[] fleet = {procedure, prefix, first};
+        String next = readyWithoutAutoPush(procedure, 2);
+
+        JsonPath created = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 2),
+                        Map.of("percent", 50), Map.of("percent", 100)), "canary_station_ids", List.of(canaryA, canaryB),
+                        "note", "line 3 first")).post("/v2/rollouts").then().statusCode(201).extract().jsonPath();
+        String rollout = created.getString("id");
+        assertThat(rollout).matches("rol_[0-9a-z]{26}");
+        assertThat(created.getString("state")).isEqualTo("running");
+        assertThat(created.getInt("station_count")).isEqualTo(12);
+        assertThat(created.getList("stages.target", Integer.class)).containsExactly(2, 6, 12);
+        assertThat(created.getString("previous_deployment_id")).isEqualTo(fleet[2]);
+        awaitJobsDone(rollout);
+        assertThat(TestSupport.pointer(canaryA, procedure).get("deployment_id")).isEqualTo(next);
+        assertThat(TestSupport.pointer(canaryB, procedure).get("deployment_id")).isEqualTo(next);
+        assertThat(count("select count(*) from pointers where deployment_id = ?", next)).isEqualTo(2);
+
+        JsonPath advanced = post("/v2/rollouts/" + rollout + "/advance", 200);
+        assertThat(advanced.getInt("stage")).isEqualTo(1);
+        awaitOn(procedure, next, 6);
+        JsonPath status = api().get("/v2/rollouts/" + rollout).then().statusCode(200).extract().jsonPath();
+        assertThat(status.getList("stages.moved", Integer.class)).containsExactly(2, 6, 6);
+        assertThat(status.getList("stages.state", String.class)).containsExactly("done", "current", "pending");
+
+        assertThat(post("/v2/rollouts/" + rollout + "/pause", 200).getString("state")).isEqualTo("paused");
+        assertThat(post("/v2/rollouts/" + rollout + "/advance", 409).getString("type")).endsWith("/rollout-paused");
+        assertThat(post("/v2/rollouts/" + rollout + "/resume", 200).getString("state")).isEqualTo("running");
+
+        JsonPath done = post("/v2/rollouts/" + rollout + "/advance", 200);
+        assertThat(done.getString("state")).isEqualTo("completed");
+        assertThat(done.getString("rollback_target")).isEqualTo(fleet[2]);
+        awaitOn(procedure, next, 12);
+        assertThat(post("/v2/rollouts/" + rollout + "/advance", 409).getString("type")).endsWith("/rollout-finished");
+        assertThat(api().get("/v2/rollouts/" + rollout).then().extract().jsonPath().getList("history.action",
+                String.class)).containsExactly("completed", "advanced", "resumed", "paused", "advanced", "created");
+        // Every stage move is one rollout_stage event with the pointer's next version.
+        Map<String, List<PointerMoved>> moves = TestSupport.movesTo(next, 12, TestSupport.WAIT);
+        assertThat(moves.values()).allSatisfy(list -> {
+            assertThat(list).hasSize(1);
+            assertThat(list.get(0).reason()).isEqualTo("rollout_stage");
+            assertThat(list.get(0).pointerVersion()).isEqualTo(2);
+        });
+        assertThat(api().get("/v2/rollouts?procedure_id=" + procedure).then().statusCode(200).extract().jsonPath()
+                .getList("data.id", String.class)).containsExactly(rollout);
+    }
+
+    @Test
+    void anAbortSendsTheRolloutsStationsBackAndLeavesTheOthersAlone() {
+        String[] fleet = fleetOnFirstDeployment();
+        String procedure = fleet[0];
+        String next = readyWithoutAutoPush(procedure, 2);
+        String rollout = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 3),
+                        Map.of("percent", 100)))).post("/v2/rollouts").then().statusCode(201).extract().path("id");
+        awaitJobsDone(rollout);
+        assertThat(count("select count(*) from pointers where deployment_id = ?", next)).isEqualTo(3);
+
+        JsonPath aborted = api().body(Map.of("note", "first-pass yield dropped")).post("/v2/rollouts/" + rollout
+                + "/abort").then().statusCode(200).extract().jsonPath();
+        assertThat(aborted.getString("state")).isEqualTo("aborted");
+        awaitOn(procedure, fleet[2], 10);
+        assertThat(count("select count(*) from pointers where deployment_id = ?", next)).isZero();
+        assertThat(aborted.getString("history[0].note")).isEqualTo("first-pass yield dropped");
+        post("/v2/rollouts/" + rollout + "/resume", 409);
+        // A new rollout of the same deployment may start again once this one is over.
+        api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("percent", 100)))).post("/v2/rollouts")
+                .then().statusCode(201).body("state", org.hamcrest.Matchers.equalTo("completed"));
+        awaitOn(procedure, next, 10);
+    }
+
+    @Test
+    void aStageWaitAdvancesByItself() {
+        String[] fleet = fleetOnFirstDeployment();
+        String next = readyWithoutAutoPush(fleet[0], 2);
+        String rollout = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 1),
+                        Map.of("percent", 100)), "wait", "1s")).post("/v2/rollouts").then().statusCode(201)
+                .body("wait", org.hamcrest.Matchers.equalTo("1s"))
+                .body("advance_at", org.hamcrest.Matchers.notNullValue()).extract().path("id");
+        await("the timer completed " + rollout, () -> "completed".equals(api().get("/v2/rollouts/" + rollout)
+                .then().extract().path("state")));
+        awaitOn(fleet[0], next, 10);
+        JsonPath history = api().get("/v2/rollouts/" + rollout).then().extract().jsonPath();
+        assertThat(history.getString("history[1].action")).isEqualTo("advanced");
+        assertThat(history.getString("history[1].by.name")).isEqualTo("benchline");
+        assertThat(history.getString("history[1].note")).contains("wait");
+    }
+
+    @Test
+    void badRolloutsAreRefused() {
+        String[] fleet = fleetOnFirstDeployment();
+        String procedure = fleet[0];
+        String next = readyWithoutAutoPush(procedure, 2);
+        Map<String, Object> good = new HashMap<>(Map.of("deployment_id", next, "stages",
+                List.of(Map.of("stations", 1), Map.of("percent", 100))));
+
+        assertThat(rollout(Map.of("deployment_id", next, "stages", List.of(Map.of("percent", 50))), 400)
+                .getString("errors[0].message")).contains("last stage must reach every station");
+        rollout(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 5), Map.of("stations", 3),
+                Map.of("percent", 100))), 400);
+        rollout(Map.of("deployment_id", next, "stages", List.of(Map.of("percent", 0), Map.of("percent", 100))), 400);
+        rollout(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 1, "percent", 5),
+                Map.of("percent", 100))), 400);
+        rollout(Map.of("deployment_id", next, "stages", List.of()), 400);
+        Map<String, Object> badCanary = new HashMap<>(good);
+        badCanary.put("canary_station_ids", List.of(EventIds.withPrefix("stn")));
+        rollout(badCanary, 400);
+        Map<String, Object> badWait = new HashMap<>(good);
+        badWait.put("wait", "soon");
+        rollout(badWait, 400);
+        assertThat(rollout(Map.of("deployment_id", fleet[2], "stages", List.of(Map.of("percent", 100))), 409)
+                .getString("type")).endsWith("/already-fanned-out");
+        String preview = EventIds.withPrefix("dep");
+        awaitProcessed(send(ready(procedure, preview, 3, "preview", "feature")).id());
+        assertThat(rollout(Map.of("deployment_id", preview, "stages", List.of(Map.of("percent", 100))), 409)
+                .getString("type")).endsWith("/not-rollable");
+        rollout(Map.of("deployment_id", EventIds.withPrefix("dep"), "stages", List.of(Map.of("percent", 100))), 404);
+
+        String first = rollout(good, 201).getString("id");
+        assertThat(rollout(good, 409).getString("type")).endsWith("/rollout-active");
+        post("/v2/rollouts/" + first + "/abort", 200);
+        api().get("/v2/rollouts/" + EventIds.withPrefix("rol")).then().statusCode(404);
+    }
+
+    @Test
+    void aPlanRollsOutAReadyDeploymentAndANewerOneSupersedesIt() {
+        String[] fleet = fleetOnFirstDeployment();
+        String procedure = fleet[0];
+        JsonPath plan = api().body(Map.of("stages", List.of(Map.of("stations", 2), Map.of("percent", 100))))
+                .put("/v2/rollouts/plans/" + procedure).then().statusCode(200).extract().jsonPath();
+        assertThat(plan.getList("stages.stations")).containsExactly(2, null);
+        api().body(Map.of("stages", List.of(Map.of("percent", 50)))).put("/v2/rollouts/plans/" + procedure).then()
+                .statusCode(400);
+
+        String second = EventIds.withPrefix("dep");
+        awaitProcessed(send(ready(procedure, second, 2, "production", null)).id());
+        JsonPath list = api().get("/v2/rollouts?procedure_id=" + procedure).then().statusCode(200).extract()
+                .jsonPath();
+        String rollout = list.getString("data[0].id");
+        assertThat(list.getBoolean("data[0].from_plan")).isTrue();
+        assertThat(list.getString("data[0].deployment_id")).isEqualTo(second);
+        awaitJobsDone(rollout);
+        assertThat(count("select count(*) from pointers where deployment_id = ?", second))
+                .as("the plan's first stage, not every station").isEqualTo(2);
+
+        String third = EventIds.withPrefix("dep");
+        awaitProcessed(send(ready(procedure, third, 3, "production", null)).id());
+        assertThat(api().get("/v2/rollouts/" + rollout).then().extract().<String>path("state")).isEqualTo("superseded");
+        JsonPath after = api().get("/v2/rollouts?procedure_id=" + procedure).then().extract().jsonPath();
+        assertThat(after.getString("data[0].deployment_id")).isEqualTo(third);
+        assertThat(after.getString("data[0].state")).isEqualTo("running");
+        String newer = after.getString("data[0].id");
+        awaitJobsDone(newer);
+        assertThat(count("select count(*) from pointers where deployment_id = ?", third)).isEqualTo(2);
+
+        api().delete("/v2/rollouts/plans/" + procedure).then().statusCode(204);
+        api().get("/v2/rollouts/plans/" + procedure).then().statusCode(404);
+    }
+
+    private static JsonPath rollout(Map<String, Object> body, int status) {
+        return api().body(body).post("/v2/rollouts").then().statusCode(status).extract().jsonPath();
+    }
+}

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
         description = "Benchline command line: the station agent and the API's deployment management.",
         subcommands = {AgentCommand.class, KeysCommand.class, DeploymentsCommand.class,
                 StationCommands.Pin.class, StationCommands.Unpin.class, StationCommands.Unlink.class,
+                StationCommands.Station.class,
                 DeploymentActions.Promote.class, ProcedureCommands.Rollback.class, ProcedureCommands.Resume.class,
                 DeploymentActions.Delete.class, DeploymentActions.Rerun.class, LogsCommand.class,
                 DeployCommand.class, DevCommand.class, HistoryCommand.class, RolloutCommands.class,

@@ -30,11 +30,20 @@ final class Requests {
 
     /**
      * {@code POST /v2/rollouts}: {@code stageWait} ({@code wait} on the wire; a record cannot name a component
-     * {@code wait}) null means every stage advances by hand; {@code canaryStationIds} null when none were named.
+     * {@code wait}) null means every stage advances by hand; {@code canaryStationIds} null when none were named;
+     * {@code gate} null: no health gate.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record NewRollout(String deploymentId, List<RolloutStage> stages, @JsonProperty("wait") String stageWait,
-                      List<String> canaryStationIds, String note) {
+                      List<String> canaryStationIds, String note, RolloutGate gate) {
+    }
+
+    /**
+     * A rollout's health gate; every member null (sent as {@code {}}) turns it on with the server's defaults.
+     * Durations as {@code wait} is sent ({@code 5m}).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record RolloutGate(Integer minRuns, String minWait, String timeout, BigDecimal confidence) {
     }
 
     /** One stage of a rollout: exactly one of a station count and a percent of the procedure's stations. */

@@ -53,7 +53,7 @@ final class RolloutCommands implements Runnable {
 
         @Option(names = "--wait", paramLabel = "DURATION", converter = WaitConverter.class,
                 description = "Each stage but the last advances by itself after this wait (e.g. 10m, 1h);"
-                        + " without it every stage is advanced by hand")
+                        + " without it every stage is advanced by hand; with a gate the gate decides instead")
         String wait;
 
         @Option(names = "--canary", paramLabel = "STATION_ID",
@@ -63,23 +63,62 @@ final class RolloutCommands implements Runnable {
         @Option(names = "--note", description = "Why, for the history")
         String note;
 
+        @Option(names = "--gate", description = "A health gate on every stage but the last, with the server's"
+                + " defaults for what the --gate-* options leave out: the stage advances when the canary (runs on"
+                + " the new deployment) is not worse than the base (runs on the one its stations came from), aborts"
+                + " the rollout when it is, and needs attention when there are too few runs by the timeout")
+        boolean gate;
+
+        @Option(names = "--gate-min-runs", paramLabel = "N", converter = MinRunsConverter.class,
+                description = "Runs the gate needs on canary and base each (from 1; server default 20); implies"
+                        + " --gate")
+        Integer gateMinRuns;
+
+        @Option(names = "--gate-min-wait", paramLabel = "DURATION", converter = WaitConverter.class,
+                description = "How long a stage runs before the gate decides (server default 5m); implies --gate")
+        String gateMinWait;
+
+        @Option(names = "--gate-timeout", paramLabel = "DURATION", converter = WaitConverter.class,
+                description = "Too few runs this long after a stage started: the rollout needs attention (server"
+                        + " default 1h); implies --gate")
+        String gateTimeout;
+
+        @Option(names = "--gate-confidence", paramLabel = "P", converter = ConfidenceConverter.class,
+                description = "How sure the gate must be that the canary is worse, from 0.5 to 0.9999 (server"
+                        + " default 0.95); implies --gate")
+        BigDecimal gateConfidence;
+
         @Override
         int execute(ApiClient client) throws IOException {
             List<String> canaryIds = canaries.isEmpty() ? null : new ArrayList<>(new LinkedHashSet<>(canaries));
             String body = client.post("/v2/rollouts",
-                    new Requests.NewRollout(deploymentId, stages, wait, canaryIds, note));
+                    new Requests.NewRollout(deploymentId, stages, wait, canaryIds, note, gate()));
             return show(body, (r, out) -> {
                 out.println("created rollout " + Fields.text(r, "id", "?"));
                 out.print(RolloutView.block(r));
             });
         }
+
+        /** The gate asked for: null without --gate and any --gate-* option. */
+        private Requests.RolloutGate gate() {
+            if (!gate && gateMinRuns == null && gateMinWait == null && gateTimeout == null && gateConfidence == null) {
+                return null;
+            }
+            if (gateMinWait != null && gateTimeout != null
+                    && DurationConverter.parse(gateTimeout).compareTo(DurationConverter.parse(gateMinWait)) < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--gate-timeout (" + gateTimeout
+                        + ") must not be shorter than --gate-min-wait (" + gateMinWait + ")");
+            }
+            return new Requests.RolloutGate(gateMinRuns, gateMinWait, gateTimeout, gateConfidence);
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"Show a rollout: its deployments, state, current stage, next automatic advance, its stages"
-                    + " (target, moved and active stations) and its last history entries. With --follow, read it"
-                    + " again every 2 s and show each change until it ends: exit 0 when it completed, 1 when it was"
-                    + " aborted or superseded.", "GET /v2/rollouts/{id}."})
+            description = {"Show a rollout: its deployments, state, current stage, next automatic advance, its health"
+                    + " gate and the gate's verdict (canary against base), its stages (target, moved and active"
+                    + " stations) and its last history entries. With --follow, read it again every 2 s and show each"
+                    + " change until it ends: exit 0 when it completed, 1 when it was aborted or superseded or when"
+                    + " it needs attention (the gate had too few runs by its timeout).", "GET /v2/rollouts/{id}."})
     static final class Status extends ApiCommand.WithJson {
         /** Failed reads in a row that --follow rides out (server errors, no answer) before it gives up. */
         static final int RETRIES = 10;
@@ -90,8 +129,8 @@ final class RolloutCommands implements Runnable {
         @Parameters(index = "0", paramLabel = "ROLLOUT_ID", description = "The rollout")
         String rolloutId;
 
-        @Option(names = {"-f", "--follow"}, description = "Show every change until the rollout ends (with --json:"
-                + " one JSON object per change, one per line)")
+        @Option(names = {"-f", "--follow"}, description = "Show every change until the rollout ends or needs"
+                + " attention (with --json: one JSON object per change, one per line)")
         boolean follow;
 
         @Option(names = "--interval", hidden = true, defaultValue = "2s", converter = DurationConverter.class,
@@ -152,6 +191,14 @@ final class RolloutCommands implements Runnable {
                 String state = Fields.text(r, "state", "");
                 if (RolloutView.FINAL_STATES.contains(state)) {
                     return "completed".equals(state) ? Exit.OK : Exit.FAILED;
+                }
+                if (RolloutView.NEEDS_ATTENTION.equals(state)) {
+                    // Nothing moves by itself any more: an operator decides, so following it ends here.
+                    String id = Fields.text(r, "id", rolloutId);
+                    err().println("rollout " + id + " needs attention: "
+                            + Fields.text(r, "attention_reason", "(no reason given)"));
+                    err().println("advance, complete or abort it: benchline rollout advance|complete|abort " + id);
+                    return Exit.FAILED;
                 }
                 if (pause.sleep(interval)) {
                     return Exit.FAILED;
@@ -349,13 +396,52 @@ final class RolloutCommands implements Runnable {
         }
     }
 
+    /** The gate's minimum runs on canary and base each: a whole number from 1 on. */
+    static final class MinRunsConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int runs;
+            try {
+                runs = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                runs = 0;
+            }
+            if (runs < 1) {
+                throw new CommandLine.TypeConversionException("'" + value + "': the gate's minimum runs is a whole"
+                        + " number from 1 on");
+            }
+            return runs;
+        }
+    }
+
+    /** The gate's confidence: a decimal from 0.5 to 0.9999, sent as written ({@code 0.95}). */
+    static final class ConfidenceConverter implements CommandLine.ITypeConverter<BigDecimal> {
+        private static final BigDecimal LOWEST = new BigDecimal("0.5");
+        private static final BigDecimal HIGHEST = new BigDecimal("0.9999");
+
+        @Override
+        public BigDecimal convert(String value) {
+            BigDecimal confidence;
+            try {
+                confidence = new BigDecimal(value.strip());
+            } catch (NumberFormatException e) {
+                confidence = null;
+            }
+            if (confidence == null || confidence.compareTo(LOWEST) < 0 || confidence.compareTo(HIGHEST) > 0) {
+                throw new CommandLine.TypeConversionException("'" + value + "': the gate's confidence is a number"
+                        + " from 0.5 to 0.9999 (e.g. 0.95)");
+            }
+            return confidence;
+        }
+    }
+
     /** A wait as the server reads it, in its largest whole unit: {@code 10m}, {@code 90s}, {@code 2h}. */
     static final class WaitConverter implements CommandLine.ITypeConverter<String> {
         @Override
         public String convert(String value) {
             Duration d = DurationConverter.parse(value);
             if (d.toMillis() % 1000 != 0) {
-                throw new CommandLine.TypeConversionException("'" + value + "': a wait is whole seconds");
+                throw new CommandLine.TypeConversionException("'" + value + "': a duration here is whole seconds");
             }
             long seconds = d.toSeconds();
             return seconds % 3600 == 0 ? seconds / 3600 + "h" : seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";

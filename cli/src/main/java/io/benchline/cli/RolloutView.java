@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import static io.benchline.cli.Fields.actor;
@@ -18,12 +19,17 @@ import static io.benchline.cli.Fields.text;
 final class RolloutView {
     /** States after which a rollout never changes again. */
     static final Set<String> FINAL_STATES = Set.of("completed", "aborted", "superseded");
+    /** The gate had too few runs by its timeout: nothing advances by itself until an operator decides. */
+    static final String NEEDS_ATTENTION = "needs_attention";
     static final int HISTORY_SHOWN = 5;
 
     private RolloutView() {
     }
 
-    /** The whole status: the rollout's fields, a table of its stages and its last history entries. */
+    /**
+     * The whole status: the rollout's fields, a table of its stages, its gate and verdict (with the canary's and the
+     * base's figures) and its last history entries.
+     */
     static String block(JsonNode r) {
         StringWriter text = new StringWriter();
         PrintWriter out = new PrintWriter(text);
@@ -34,6 +40,10 @@ final class RolloutView {
         field(out, "deployment", text(r, "deployment_id", "-"));
         field(out, "previous deployment", text(r, "previous_deployment_id", "-"));
         field(out, "state", state);
+        String attention = text(r, "attention_reason", null);
+        if (attention != null) {
+            field(out, "needs attention", attention);
+        }
         String stage = stage(r, " of ");
         String stations = text(r, "station_count", null);
         field(out, "stage", stage == null || stations == null ? stage : stage + " (" + stations + " stations)");
@@ -58,11 +68,14 @@ final class RolloutView {
         }
         List<JsonNode> history = new ArrayList<>();
         r.path("history").forEach(history::add);
+        gate(out, r, history);
         if (!history.isEmpty()) {
-            int from = Math.max(0, history.size() - HISTORY_SHOWN);
-            out.println(from == 0 ? "history:" : "history (last " + HISTORY_SHOWN + " of " + history.size() + "):");
+            // The server answers the history newest first.
+            int shown = Math.min(HISTORY_SHOWN, history.size());
+            out.println(shown == history.size() ? "history:"
+                    : "history (last " + HISTORY_SHOWN + " of " + history.size() + "):");
             Table entries = new Table("AT", "ACTION", "STAGE", "BY", "NOTE");
-            for (JsonNode e : history.subList(from, history.size())) {
+            for (JsonNode e : history.subList(0, shown)) {
                 entries.row(text(e, "at", null), text(e, "action", null), number(e.path("stage"), -1),
                         actor(e.path("by"), null), text(e, "note", null));
             }
@@ -70,6 +83,73 @@ final class RolloutView {
         }
         out.flush();
         return text.toString();
+    }
+
+    /**
+     * The health gate: its settings, the verdict (the live one, else the last one the history recorded) and a table of
+     * the canary's and the base's figures. Nothing for a rollout without a gate or a verdict.
+     */
+    private static void gate(PrintWriter out, JsonNode r, List<JsonNode> history) {
+        JsonNode gate = r.path("gate");
+        if (gate.isObject()) {
+            List<String> settings = new ArrayList<>();
+            setting(settings, "min runs", text(gate, "min_runs", null));
+            setting(settings, "min wait", text(gate, "min_wait", null));
+            setting(settings, "timeout", text(gate, "timeout", null));
+            setting(settings, "confidence", text(gate, "confidence", null));
+            field(out, "gate", settings.isEmpty() ? "on (server defaults)" : String.join(", ", settings));
+        }
+        JsonNode verdict = r.path("verdict");
+        String label = "verdict";
+        String at = null;
+        if (!verdict.isObject()) {
+            JsonNode recorded = history.stream().filter(e -> e.path("figures").isObject()).findFirst().orElse(null);
+            if (recorded == null) {
+                return;
+            }
+            verdict = recorded.path("figures");
+            label = "last verdict";
+            at = text(recorded, "at", null);
+        }
+        String decision = text(verdict, "decision", "?");
+        String reason = text(verdict, "reason", null);
+        field(out, label, decision + (at == null ? "" : " (at " + at + ")") + (reason == null ? "" : ": " + reason));
+        Table figures = new Table("", "RUNS", "FIRST-PASS YIELD", "FAILURE RATE", "ERROR RATE", "MEAN DURATION");
+        for (String side : List.of("canary", "base")) {
+            JsonNode f = verdict.path(side);
+            figures.row(side, text(f, "runs", null), percent(f.path("first_pass_yield")),
+                    percent(f.path("failure_rate")), percent(f.path("error_rate")),
+                    millis(f.path("mean_duration_ms")));
+        }
+        out.print(figures);
+    }
+
+    private static void setting(List<String> settings, String name, String value) {
+        if (value != null) {
+            settings.add(name + " " + value);
+        }
+    }
+
+    /** A share from 0 to 1 as a percent with one decimal ({@code 95.8%}); null when absent. */
+    static String percent(JsonNode share) {
+        return share.isNumber() ? String.format(Locale.ROOT, "%.1f%%", share.asDouble() * 100) : null;
+    }
+
+    /** Milliseconds as a person reads them: {@code 812 ms}, {@code 4.2 s}, {@code 3m 05s}; null when absent. */
+    static String millis(JsonNode ms) {
+        if (!ms.isNumber()) {
+            return null;
+        }
+        double value = ms.asDouble();
+        if (value < 1000) {
+            return String.format(Locale.ROOT, "%.0f ms", value);
+        }
+        if (value < 60_000) {
+            return String.format(Locale.ROOT, "%.1f s", value / 1000);
+        }
+        long seconds = Math.round(value / 1000);
+        return seconds < 3600 ? String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60)
+                : String.format(Locale.ROOT, "%dh %02dm", seconds / 3600, seconds % 3600 / 60);
     }
 
     /** {@code rollout list}: ID, DEPLOYMENT, STATE, STAGE (i/n), STATIONS, CREATED. */
@@ -84,8 +164,14 @@ final class RolloutView {
 
     /** When the current stage ends: the instant of an automatic advance, or who has to advance it. */
     private static String nextAdvance(JsonNode r, String id, String state) {
+        if (NEEDS_ATTENTION.equals(state)) {
+            return "none until someone decides (benchline rollout advance|complete|abort " + id + ")";
+        }
         String at = text(r, "advance_at", null);
         if (at != null) {
+            if (r.path("gate").isObject()) {
+                return at + " at the earliest (the gate decides: advance, abort or wait)";
+            }
             String wait = text(r, "wait", null);
             return at + " (automatic" + (wait == null ? "" : ", wait " + wait) + ")";
         }

@@ -1,6 +1,7 @@
 package io.benchline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,9 +16,95 @@ import static io.benchline.cli.ApiClient.segment;
 import static io.benchline.cli.Fields.actor;
 import static io.benchline.cli.Fields.text;
 
-/** Commands on a station's pointers and links: {@code pin}, {@code unpin}, {@code unlink}. */
+/**
+ * Commands on a station's pointers and links: {@code pin}, {@code unpin}, {@code unlink}; and the {@code station}
+ * group: {@code station timeline}.
+ */
 final class StationCommands {
     private StationCommands() {
+    }
+
+    @Command(name = "station", mixinStandardHelpOptions = true,
+            description = "A station: what happened on it.",
+            subcommands = {StationCommands.Timeline.class})
+    static final class Station implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "timeline", mixinStandardHelpOptions = true,
+            description = {"Everything that happened on a station, newest first: pointer moves (with their reason),"
+                    + " pins, unpins and unlinks; what its agent did with each deployment (downloading, installing,"
+                    + " staged, active, failed); runs started and finished (outcome, unit).",
+                    "GET /v2/stations/{id}/timeline (paged by cursor)."})
+    static final class Timeline extends PagedCommand {
+        @Parameters(index = "0", paramLabel = "STATION_ID", description = "The station")
+        String station;
+
+        @Override
+        int execute(ApiClient client) throws IOException {
+            return list(client, "/v2/stations/" + segment(station) + "/timeline", (entries, out) -> {
+                if (entries.isEmpty()) {
+                    out.println("nothing on the timeline of station " + station);
+                    return;
+                }
+                Table table = new Table("AT", "KIND", "PROCEDURE", "DEPLOYMENT", "DETAIL");
+                for (JsonNode e : entries) {
+                    table.row(text(e, "at", null), text(e, "kind", null), text(e, "procedure_id", null),
+                            timelineDeployment(e), timelineDetail(e));
+                }
+                out.print(table);
+            });
+        }
+    }
+
+    /** {@code from → to} for a pointer change that had a deployment before (every move), else the deployment. */
+    static String timelineDeployment(JsonNode entry) {
+        String from = text(entry, "from_deployment_id", null);
+        String to = text(entry, "deployment_id", null);
+        if (from != null || "move".equals(text(entry, "kind", null))) {
+            return (from == null ? "-" : from) + " → " + (to == null ? "-" : to);
+        }
+        return to;
+    }
+
+    /**
+     * What else the entry says, in one cell: the reason (of a pointer change, of a failure), a run's outcome, unit and
+     * id, who did it, then the note: {@code pin by ci: hold line 3}, {@code passed, unit SN-7, run run_…}.
+     */
+    static String timelineDetail(JsonNode entry) {
+        List<String> parts = new ArrayList<>();
+        String reason = text(entry, "reason", null);
+        if (reason != null && !reason.equals(text(entry, "kind", null))) { // a pin's reason is "pin"
+            parts.add(reason);
+        }
+        String outcome = text(entry, "outcome", null);
+        if (outcome != null) {
+            parts.add(outcome);
+        }
+        String serial = text(entry, "serial_number", null);
+        if (serial != null) {
+            parts.add("unit " + serial);
+        }
+        String run = text(entry, "run_id", null);
+        if (run != null) {
+            parts.add("run " + run);
+        }
+        String detail = String.join(", ", parts);
+        String by = text(entry, "by", null);
+        if (by != null) {
+            detail += (detail.isEmpty() ? "" : " ") + "by " + by;
+        }
+        String note = text(entry, "note", null);
+        if (note != null) {
+            detail += (detail.isEmpty() ? "" : ": ") + note;
+        }
+        return detail;
     }
 
     @Command(name = "pin", mixinStandardHelpOptions = true,

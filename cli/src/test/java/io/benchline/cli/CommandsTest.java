@@ -459,6 +459,113 @@ class CommandsTest {
         assertThat(api.requests).isEmpty();
     }
 
+    // ---- station timeline
+
+    private static final String TIMELINE_PAGE_1 = """
+            {"data":[{"at":"2026-12-01T10:09:00Z","kind":"run_finished","procedure_id":"prc_1","deployment_id":"dep_2",\
+            "outcome":"passed","run_id":"run_7","serial_number":"SN-0042"},\
+            {"at":"2026-12-01T10:08:00Z","kind":"run_started","procedure_id":"prc_1","deployment_id":"dep_2",\
+            "run_id":"run_7","serial_number":"SN-0042"},\
+            {"at":"2026-12-01T10:07:00Z","kind":"active","procedure_id":"prc_1","deployment_id":"dep_2"},\
+            {"at":"2026-12-01T10:06:00Z","kind":"failed","procedure_id":"prc_1","deployment_id":"dep_3",\
+            "reason":"signature does not verify"},\
+            {"at":"2026-12-01T10:05:00Z","kind":"pin","reason":"pin","procedure_id":"prc_1",\
+            "from_deployment_id":"dep_1","deployment_id":"dep_2","pointer_version":5,"by":"ci","note":"hotfix"}],\
+            "next_cursor":"tl_1764583500000000_h00000000000000000008"}""";
+    private static final String TIMELINE_PAGE_2 = """
+            {"data":[{"at":"2026-12-01T10:00:00Z","kind":"move","reason":"rollout_stage","procedure_id":"prc_1",\
+            "deployment_id":"dep_1","pointer_version":4},\
+            {"at":"2026-11-30T09:00:00Z","kind":"unlink","reason":"unlink","procedure_id":"prc_0",\
+            "from_deployment_id":"dep_0","by":"ops"}],"next_cursor":null}""";
+
+    @Test
+    void stationTimelineIsATableNewestFirst() {
+        api.answer("GET /v2/stations/stn_1/timeline?limit=50", 200, TIMELINE_PAGE_1);
+        Result r = run("station", "timeline", "stn_1");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(api.only().query()).isEqualTo("limit=50");
+        assertThat(r.out()).isEqualTo(nl(
+                "AT                    KIND          PROCEDURE  DEPLOYMENT     DETAIL",
+                "2026-12-01T10:09:00Z  run_finished  prc_1      dep_2          passed, unit SN-0042, run run_7",
+                "2026-12-01T10:08:00Z  run_started   prc_1      dep_2          unit SN-0042, run run_7",
+                "2026-12-01T10:07:00Z  active        prc_1      dep_2          -",
+                "2026-12-01T10:06:00Z  failed        prc_1      dep_3          signature does not verify",
+                "2026-12-01T10:05:00Z  pin           prc_1      dep_1 → dep_2  by ci: hotfix"));
+        assertThat(r.err()).isEqualTo(nl("(older entries: --all, or a larger --limit)"));
+    }
+
+    @Test
+    void stationTimelineAllFollowsTheCursor() throws Exception {
+        api.answer("GET /v2/stations/stn_1/timeline?limit=5", 200, TIMELINE_PAGE_1);
+        api.answer("GET /v2/stations/stn_1/timeline?limit=5&cursor=tl_1764583500000000_h00000000000000000008", 200,
+                TIMELINE_PAGE_2);
+        Result r = run("station", "timeline", "stn_1", "--limit", "5", "--all");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(api.requests).extracting(FakeApi.Request::query).containsExactly("limit=5",
+                "limit=5&cursor=tl_1764583500000000_h00000000000000000008");
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(8);
+        assertThat(lines.get(6)).as("a move from no deployment").isEqualTo(
+                "2026-12-01T10:00:00Z  move          prc_1      - → dep_1      rollout_stage");
+        assertThat(lines.get(7)).as("an unlink clears the pointer").isEqualTo(
+                "2026-11-30T09:00:00Z  unlink        prc_0      dep_0 → -      by ops");
+        assertThat(r.err()).isEmpty();
+
+        Result json = run("station", "timeline", "stn_1", "--limit", "5", "--all", "--json");
+        JsonNode all = Json.MAPPER.readTree(json.out());
+        assertThat(all.path("data")).extracting(e -> e.path("at").asText()).containsExactly("2026-12-01T10:09:00Z",
+                "2026-12-01T10:08:00Z", "2026-12-01T10:07:00Z", "2026-12-01T10:06:00Z", "2026-12-01T10:05:00Z",
+                "2026-12-01T10:00:00Z", "2026-11-30T09:00:00Z");
+        assertThat(all.path("next_cursor").isNull()).isTrue();
+        assertThat(all.path("data").get(0)).isEqualTo(Json.MAPPER.readTree(TIMELINE_PAGE_1).path("data").get(0));
+    }
+
+    @Test
+    void stationTimelineJsonWithoutAllIsTheFirstPageAsIs() {
+        api.answer("GET /v2/stations/stn_1/timeline?limit=50", 200, TIMELINE_PAGE_1);
+        Result r = run("station", "timeline", "stn_1", "--json");
+        assertThat(r.out()).isEqualTo(TIMELINE_PAGE_1 + System.lineSeparator());
+        assertThat(r.err()).isEmpty();
+        assertThat(api.requests).hasSize(1);
+    }
+
+    @Test
+    void stationTimelineOfAQuietStation() {
+        api.answer("GET /v2/stations/stn_1/timeline?limit=50", 200, "{\"data\":[],\"next_cursor\":null}");
+        Result r = run("station", "timeline", "stn_1");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(nl("nothing on the timeline of station stn_1"));
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void stationTimelineStopsOnACursorAnsweredTwice() {
+        api.answer("GET /v2/stations/stn_1/timeline", 200, TIMELINE_PAGE_1);
+        Result r = run("station", "timeline", "stn_1", "--all");
+
+        assertThat(r.exit()).as("the fake answers the first page again for any cursor").isEqualTo(Exit.FAILED);
+        assertThat(api.requests).hasSize(2);
+        assertThat(r.err()).isEqualTo(nl("error: the server answered the cursor"
+                + " tl_1764583500000000_h00000000000000000008 twice; stopping"));
+    }
+
+    @Test
+    void stationTimelineNeedsAStationAndAPositiveLimit() {
+        assertThat(run("station", "timeline").exit()).isEqualTo(Exit.USAGE);
+        assertThat(run("station", "timeline", "stn_1", "--limit", "0").exit()).isEqualTo(Exit.USAGE);
+        assertThat(run("station", "timeline", "stn_1", "--limit", "many").exit()).isEqualTo(Exit.USAGE);
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void stationTimelineTakesTheStationAsOnePathSegment() {
+        api.answer("GET /v2/stations/stn%2F..%2Fx/timeline", 200, "{\"data\":[],\"next_cursor\":null}");
+        assertThat(run("station", "timeline", "stn/../x").exit()).isZero();
+        assertThat(api.only().path()).isEqualTo("/v2/stations/stn%2F..%2Fx/timeline");
+    }
+
     // ---- api-keys
 
     @Test
@@ -564,6 +671,8 @@ class CommandsTest {
                 Arguments.of(List.of("rerun", "dep_1"), "POST /v2/deployments/dep_1/rerun"),
                 Arguments.of(List.of("history", "--station", "stn_1"), "GET /v2/stations/stn_1/history"),
                 Arguments.of(List.of("history", "--procedure", "prc_1"), "GET /v2/procedures/prc_1/history"),
+                Arguments.of(List.of("station", "timeline", "stn_1"), "GET /v2/stations/stn_1/timeline"),
+                Arguments.of(List.of("station", "timeline", "stn_1", "--all"), "GET /v2/stations/stn_1/timeline"),
                 Arguments.of(List.of("api-keys", "create", "--name", "n", "--role", "viewer"), "POST /v2/api-keys"),
                 Arguments.of(List.of("api-keys", "list"), "GET /v2/api-keys"),
                 Arguments.of(List.of("api-keys", "revoke", "key_1"), "DELETE /v2/api-keys/key_1"),
@@ -664,7 +773,11 @@ class CommandsTest {
         Result root = runRaw("--help");
         assertThat(root.exit()).isZero();
         assertThat(root.out()).contains("pin", "unpin", "unlink", "promote", "rollback", "resume", "delete", "rerun",
-                "history", "api-keys", "deploy", "dev", "rollout", "Exit codes:", "conflict, refused by a rule (409)");
+                "history", "station", "api-keys", "deploy", "dev", "rollout", "Exit codes:",
+                "conflict, refused by a rule (409)");
+        assertThat(runRaw("station", "--help").out()).contains("timeline");
+        assertThat(runRaw("station", "timeline", "--help").out()).contains("STATION_ID", "--limit", "--all",
+                "--json", "Exit codes:");
 
         Result delete = runRaw("delete", "--help");
         assertThat(delete.out()).contains("--yes", "Exit codes:", "not found (404)",

@@ -33,12 +33,40 @@ class RolloutCommandsTest {
             {"index":1,"target":5,"moved":5,"active":3,"state":"current"},\
             {"index":2,"target":20,"moved":5,"active":3,"state":"pending"}],\
             "created_at":"2026-12-01T10:00:00Z","created_by":{"key_id":"key_1","name":"ci"},"finished_at":null,\
-            "history":[{"at":"2026-12-01T10:00:00Z","action":"create","stage":0,"by":{"key_id":"key_1","name":"ci"},\
-            "note":"fix for line 3"},{"at":"2026-12-01T10:10:00Z","action":"advance","stage":1,"by":null,\
-            "note":null}]}""";
+            "history":[{"at":"2026-12-01T10:10:00Z","action":"advance","stage":1,"by":null,"note":null},\
+            {"at":"2026-12-01T10:00:00Z","action":"create","stage":0,"by":{"key_id":"key_1","name":"ci"},\
+            "note":"fix for line 3"}]}""";
     private static final String NOT_RUNNING = """
             {"type":"https://benchline.io/problems/rollout-not-running","title":"Rollout not running","status":409,\
             "detail":"rollout rol_1 is paused; resume it first"}""";
+
+    private static final String GATE = """
+            {"min_runs":20,"min_wait":"5m","timeout":"1h","confidence":0.95}""";
+    /** RUNNING with a gate that waits for runs (the server's shape of a verdict). */
+    private static final String GATED = RUNNING.replace("\"wait\":\"10m\",\"advance_at\":\"2026-12-01T10:20:00Z\"",
+            "\"wait\":null,\"advance_at\":\"2026-12-01T10:15:00Z\"").replace("\"history\":", """
+            "gate":%s,"verdict":{"decision":"wait","reason":"waiting for runs: canary 12 of 20 runs, base 31 of 20",\
+            "canary":{"runs":12,"passed":11,"failed":1,"errors":0,"units":12,"first_pass_units":11,\
+            "mean_duration_ms":812.4,"first_pass_yield":0.9166666666666666,"failure_rate":0.08333333333333333,\
+            "error_rate":0.0},"base":{"runs":31,"passed":31,"failed":0,"errors":0,"units":30,"first_pass_units":30,\
+            "mean_duration_ms":64250.0,"first_pass_yield":1.0,"failure_rate":0.0,"error_rate":0.0},\
+            "yield_z":null,"failure_z":null,"critical_z":1.6448536269514715},"history":""".formatted(GATE));
+    private static final String ATTENTION_REASON = "too few runs 1h after the stage started (canary 3 of 20 runs,"
+            + " base 31 of 20): advance or abort by hand";
+    private static final String NEEDS_ATTENTION = GATED
+            .replace("\"state\":\"running\"", "\"state\":\"needs_attention\"")
+            .replace("\"advance_at\":\"2026-12-01T10:15:00Z\"", "\"advance_at\":null")
+            .replace("\"decision\":\"wait\",\"reason\":\"waiting for runs: canary 12 of 20 runs, base 31 of 20\"",
+                    "\"decision\":\"needs_attention\",\"reason\":\"" + ATTENTION_REASON + "\"")
+            .replace("\"history\":", "\"attention_reason\":\"" + ATTENTION_REASON + "\",\"history\":");
+    private static final String ABORT_VERDICT = """
+            {"decision":"abort","reason":"the canary is worse than the base: first-pass yield 0.500 vs 1.000 (z 5.16),\
+             failure rate 0.500 vs 0.000 (z 5.16); one-sided two-proportion z-test, worse above 1.64 at 95% confidence",\
+            "canary":{"runs":24,"passed":12,"failed":9,"errors":3,"units":24,"first_pass_units":12,\
+            "mean_duration_ms":4210.0,"first_pass_yield":0.5,"failure_rate":0.5,"error_rate":0.125},\
+            "base":{"runs":40,"passed":40,"failed":0,"errors":0,"units":40,"first_pass_units":40,\
+            "mean_duration_ms":3880.0,"first_pass_yield":1.0,"failure_rate":0.0,"error_rate":0.0},\
+            "yield_z":5.16,"failure_z":5.16,"critical_z":1.6448536269514715}""";
 
     private FakeApi api;
     private FakeTerminal terminal;
@@ -202,8 +230,86 @@ class RolloutCommandsTest {
                 .isEqualTo(Exit.USAGE);
         Result subSecond = run("rollout", "create", "dep_2", "--stage", "100%", "--wait", "1500ms");
         assertThat(subSecond.exit()).isEqualTo(Exit.USAGE);
-        assertThat(subSecond.err()).contains("a wait is whole seconds");
+        assertThat(subSecond.err()).contains("whole seconds");
         assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void gateAloneTurnsTheGateOnWithTheServersDefaults() throws Exception {
+        api.answer("POST /v2/rollouts", 201, GATED);
+        Result r = run("rollout", "create", "dep_2", "--stage", "2", "--stage", "100%", "--gate");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(api.only().json()).isEqualTo(Json.MAPPER.readTree("""
+                {"deployment_id":"dep_2","stages":[{"stations":2},{"percent":100}],"gate":{}}"""));
+        assertThat(r.out()).isEqualTo(nl("created rollout rol_1") + block(GATED));
+    }
+
+    @Test
+    void gateOptionsAreSentAndEachImpliesTheGate() throws Exception {
+        api.answer("POST /v2/rollouts", 201, GATED);
+        Result all = run("rollout", "create", "dep_2", "--stage", "100%", "--gate", "--gate-min-runs", "30",
+                "--gate-min-wait", "600s", "--gate-timeout", "PT2H", "--gate-confidence", "0.99");
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(api.requests.get(0).json().path("gate")).isEqualTo(Json.MAPPER.readTree("""
+                {"min_runs":30,"min_wait":"10m","timeout":"2h","confidence":0.99}"""));
+
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%", "--gate-min-runs", "5").exit()).isZero();
+        assertThat(api.requests.get(1).json().path("gate")).isEqualTo(Json.MAPPER.readTree("{\"min_runs\":5}"));
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%", "--gate-timeout", "90m").exit()).isZero();
+        assertThat(api.requests.get(2).json().path("gate")).isEqualTo(Json.MAPPER.readTree("{\"timeout\":\"90m\"}"));
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%", "--gate-confidence", "0.5").exit()).isZero();
+        assertThat(api.requests.get(3).body()).contains("\"gate\":{\"confidence\":0.5}");
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%", "--gate-min-wait", "1m").exit()).isZero();
+        assertThat(api.requests.get(4).json().path("gate")).isEqualTo(Json.MAPPER.readTree("{\"min_wait\":\"1m\"}"));
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%").exit()).isZero();
+        assertThat(api.requests.get(5).json().has("gate")).as("no gate option: no gate").isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--gate-min-runs|0|minimum runs is a whole number from 1 on",
+            "--gate-min-runs|-3|minimum runs is a whole number from 1 on",
+            "--gate-min-runs|many|minimum runs is a whole number from 1 on",
+            "--gate-min-runs|99999999999|minimum runs is a whole number from 1 on",
+            "--gate-confidence|0.49|confidence is a number from 0.5 to 0.9999",
+            "--gate-confidence|1|confidence is a number from 0.5 to 0.9999",
+            "--gate-confidence|0.99995|confidence is a number from 0.5 to 0.9999",
+            "--gate-confidence|NaN|confidence is a number from 0.5 to 0.9999",
+            "--gate-confidence|95%|confidence is a number from 0.5 to 0.9999",
+            "--gate-min-wait|soon|is not a duration",
+            "--gate-min-wait|0|must be a positive duration",
+            "--gate-min-wait|1500ms|whole seconds",
+            "--gate-timeout|-1h|is not a duration",
+            "--gate-timeout|2.5s|is not a duration"})
+    void aBadGateOptionIsAUsageErrorBeforeAnyRequest(String option, String value, String message) {
+        Result r = run("rollout", "create", "dep_2", "--stage", "100%", option, value);
+
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(r.err()).contains(option, message);
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void aGateTimeoutShorterThanItsMinimumWaitIsAUsageError() {
+        Result r = run("rollout", "create", "dep_2", "--stage", "100%", "--gate-min-wait", "10m", "--gate-timeout",
+                "5m");
+
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(r.err()).contains("--gate-timeout (5m) must not be shorter than --gate-min-wait (10m)");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void aGateTheServerRefusesIsExit2WithTheFieldErrors() {
+        api.problem("POST /v2/rollouts", 400, """
+                {"title":"Invalid request","status":400,"detail":"the request has invalid fields",\
+                "errors":[{"field":"gate.timeout","message":"must not be shorter than gate.min_wait"}]}""");
+        Result r = run("rollout", "create", "dep_2", "--stage", "100%", "--gate-timeout", "1m");
+
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(r.err()).isEqualTo(nl("error: the request has invalid fields",
+                "  gate.timeout: must not be shorter than gate.min_wait"));
     }
 
     @Test
@@ -261,8 +367,8 @@ class RolloutCommandsTest {
                 "3      20      5      3       pending",
                 "history:",
                 "AT                    ACTION   STAGE  BY          NOTE",
-                "2026-12-01T10:00:00Z  create   1      ci (key_1)  fix for line 3",
-                "2026-12-01T10:10:00Z  advance  2      -           -"));
+                "2026-12-01T10:10:00Z  advance  2      -           -",
+                "2026-12-01T10:00:00Z  create   1      ci (key_1)  fix for line 3"));
         assertThat(r.err()).isEmpty();
     }
 
@@ -271,7 +377,7 @@ class RolloutCommandsTest {
         ObjectNode r = (ObjectNode) Json.MAPPER.readTree(RUNNING);
         r.putNull("wait").putNull("advance_at").putNull("previous_deployment_id");
         var history = r.putArray("history");
-        for (int i = 1; i <= 7; i++) {
+        for (int i = 7; i >= 1; i--) { // newest first, as the server answers
             history.addObject().put("at", "2026-12-01T10:0" + i + ":00Z").put("action", i % 2 == 0 ? "pause" : "resume")
                     .put("stage", 1).putNull("by").put("note", "n" + i);
         }
@@ -282,7 +388,99 @@ class RolloutCommandsTest {
                 "previous deployment: -",
                 "next advance:        by hand (benchline rollout advance rol_1)",
                 "history (last 5 of 7):");
-        assertThat(result.out()).doesNotContain("n2", "2026-12-01T10:02:00Z").contains("n3", "n7");
+        assertThat(result.out()).doesNotContain("n1", "n2", "2026-12-01T10:02:00Z").contains("n3", "n7");
+        assertThat(result.out().indexOf("n7")).as("newest first").isLessThan(result.out().indexOf("n3"));
+    }
+
+    @Test
+    void statusShowsTheGateTheVerdictAndCanaryAgainstBase() {
+        api.answer("GET /v2/rollouts/rol_1", 200, GATED);
+        Result r = run("rollout", "status", "rol_1");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(nl(
+                "rollout:             rol_1",
+                "procedure:           prc_1",
+                "deployment:          dep_2",
+                "previous deployment: dep_1",
+                "state:               running",
+                "stage:               2 of 3 (20 stations)",
+                "next advance:        2026-12-01T10:15:00Z at the earliest (the gate decides: advance, abort or wait)",
+                "created:             2026-12-01T10:00:00Z by ci (key_1)",
+                "STAGE  TARGET  MOVED  ACTIVE  STATE",
+                "1      2       2      2       done",
+                "2      5       5      3       current",
+                "3      20      5      3       pending",
+                "gate:                min runs 20, min wait 5m, timeout 1h, confidence 0.95",
+                "verdict:             wait: waiting for runs: canary 12 of 20 runs, base 31 of 20",
+                "        RUNS  FIRST-PASS YIELD  FAILURE RATE  ERROR RATE  MEAN DURATION",
+                "canary  12    91.7%             8.3%          0.0%        812 ms",
+                "base    31    100.0%            0.0%          0.0%        1m 04s",
+                "history:",
+                "AT                    ACTION   STAGE  BY          NOTE",
+                "2026-12-01T10:10:00Z  advance  2      -           -",
+                "2026-12-01T10:00:00Z  create   1      ci (key_1)  fix for line 3"));
+    }
+
+    @Test
+    void aVerdictWithoutRunsShowsDashes() throws Exception {
+        ObjectNode r = (ObjectNode) Json.MAPPER.readTree(GATED);
+        ObjectNode verdict = (ObjectNode) r.path("verdict");
+        verdict.put("reason", "the stage's minimum wait: 120 s left");
+        verdict.putObject("canary").put("runs", 0).putNull("first_pass_yield").putNull("mean_duration_ms");
+        verdict.putObject("base").put("runs", 0);
+        api.answer("GET /v2/rollouts/rol_1", 200, r.toString());
+
+        assertThat(run("rollout", "status", "rol_1").out()).contains(nl(
+                "verdict:             wait: the stage's minimum wait: 120 s left",
+                "        RUNS  FIRST-PASS YIELD  FAILURE RATE  ERROR RATE  MEAN DURATION",
+                "canary  0     -                 -             -           -",
+                "base    0     -                 -             -           -"));
+    }
+
+    @Test
+    void statusOfARolloutThatNeedsAttentionSaysWhyAndWhatToDo() {
+        api.answer("GET /v2/rollouts/rol_1", 200, NEEDS_ATTENTION);
+        Result r = run("rollout", "status", "rol_1");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains(nl(
+                "state:               needs_attention",
+                "needs attention:     " + ATTENTION_REASON,
+                "stage:               2 of 3 (20 stations)",
+                "next advance:        none until someone decides (benchline rollout advance|complete|abort rol_1)"));
+        assertThat(r.out()).contains("verdict:             needs_attention: " + ATTENTION_REASON);
+    }
+
+    @Test
+    void statusOfAFinishedRolloutShowsTheGatesLastRecordedVerdict() throws Exception {
+        ObjectNode r = (ObjectNode) Json.MAPPER.readTree(rollout("aborted", 1));
+        r.setAll((ObjectNode) Json.MAPPER.readTree("{\"gate\":" + GATE + "}"));
+        JsonNode figures = Json.MAPPER.readTree(ABORT_VERDICT);
+        ObjectNode aborted = Json.MAPPER.createObjectNode().put("at", "2026-12-01T10:40:00Z").put("action", "aborted")
+                .put("stage", 1).put("note", figures.path("reason").asText());
+        aborted.putObject("by").put("name", "system");
+        aborted.set("figures", figures);
+        ObjectNode older = aborted.deepCopy().put("at", "2026-12-01T10:30:00Z").put("action", "advanced");
+        ((ObjectNode) older.path("figures")).put("decision", "advance");
+        var history = Json.MAPPER.createArrayNode().add(aborted).add(older);
+        r.path("history").forEach(history::add);
+        r.set("history", history);
+        api.answer("GET /v2/rollouts/rol_1", 200, r.toString());
+        Result result = run("rollout", "status", "rol_1");
+
+        assertThat(result.out()).contains(nl(
+                "last verdict:        abort (at 2026-12-01T10:40:00Z): " + figures.path("reason").asText(),
+                "        RUNS  FIRST-PASS YIELD  FAILURE RATE  ERROR RATE  MEAN DURATION",
+                "canary  24    50.0%             50.0%         12.5%       4.2 s",
+                "base    40    100.0%            0.0%          0.0%        3.9 s"));
+        assertThat(result.out()).doesNotContain("last verdict:        advance");
+    }
+
+    @Test
+    void statusWithoutAGateShowsNoGate() {
+        api.answer("GET /v2/rollouts/rol_1", 200, RUNNING);
+        assertThat(run("rollout", "status", "rol_1").out()).doesNotContain("gate:", "verdict:", "RUNS");
     }
 
     @Test
@@ -347,6 +545,24 @@ class RolloutCommandsTest {
         assertThat(r.exit()).isEqualTo(Exit.FAILED);
         assertThat(api.requests).hasSize(1);
         assertThat(pause.sleeps).isEmpty();
+    }
+
+    @Test
+    void followStopsWithExit1WhenTheRolloutNeedsAttention() throws Exception {
+        api.answers("GET /v2/rollouts/rol_1", 200, GATED, NEEDS_ATTENTION);
+        Result r = run("rollout", "status", "rol_1", "--follow");
+
+        assertThat(r.exit()).isEqualTo(Exit.FAILED);
+        assertThat(api.requests).as("no read after it needs attention").hasSize(2);
+        assertThat(pause.sleeps).hasSize(1);
+        assertThat(r.out()).isEqualTo(block(GATED) + System.lineSeparator() + block(NEEDS_ATTENTION));
+        assertThat(r.err()).isEqualTo(nl("rollout rol_1 needs attention: " + ATTENTION_REASON,
+                "advance, complete or abort it: benchline rollout advance|complete|abort rol_1"));
+
+        Result json = run("rollout", "status", "rol_1", "--follow", "--json");
+        assertThat(json.exit()).isEqualTo(Exit.FAILED);
+        assertThat(json.out()).isEqualTo(nl(NEEDS_ATTENTION));
+        assertThat(json.err()).startsWith("rollout rol_1 needs attention: " + ATTENTION_REASON);
     }
 
     @Test
@@ -432,6 +648,14 @@ class RolloutCommandsTest {
         assertThat(run("rollout", "list", "--procedure-id", "prc_1", "--json").out())
                 .isEqualTo(page + System.lineSeparator());
         assertThat(api.requests.get(1).query()).isEqualTo("procedure_id=prc_1&limit=20");
+    }
+
+    @Test
+    void listShowsARolloutThatNeedsAttention() {
+        api.answer("GET /v2/rollouts", 200, "{\"data\":[" + NEEDS_ATTENTION + "]}");
+        assertThat(run("rollout", "list", "--procedure-id", "prc_1").out()).isEqualTo(nl(
+                "ID     DEPLOYMENT  STATE            STAGE  STATIONS  CREATED",
+                "rol_1  dep_2       needs_attention  2/3    20        2026-12-01T10:00:00Z"));
     }
 
     @Test

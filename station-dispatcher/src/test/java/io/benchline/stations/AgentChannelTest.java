@@ -180,6 +180,25 @@ class AgentChannelTest {
                 .statusCode(400).contentType("application/problem+json");
         agent(token).body(Map.of("deployment_id", EventIds.withPrefix("dep"), "state", "staged")).put(path).then()
                 .statusCode(400);
+
+        // The station's timeline: each change of state once (the repeated "staged" is one entry), the move before
+        // them, newest first, paged.
+        String station = a.station().id();
+        JsonPath timeline = api().get("/v2/stations/" + station + "/timeline").then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(timeline.getList("data.kind", String.class)).containsExactly("active", "failed", "staged",
+                "installing", "move");
+        assertThat(timeline.getString("data[1].reason")).isEqualTo("cannot install: the deployment needs Python 3.13");
+        assertThat(timeline.getString("data[4].reason")).isEqualTo("auto");
+        assertThat(timeline.getString("data[4].deployment_id")).isEqualTo(a.deployment());
+        JsonPath first = api().get("/v2/stations/" + station + "/timeline?limit=2").then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(first.getList("data.kind", String.class)).containsExactly("active", "failed");
+        JsonPath second = api().get("/v2/stations/" + station + "/timeline?limit=2&cursor="
+                + first.getString("next_cursor")).then().statusCode(200).extract().jsonPath();
+        assertThat(second.getList("data.kind", String.class)).containsExactly("staged", "installing");
+        api().get("/v2/stations/" + station + "/timeline?cursor=nonsense").then().statusCode(400);
+        api().get("/v2/stations/" + EventIds.withPrefix("stn") + "/timeline").then().statusCode(404);
     }
 
     @Test
@@ -241,6 +260,12 @@ class AgentChannelTest {
         assertThat(listed.getList("data.id")).containsExactly(runId);
         assertThat(listed.getString("data[0].status")).isEqualTo("finished");
         assertThat(listed.getString("data[0].outcome")).isEqualTo("passed");
+        JsonPath timeline = api().get("/v2/stations/" + a.station().id() + "/timeline").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(timeline.getString("data[0].kind")).isEqualTo("run_finished");
+        assertThat(timeline.getString("data[0].run_id")).isEqualTo(runId);
+        assertThat(timeline.getString("data[0].outcome")).isEqualTo("passed");
+        assertThat(timeline.getString("data[0].deployment_id")).isEqualTo(a.deployment());
         assertThat(listed.getString("data[0].run_request_id")).isEqualTo(requestId);
     }
 

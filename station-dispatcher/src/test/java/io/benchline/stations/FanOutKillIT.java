@@ -140,7 +140,7 @@ class FanOutKillIT {
         assertThat(((Number) cut.get(0)).longValue()).as("moved before the kill").isLessThan(STATIONS);
         assertThat(cut.get(1)).as("the job was not finished when the process died").isNull();
 
-        startDispatcher(2);
+        ProcessSupervisor.Child second = startDispatcher(2);
 
         // The ETag is derived from the state, so the agent's tag from before the crash is simply stale.
         HttpResponse<String> missed = get("/agent/v1/assignments?wait=60", token, etagBefore);
@@ -160,5 +160,54 @@ class FanOutKillIT {
             assertThat(events).as("distinct events of one station's move").hasSize(1);
             assertThat(events.get(0).pointerVersion()).isEqualTo(1);
         });
+        supervisor.stop(second);
+    }
+
+    /**
+     * A rollout's stage wait lives in its row: the dispatcher killed with SIGKILL during the wait and started again
+     * advances the rollout once the wait is over, exactly once, and completes it.
+     */
+    @Test
+    void killedDuringARolloutsWaitAdvancesItAfterTheRestart() throws Exception {
+        ProcessSupervisor.Child first = startDispatcher(3);
+        String procedure = EventIds.withPrefix("prc");
+        FakePeers.PROCEDURES.put(procedure, FakePeers.ORG_ID);
+        insertLinkedStations(procedure, 50);
+        String previous = EventIds.withPrefix("dep");
+        send(ready(procedure, previous, 1, "production", null));
+        await("50 stations on " + previous, () -> count(
+                "select count(*) from pointers where deployment_id = ?", previous) == 50);
+        String next = EventIds.withPrefix("dep");
+        io.benchline.events.DeploymentEvent r = ready(procedure, next, 2, "production", null);
+        EventEnvelope noAutoPush = send(new io.benchline.events.DeploymentEvent(r.change(), r.deploymentId(),
+                r.orgId(), r.procedureId(), r.sequence(), r.environment(), r.trigger(), r.status(), null, r.commitSha(),
+                false, r.artifact()));
+        await("the ready event handled", () -> count("select count(*) from processed_events where event_id = ?",
+                noAutoPush.id()) == 1);
+
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/v2/rollouts")).header("Authorization", "Bearer " + FakePeers.API_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"deployment_id\":\"" + next + "\",\"stages\":"
+                        + "[{\"percent\":10},{\"percent\":100}],\"wait\":\"20s\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String rollout = io.benchline.events.EventCodec.mapper().readTree(created.body()).get("id").asText();
+        await("the first stage's 5 stations on " + next, () -> count(
+                "select count(*) from pointers where deployment_id = ?", next) == 5);
+        first.process().toHandle().destroyForcibly();
+        first.process().waitFor();
+        assertThat(row("select state, stage from rollouts where id = ?", rollout)).containsExactly("running", 0);
+
+        ProcessSupervisor.Child second = startDispatcher(4);
+        await("the rollout completed after the restart", () -> "completed".equals(
+                row("select state from rollouts where id = ?", rollout).get(0)));
+        await("every station on " + next, () -> count(
+                "select count(*) from pointers where deployment_id = ?", next) == 50);
+        assertThat(count("select count(*) from rollout_history where rollout_id = ? and action = 'advanced'",
+                rollout)).as("advanced once").isEqualTo(1);
+        assertThat(row("select count(*) from rollout_history where rollout_id = ? and action = 'advanced'"
+                + " and actor_name = 'benchline' and note like '%wait%'", rollout).get(0)).isEqualTo(1L);
+        supervisor.stop(second);
     }
 }

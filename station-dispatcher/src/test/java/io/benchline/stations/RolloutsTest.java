@@ -242,4 +242,96 @@ class RolloutsTest {
     private static JsonPath rollout(Map<String, Object> body, int status) {
         return api().body(body).post("/v2/rollouts").then().statusCode(status).extract().jsonPath();
     }
+
+    /** Finished runs on a deployment: {@code failed} of them failed, each for its own unit. */
+    private static void runs(List<String> stations, String procedure, String deployment, int total, int failed,
+            String unitPrefix) {
+        for (int i = 0; i < total; i++) {
+            TestSupport.execute("insert into runs (id, station_id, procedure_id, deployment_id, started_at, finished_at,"
+                            + " outcome, duration_ms, created_at, serial_number)"
+                            + " values (?, ?, ?, ?, now(), now(), ?, 1000, now(), ?)", EventIds.withPrefix("run"),
+                    stations.get(i % stations.size()), procedure, deployment, i < failed ? "failed" : "passed",
+                    unitPrefix + "-" + i);
+        }
+    }
+
+    private static List<String> ranked(String rollout, boolean canary, int target) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int rank = 0; rank < 10; rank++) {
+            List<Object> row = TestSupport.row("select station_id from rollout_stations where rollout_id = ?"
+                    + " and rank = ?", rollout, rank);
+            if (row != null && (rank < target) == canary) {
+                out.add((String) row.get(0));
+            }
+        }
+        return out;
+    }
+
+    private static String gated(String deployment, Map<String, Object> gate) {
+        return api().body(Map.of("deployment_id", deployment, "stages", List.of(Map.of("stations", 3),
+                        Map.of("percent", 100)), "gate", gate)).post("/v2/rollouts").then().statusCode(201)
+                .body("gate.min_runs", org.hamcrest.Matchers.equalTo(gate.get("min_runs")))
+                .extract().path("id");
+    }
+
+    private static JsonPath awaitState(String rollout, String state) {
+        await(rollout + " " + state, () -> state.equals(api().get("/v2/rollouts/" + rollout).then().extract()
+                .path("state")));
+        return api().get("/v2/rollouts/" + rollout).then().extract().jsonPath();
+    }
+
+    @Test
+    void theGateAbortsACanaryWhoseFirstPassYieldDropsAndEveryCanaryGoesBack() {
+        String[] fleet = fleetOnFirstDeployment();
+        String next = readyWithoutAutoPush(fleet[0], 2);
+        String rollout = gated(next, Map.of("min_runs", 10, "min_wait", "1s", "timeout", "1h", "confidence", 0.95));
+        awaitJobsDone(rollout);
+        JsonPath waiting = api().get("/v2/rollouts/" + rollout).then().extract().jsonPath();
+        assertThat(waiting.getString("verdict.decision")).isEqualTo("wait");
+
+        runs(ranked(rollout, true, 3), fleet[0], next, 12, 6, "canary");
+        runs(ranked(rollout, false, 3), fleet[0], fleet[2], 20, 0, "base");
+        JsonPath aborted = awaitState(rollout, "aborted");
+        assertThat(aborted.getString("history[0].action")).isEqualTo("aborted");
+        assertThat(aborted.getString("history[0].by.name")).isEqualTo("benchline");
+        assertThat(aborted.getString("history[0].note")).contains("worse than the base").contains("z-test");
+        assertThat(aborted.getInt("history[0].figures.canary.runs")).isEqualTo(12);
+        assertThat(aborted.getDouble("history[0].figures.canary.first_pass_yield")).isEqualTo(0.5);
+        assertThat(aborted.getDouble("history[0].figures.base.first_pass_yield")).isEqualTo(1.0);
+        awaitOn(fleet[0], fleet[2], 10);
+    }
+
+    @Test
+    void theGateAdvancesACanaryThatIsNotWorseUntilTheRolloutCompletes() {
+        String[] fleet = fleetOnFirstDeployment();
+        String next = readyWithoutAutoPush(fleet[0], 2);
+        String rollout = gated(next, Map.of("min_runs", 10, "min_wait", "1s", "timeout", "1h", "confidence", 0.95));
+        awaitJobsDone(rollout);
+        runs(ranked(rollout, true, 3), fleet[0], next, 12, 1, "canary");
+        runs(ranked(rollout, false, 3), fleet[0], fleet[2], 20, 1, "base");
+        JsonPath completed = awaitState(rollout, "completed");
+        assertThat(completed.getList("history.action", String.class)).containsExactly("completed", "advanced",
+                "created");
+        assertThat(completed.getString("history[1].note")).contains("not worse");
+        assertThat(completed.getInt("history[1].figures.base.runs")).isEqualTo(20);
+        assertThat(completed.getString("rollback_target")).isEqualTo(fleet[2]);
+        awaitOn(fleet[0], next, 10);
+    }
+
+    @Test
+    void tooFewRunsByTheGatesTimeoutNeedsAttentionAndAnOperatorDecides() {
+        String[] fleet = fleetOnFirstDeployment();
+        String next = readyWithoutAutoPush(fleet[0], 2);
+        String rollout = gated(next, Map.of("min_runs", 5, "min_wait", "1s", "timeout", "2s", "confidence", 0.9));
+        JsonPath attention = awaitState(rollout, "needs_attention");
+        assertThat(attention.getString("attention_reason")).contains("too few runs").contains("canary 0 of 5");
+        assertThat(attention.getString("history[0].action")).isEqualTo("needs_attention");
+        assertThat(attention.getInt("stage")).isZero();
+        assertThat(api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("percent", 100))))
+                .post("/v2/rollouts").then().statusCode(409).extract().<String>path("type")).endsWith("/rollout-active");
+        assertThat(post("/v2/rollouts/" + rollout + "/advance", 200).getString("state")).isEqualTo("completed");
+        awaitOn(fleet[0], next, 10);
+        api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 1), Map.of("percent", 100)),
+                "gate", Map.of("min_runs", 0))).post("/v2/rollouts").then().statusCode(400);
+    }
 }

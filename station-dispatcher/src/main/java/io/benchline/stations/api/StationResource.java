@@ -169,6 +169,48 @@ public class StationResource {
                 page.size() == pageSize ? "hst_" + page.get(page.size() - 1).seq() : null));
     }
 
+    /** One entry of a station's timeline: its kind and the fields that apply to it. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record TimelineView(java.time.Instant at, String kind, String reason, String procedureId,
+            String fromDeploymentId, String deploymentId, Long pointerVersion, String by, String note, String outcome,
+            String runId, String serialNumber) {
+    }
+
+    /**
+     * Everything that happened on the station, newest first: pointer moves (with their reason), pins, unpins and
+     * unlinks, what the agent did with each deployment (downloading, installing, staged, active, failed with the
+     * reason) and runs (started, finished with the outcome). Paged: {@code ?limit=} and {@code ?cursor=}.
+     */
+    @GET
+    @Path("/{id}/timeline")
+    public Uni<PageResponse<TimelineView>> timeline(@PathParam("id") String id, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        int pageSize = pageSize("limit", limit, config.historyPageSize(), config.historyMaxPageSize());
+        java.time.Instant beforeAt = null;
+        String beforeKey = null;
+        if (cursor != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^tl_([0-9]{1,19})_([a-z0-9_]{1,40})$")
+                    .matcher(cursor);
+            if (!m.matches()) {
+                throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
+            }
+            long micros = Long.parseLong(m.group(1));
+            beforeAt = java.time.Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000);
+            beforeKey = m.group(2);
+        }
+        return stations.timeline(caller.orgId(), id, beforeAt, beforeKey, pageSize).map(page -> {
+            String next = null;
+            if (page.size() == pageSize) {
+                var last = page.get(page.size() - 1);
+                long micros = last.at().getEpochSecond() * 1_000_000 + last.at().getNano() / 1000;
+                next = "tl_" + micros + "_" + last.key();
+            }
+            return new PageResponse<>(page.stream().map(e -> new TimelineView(e.at(), e.kind(), e.reason(),
+                    e.procedureId(), e.fromDeploymentId(), e.deploymentId(), e.pointerVersion(), e.actorName(),
+                    e.note(), e.outcome(), e.runId(), e.serialNumber())).toList(), next);
+        });
+    }
+
     @POST
     @Path("/{id}/run-requests")
     public Uni<Response> requestRun(@PathParam("id") String id, CreateRunRequest request) {

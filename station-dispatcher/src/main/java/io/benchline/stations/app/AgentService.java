@@ -47,10 +47,13 @@ public class AgentService {
     private final ArtifactStoreClient artifacts;
     private final Tracer tracer;
 
+    private final io.benchline.stations.store.TimelineRepository timeline;
+
     public AgentService(StationRepository stations, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRequestRepository runRequests, RunRepository runs,
             Outbox outbox, DispatcherConfig config, AgentSnapshotQuery snapshots, ArtifactStoreClient artifacts,
-            Tracer tracer) {
+            Tracer tracer, io.benchline.stations.store.TimelineRepository timeline) {
+        this.timeline = timeline;
         this.tracer = tracer;
         this.artifacts = artifacts;
         this.config = config;
@@ -189,7 +192,12 @@ public class AgentService {
             if (pointer == null) {
                 throw ProblemException.notFound("link of procedure", procedureId);
             }
-            return requireDeploymentOf(procedureId, deploymentId).map(d -> {
+            return requireDeploymentOf(procedureId, deploymentId).call(d -> {
+                boolean changed = !state.equals(pointer.agentState)
+                        || !deploymentId.equals(pointer.agentStateDeploymentId);
+                return changed ? timeline.agentState(station.id, station.orgId, procedureId, deploymentId, state,
+                        "failed".equals(state) ? reason : null) : Uni.createFrom().voidItem();
+            }).map(d -> {
                 Instant now = StationService.now();
                 pointer.agentState = state;
                 pointer.agentStateDeploymentId = deploymentId;

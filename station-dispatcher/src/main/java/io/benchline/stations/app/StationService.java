@@ -47,10 +47,13 @@ public class StationService {
     private final DeploymentServiceClient deploymentService;
     private final ProcedureControlRepository controls;
 
+    private final io.benchline.stations.store.TimelineRepository timelines;
+
     public StationService(StationRepository stations, LinkRepository links, PointerRepository pointers,
             DeploymentProjectionRepository deployments, RunRepository runs, ProcedureLocks locks, PointerMover mover,
             DispatcherConfig config, AgentWakeups wakeups, DeploymentServiceClient deploymentService,
-            ProcedureControlRepository controls) {
+            ProcedureControlRepository controls, io.benchline.stations.store.TimelineRepository timelines) {
+        this.timelines = timelines;
         this.controls = controls;
         this.wakeups = wakeups;
         this.deploymentService = deploymentService;
@@ -114,6 +117,13 @@ public class StationService {
     @WithTransaction
     public Uni<StationDetails> setDevelopment(String orgId, String stationId, boolean development) {
         return requireStation(orgId, stationId).invoke(s -> s.development = development).chain(this::details);
+    }
+
+    /** The station's timeline, newest first, before the cursor; another organization's station is 404. */
+    @WithSession
+    public Uni<List<io.benchline.stations.store.TimelineRepository.Entry>> timeline(String orgId, String stationId,
+            Instant beforeAt, String beforeKey, int limit) {
+        return requireStation(orgId, stationId).chain(s -> timelines.page(s.id, beforeAt, beforeKey, limit));
     }
 
     @WithSession

@@ -49,7 +49,18 @@ public class RolloutResource {
 
     /** @param wait {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d} or ISO-8601; absent: stages advance by hand */
     public record CreateRequest(String deploymentId, List<StagePlan.Stage> stages,
-            @JsonProperty("wait") String stageWait, List<String> canaryStationIds, String note) {
+            @JsonProperty("wait") String stageWait, List<String> canaryStationIds, String note, GateRequest gate) {
+    }
+
+    /**
+     * The health gate of every stage but the last: {@code min_runs} (default 20) on canary and base each, {@code
+     * min_wait} (default 5m), {@code timeout} (default 1h: too few runs by then needs attention), {@code confidence}
+     * (default 0.95, from 0.5 to 0.9999).
+     */
+    public record GateRequest(Integer minRuns, String minWait, String timeout, Double confidence) {
+    }
+
+    public record GateView(int minRuns, String minWait, String timeout, double confidence) {
     }
 
     public record NoteRequest(String note) {
@@ -66,14 +77,18 @@ public class RolloutResource {
             String state) {
     }
 
-    public record HistoryView(Instant at, String action, Integer stage, ActorView by, String note) {
+    public record HistoryView(Instant at, String action, Integer stage, ActorView by, String note,
+            @JsonInclude(JsonInclude.Include.NON_NULL) com.fasterxml.jackson.databind.JsonNode figures) {
     }
 
     public record RolloutView(String id, String procedureId, String deploymentId, String previousDeploymentId,
             String state, int stage, int stationCount, @JsonProperty("wait") String stageWait, Instant advanceAt,
             boolean fromPlan,
             List<StageView> stages, Instant createdAt, ActorView createdBy, Instant updatedAt, Instant finishedAt,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String rollbackTarget, List<HistoryView> history) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String rollbackTarget,
+            @JsonInclude(JsonInclude.Include.NON_NULL) GateView gate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) HealthGate.Verdict verdict,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String attentionReason, List<HistoryView> history) {
     }
 
     public record ListView(List<RolloutView> data) {
@@ -90,7 +105,7 @@ public class RolloutResource {
             throw ProblemException.invalid("body", "a JSON object is required");
         }
         return rollouts.create(c.orgId(), c.actor(), new Rollouts.Request(body.deploymentId(), body.stages(),
-                        wait(body.stageWait()), body.canaryStationIds(), body.note()))
+                        wait(body.stageWait()), body.canaryStationIds(), body.note(), gate(body.gate())))
                 .chain(this::view)
                 .map(v -> Response.created(URI.create("/v2/rollouts/" + v.id())).entity(v).build());
     }
@@ -195,18 +210,62 @@ public class RolloutResource {
             stages.add(new StageView(i, s.stations(), s.percent(), s.target(), moved, active, state));
         }
         List<HistoryView> history = d.history().stream().map(h -> new HistoryView(h.at(), h.action(), h.stage(),
-                new ActorView(h.actorKeyId(), h.actorName()), h.note())).toList();
+                new ActorView(h.actorKeyId(), h.actorName()), h.note(), json(h.figuresJson()))).toList();
+        HealthGate.Gate gate = Rollouts.gateOf(r);
         return new RolloutView(r.id(), r.procedureId(), r.deploymentId(), d.previousDeploymentId(), r.state(),
                 r.stage(), r.stationCount(), r.waitSeconds() == null ? null : format(r.waitSeconds()), r.advanceAt(),
                 r.fromPlan(), stages, r.createdAt(), new ActorView(r.createdByKeyId(), r.createdByName()),
                 r.updatedAt(), r.finishedAt(),
-                Rollouts.COMPLETED.equals(r.state()) ? d.previousDeploymentId() : null, history);
+                Rollouts.COMPLETED.equals(r.state()) ? d.previousDeploymentId() : null,
+                gate == null ? null : new GateView(gate.minRuns(), format(gate.minWaitSeconds()),
+                        format(gate.timeoutSeconds()), gate.confidence()),
+                d.verdict(), r.attentionReason(), history);
     }
 
     private static PlanView planView(RolloutStore.Plan p) {
         return new PlanView(p.procedureId(), Rollouts.planStages(p), p.waitSeconds() == null ? null
                 : format(p.waitSeconds()), p.canaries().isBlank() ? List.of() : List.of(p.canaries().split(",")),
                 p.updatedAt());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return io.benchline.events.EventCodec.mapper().readTree(text);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    static HealthGate.Gate gate(GateRequest g) {
+        if (g == null) {
+            return null;
+        }
+        int minRuns = g.minRuns() == null ? 20 : g.minRuns();
+        if (minRuns < 1 || minRuns > 100_000) {
+            throw ProblemException.invalid("gate.min_runs", "must be from 1 to 100000");
+        }
+        Duration minWait = g.minWait() == null ? Duration.ofMinutes(5) : duration("gate.min_wait", g.minWait());
+        Duration timeout = g.timeout() == null ? Duration.ofHours(1) : duration("gate.timeout", g.timeout());
+        if (timeout.compareTo(minWait) < 0) {
+            throw ProblemException.invalid("gate.timeout", "must not be shorter than gate.min_wait");
+        }
+        double confidence = g.confidence() == null ? 0.95 : g.confidence();
+        if (!(confidence >= 0.5 && confidence <= 0.9999)) {
+            throw ProblemException.invalid("gate.confidence", "must be from 0.5 to 0.9999");
+        }
+        return new HealthGate.Gate(minRuns, minWait.toSeconds(), timeout.toSeconds(), confidence);
+    }
+
+    private static Duration duration(String field, String text) {
+        try {
+            return wait(text);
+        } catch (ProblemException e) {
+            throw ProblemException.invalid(field, "must be a duration such as 90s, 10m, 2h, 1d or PT10M, above 0"
+                    + " and at most 30 days");
+        }
     }
 
     static Duration wait(String text) {

@@ -15,14 +15,17 @@ import java.util.List;
 public class RolloutStore {
     private static final String COLUMNS = "id, org_id, procedure_id, deployment_id, state, cast(stages as text), stage,"
             + " station_count, wait_seconds, advance_at, paused_remaining_ms, from_plan, created_by_key_id,"
-            + " created_by_name, created_at, updated_at, finished_at";
+            + " created_by_name, created_at, updated_at, finished_at, cast(gate as text), stage_started_at,"
+            + " attention_reason";
 
     /** A rollout row. {@code stagesJson}: the resolved stages. */
     public record Row(String id, String orgId, String procedureId, String deploymentId, String state, String stagesJson,
             int stage, int stationCount, Long waitSeconds, Instant advanceAt, Long pausedRemainingMs, boolean fromPlan,
-            String createdByKeyId, String createdByName, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+            String createdByKeyId, String createdByName, Instant createdAt, Instant updatedAt, Instant finishedAt,
+            String gateJson, Instant stageStartedAt, String attentionReason) {
         public boolean active() {
-            return Rollouts.RUNNING.equals(state) || Rollouts.PAUSED.equals(state);
+            return Rollouts.RUNNING.equals(state) || Rollouts.PAUSED.equals(state)
+                    || Rollouts.NEEDS_ATTENTION.equals(state);
         }
     }
 
@@ -31,7 +34,7 @@ public class RolloutStore {
     }
 
     public record HistoryEntry(Instant at, String action, Integer stage, String actorKeyId, String actorName,
-            String note) {
+            String note, String figuresJson) {
     }
 
     public record Plan(String procedureId, String orgId, String stagesJson, Long waitSeconds, String canaries,
@@ -42,14 +45,16 @@ public class RolloutStore {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
                         insert into rollouts (id, org_id, procedure_id, deployment_id, state, stages, stage,
                             station_count, wait_seconds, advance_at, paused_remaining_ms, from_plan, created_by_key_id,
-                            created_by_name, created_at, updated_at)
+                            created_by_name, created_at, updated_at, gate, stage_started_at)
                         values (?1, ?2, ?3, ?4, ?5, cast(cast(?6 as text) as jsonb), ?7, ?8, cast(?9 as bigint),
-                            cast(?10 as timestamptz), null, ?11, cast(?12 as text), cast(?13 as text), now(), now())""")
+                            cast(?10 as timestamptz), null, ?11, cast(?12 as text), cast(?13 as text), now(), now(),
+                            cast(cast(?14 as text) as jsonb), now())""")
                 .setParameter(1, r.id()).setParameter(2, r.orgId()).setParameter(3, r.procedureId())
                 .setParameter(4, r.deploymentId()).setParameter(5, r.state()).setParameter(6, r.stagesJson())
                 .setParameter(7, r.stage()).setParameter(8, r.stationCount()).setParameter(9, r.waitSeconds())
                 .setParameter(10, at(r.advanceAt())).setParameter(11, r.fromPlan())
                 .setParameter(12, r.createdByKeyId()).setParameter(13, r.createdByName())
+                .setParameter(14, r.gateJson())
                 .executeUpdate()).replaceWithVoid();
     }
 
@@ -92,8 +97,8 @@ public class RolloutStore {
 
     /** The procedure's running or paused rollout, locked; null when it has none. */
     public Uni<Row> lockActive(String procedureId) {
-        return one("select " + COLUMNS + " from rollouts where procedure_id = ?1 and state in ('running', 'paused')"
-                + " for update", procedureId);
+        return one("select " + COLUMNS + " from rollouts where procedure_id = ?1"
+                + " and state in ('running', 'paused', 'needs_attention') for update", procedureId);
     }
 
     /** Running rollouts whose stage timer is due, claimed ({@code skip locked}) for this transaction. */
@@ -124,7 +129,8 @@ public class RolloutStore {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
                         update rollouts set state = ?2, stage = ?3, advance_at = cast(?4 as timestamptz),
                             paused_remaining_ms = cast(?5 as bigint), updated_at = now(),
-                            finished_at = case when ?2 in ('completed', 'aborted', 'superseded') then now() end
+                            finished_at = case when ?2 in ('completed', 'aborted', 'superseded') then now() end,
+                            attention_reason = case when ?2 = 'needs_attention' then attention_reason end
                         where id = ?1""")
                 .setParameter(1, id).setParameter(2, state).setParameter(3, stage).setParameter(4, at(advanceAt))
                 .setParameter(5, pausedRemainingMs).executeUpdate()).replaceWithVoid();
@@ -132,22 +138,82 @@ public class RolloutStore {
 
     public Uni<Void> record(String rolloutId, String action, Integer stage, String actorKeyId, String actorName,
             String note) {
+        return record(rolloutId, action, stage, actorKeyId, actorName, note, null);
+    }
+
+    /** @param figuresJson the gate's figures that made the decision, or null */
+    public Uni<Void> record(String rolloutId, String action, Integer stage, String actorKeyId, String actorName,
+            String note, String figuresJson) {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
-                        insert into rollout_history (rollout_id, at, action, stage, actor_key_id, actor_name, note)
+                        insert into rollout_history (rollout_id, at, action, stage, actor_key_id, actor_name, note,
+                            figures)
                         values (?1, now(), ?2, cast(?3 as integer), cast(?4 as text), cast(?5 as text),
-                            cast(?6 as text))""")
+                            cast(?6 as text), cast(cast(?7 as text) as jsonb))""")
                 .setParameter(1, rolloutId).setParameter(2, action).setParameter(3, stage)
                 .setParameter(4, actorKeyId).setParameter(5, actorName).setParameter(6, note)
+                .setParameter(7, figuresJson)
                 .executeUpdate()).replaceWithVoid();
+    }
+
+    /** A new stage starts now: its window for the gate begins here. */
+    public Uni<Void> startStage(String id, String state, int stage, Instant advanceAt) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        update rollouts set state = ?2, stage = ?3, advance_at = cast(?4 as timestamptz),
+                            paused_remaining_ms = null, stage_started_at = now(), attention_reason = null,
+                            updated_at = now(), finished_at = case when ?2 = 'completed' then now() end
+                        where id = ?1""")
+                .setParameter(1, id).setParameter(2, state).setParameter(3, stage).setParameter(4, at(advanceAt))
+                .executeUpdate()).replaceWithVoid();
+    }
+
+    /** The gate had too few runs by its timeout: nothing advances by itself any more. */
+    public Uni<Void> needsAttention(String id, String reason) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        update rollouts set state = 'needs_attention', advance_at = null, attention_reason = ?2,
+                            updated_at = now() where id = ?1""")
+                .setParameter(1, id).setParameter(2, reason).executeUpdate()).replaceWithVoid();
+    }
+
+    /**
+     * The runs of a procedure on one deployment finished since {@code since}: by outcome, the units and how many
+     * passed on their first run in the window, the mean duration; optionally only on the given rollout's stations.
+     */
+    public Uni<HealthGate.Figures> figures(String procedureId, String deploymentId, Instant since) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        with w as (
+                            select serial_number, outcome, started_at, finished_at, duration_ms from runs
+                            where procedure_id = ?1 and deployment_id = ?2 and finished_at >= ?3
+                              and outcome is not null
+                        ),
+                        firsts as (
+                            select distinct on (serial_number) serial_number, outcome from w
+                            where serial_number is not null
+                            order by serial_number, coalesce(started_at, finished_at)
+                        )
+                        select count(*), count(*) filter (where outcome = 'passed'),
+                            count(*) filter (where outcome = 'failed'), count(*) filter (where outcome = 'error'),
+                            (select count(*) from firsts), (select count(*) from firsts where outcome = 'passed'),
+                            avg(duration_ms)
+                        from w""", Object[].class)
+                .setParameter(1, procedureId).setParameter(2, deploymentId).setParameter(3, at(since))
+                .getResultList())
+                .map(rows -> {
+                    Object[] r = rows.get(0);
+                    return new HealthGate.Figures(((Number) r[0]).longValue(), ((Number) r[1]).longValue(),
+                            ((Number) r[2]).longValue(), ((Number) r[3]).longValue(), ((Number) r[4]).longValue(),
+                            ((Number) r[5]).longValue(), r[6] == null ? null : ((Number) r[6]).doubleValue());
+                });
     }
 
     public Uni<List<HistoryEntry>> history(String rolloutId, int limit) {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
-                        select at, action, stage, actor_key_id, actor_name, note from rollout_history
+                        select at, action, stage, actor_key_id, actor_name, note, cast(figures as text)
+                        from rollout_history
                         where rollout_id = ?1 order by id desc limit ?2""", Object[].class)
                 .setParameter(1, rolloutId).setParameter(2, limit).getResultList())
                 .map(rows -> rows.stream().map(r -> new HistoryEntry(instant(r[0]), (String) r[1],
-                        r[2] == null ? null : ((Number) r[2]).intValue(), (String) r[3], (String) r[4], (String) r[5]))
+                        r[2] == null ? null : ((Number) r[2]).intValue(), (String) r[3], (String) r[4], (String) r[5],
+                        (String) r[6]))
                         .toList());
     }
 
@@ -238,26 +304,11 @@ public class RolloutStore {
                 ((Number) r[6]).intValue(), ((Number) r[7]).intValue(),
                 r[8] == null ? null : ((Number) r[8]).longValue(), instant(r[9]),
                 r[10] == null ? null : ((Number) r[10]).longValue(), (Boolean) r[11], (String) r[12], (String) r[13],
-                instant(r[14]), instant(r[15]), instant(r[16]));
+                instant(r[14]), instant(r[15]), instant(r[16]), (String) r[17], instant(r[18]), (String) r[19]);
     }
 
     static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.time.LocalDateTime l) {
-            return l.toInstant(ZoneOffset.UTC);
-        }
-        throw new IllegalStateException("not a time: " + value.getClass());
+        return io.benchline.stations.store.SqlTimes.instant(value);
     }
 
     private static OffsetDateTime at(Instant instant) {

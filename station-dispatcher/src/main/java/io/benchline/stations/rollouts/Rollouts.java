@@ -42,6 +42,8 @@ public class Rollouts {
     public static final String COMPLETED = "completed";
     public static final String ABORTED = "aborted";
     public static final String SUPERSEDED = "superseded";
+    /** The gate had too few runs by its timeout: an operator advances or aborts. */
+    public static final String NEEDS_ATTENTION = "needs_attention";
     private static final Logger LOG = Logger.getLogger(Rollouts.class);
     private static final TypeReference<List<StagePlan.Resolved>> RESOLVED = new TypeReference<>() {
     };
@@ -52,9 +54,13 @@ public class Rollouts {
     private final DeploymentProjectionRepository deployments;
     private final ProcedureLocks locks;
     private final FanOutJobRepository jobs;
+    private final Duration gateInterval;
 
     public Rollouts(RolloutStore store, DeploymentProjectionRepository deployments, ProcedureLocks locks,
-            FanOutJobRepository jobs) {
+            FanOutJobRepository jobs,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "benchline.rollouts.gate-interval",
+                    defaultValue = "5s") Duration gateInterval) {
+        this.gateInterval = gateInterval;
         this.store = store;
         this.deployments = deployments;
         this.locks = locks;
@@ -63,7 +69,7 @@ public class Rollouts {
 
     /** What a caller asks for; {@code wait} null: every stage advances by hand. */
     public record Request(String deploymentId, List<StagePlan.Stage> stages, Duration stageWait,
-            List<String> canaries, String note) {
+            List<String> canaries, String note, HealthGate.Gate gate) {
     }
 
     /**
@@ -101,7 +107,8 @@ public class Rollouts {
                                     + " auto-push off, or set the procedure's rollout plan");
                         }
                     })
-                    .chain(() -> start(d, request.stages(), request.stageWait(), canaries, actor, note, true, false));
+                    .chain(() -> start(d, request.stages(), request.stageWait(), canaries, actor, note, true, false,
+                            request.gate()));
         });
     }
 
@@ -121,7 +128,7 @@ public class Rollouts {
                     .chain(() -> supersede(d))
                     .chain(() -> start(d, stages, plan.waitSeconds() == null ? null
                                     : Duration.ofSeconds(plan.waitSeconds()), canaries, Actor.SYSTEM,
-                            "the procedure's rollout plan", false, true));
+                            "the procedure's rollout plan", false, true, null));
         });
     }
 
@@ -148,11 +155,12 @@ public class Rollouts {
     }
 
     private Uni<RolloutStore.Row> start(ProjectedDeployment d, List<StagePlan.Stage> stages, Duration wait,
-            List<String> canaries, Actor actor, String note, boolean strict, boolean fromPlan) {
+            List<String> canaries, Actor actor, String note, boolean strict, boolean fromPlan, HealthGate.Gate gate) {
         String id = EventIds.withPrefix("rol");
+        String gateJson = gate == null ? null : write(gate);
         RolloutStore.Row placeholder = new RolloutStore.Row(id, d.orgId, d.procedureId, d.id, RUNNING, "[]", 0, 0,
                 wait == null ? null : wait.toSeconds(), null, null, fromPlan, actor.keyId(), actor.name(), null, null,
-                null);
+                null, gateJson, null, null);
         return store.insert(placeholder)
                 .chain(() -> store.snapshotStations(id, d.orgId, d.procedureId, canaries))
                 .chain(count -> store.canariesFound(id).chain(found -> {
@@ -168,35 +176,44 @@ public class Rollouts {
                     List<StagePlan.Resolved> resolved = StagePlan.resolve(stages, count, strict);
                     return store.setStages(id, write(resolved), count)
                             .chain(() -> store.record(id, "created", 0, actor.keyId(), actor.name(), note))
-                            .chain(() -> enterStage(store(id, d, resolved, count, wait, fromPlan, actor), 0, actor,
-                                    null));
+                            .chain(() -> enterStage(store(id, d, resolved, count, wait, fromPlan, actor, gateJson),
+                                    0, actor, null, null));
                 }));
     }
 
     private static RolloutStore.Row store(String id, ProjectedDeployment d, List<StagePlan.Resolved> resolved,
-            int count, Duration wait, boolean fromPlan, Actor actor) {
+            int count, Duration wait, boolean fromPlan, Actor actor, String gateJson) {
         return new RolloutStore.Row(id, d.orgId, d.procedureId, d.id, RUNNING, write(resolved), 0, count,
                 wait == null ? null : wait.toSeconds(), null, null, fromPlan, actor.keyId(), actor.name(), null, null,
-                null);
+                null, gateJson, null, null);
+    }
+
+    static HealthGate.Gate gateOf(RolloutStore.Row r) {
+        return r.gateJson() == null ? null : read(r.gateJson(), new TypeReference<HealthGate.Gate>() {
+        });
     }
 
     /**
      * Moves the stations of stage {@code index} (a fan-out job up to its target) and sets the timer, or completes the
      * rollout when it is the last stage.
      */
-    private Uni<RolloutStore.Row> enterStage(RolloutStore.Row r, int index, Actor actor, String note) {
+    private Uni<RolloutStore.Row> enterStage(RolloutStore.Row r, int index, Actor actor, String note,
+            String figuresJson) {
         List<StagePlan.Resolved> stages = read(r.stagesJson(), RESOLVED);
         int target = stages.get(index).target();
         boolean last = index == stages.size() - 1;
-        Instant advanceAt = !last && r.waitSeconds() != null ? Instant.now().plusSeconds(r.waitSeconds()) : null;
+        HealthGate.Gate gate = gateOf(r);
+        // A gated stage is first looked at after its minimum wait; an ungated one advances after the wait, if any.
+        Instant advanceAt = last ? null : gate != null ? Instant.now().plusSeconds(gate.minWaitSeconds())
+                : r.waitSeconds() != null ? Instant.now().plusSeconds(r.waitSeconds()) : null;
         String state = last ? COMPLETED : RUNNING;
         NewJob job = new NewJob(r.deploymentId(), r.orgId(), r.procedureId(), FanOutJobRepository.ROLLOUT_STAGE, null,
                 actor.keyId(), actor.name(), "rollout " + r.id() + " stage " + (index + 1) + " of " + stages.size(),
                 null, TraceParent.current(), r.id(), target);
         return jobs.record(job)
-                .chain(() -> store.update(r.id(), state, index, advanceAt, null))
+                .chain(() -> store.startStage(r.id(), state, index, advanceAt))
                 .chain(() -> index == 0 ? Uni.createFrom().voidItem()
-                        : store.record(r.id(), "advanced", index, actor.keyId(), actor.name(), note))
+                        : store.record(r.id(), "advanced", index, actor.keyId(), actor.name(), note, figuresJson))
                 .chain(() -> last ? store.record(r.id(), "completed", index, actor.keyId(), actor.name(),
                         "every station of it is on " + r.deploymentId()) : Uni.createFrom().voidItem())
                 .chain(() -> store.find(r.id()));
@@ -205,16 +222,16 @@ public class Rollouts {
     /** The next stage; 409 unless running. */
     public Uni<RolloutStore.Row> advance(String orgId, String id, Actor actor, String note) {
         return change(orgId, id, r -> {
-            requireState(r, RUNNING);
-            return enterStage(r, r.stage() + 1, actor, Notes.check(note));
+            requireState(r, RUNNING, NEEDS_ATTENTION);
+            return enterStage(r, r.stage() + 1, actor, Notes.check(note), null);
         });
     }
 
     /** Straight to the last stage: every station moves, the rollout is completed. */
     public Uni<RolloutStore.Row> complete(String orgId, String id, Actor actor, String note) {
         return change(orgId, id, r -> {
-            requireState(r, RUNNING, PAUSED);
-            return enterStage(r, read(r.stagesJson(), RESOLVED).size() - 1, actor, Notes.check(note));
+            requireState(r, RUNNING, PAUSED, NEEDS_ATTENTION);
+            return enterStage(r, read(r.stagesJson(), RESOLVED).size() - 1, actor, Notes.check(note), null);
         });
     }
 
@@ -251,19 +268,24 @@ public class Rollouts {
     public Uni<RolloutStore.Row> abort(String orgId, String id, Actor actor, String note) {
         String checked = Notes.check(note);
         return change(orgId, id, r -> {
-            requireState(r, RUNNING, PAUSED);
-            int target = read(r.stagesJson(), RESOLVED).get(r.stage()).target();
-            return store.update(r.id(), ABORTED, r.stage(), null, null)
-                    .chain(() -> store.record(r.id(), "aborted", r.stage(), actor.keyId(), actor.name(), checked))
-                    .chain(() -> store.fromDeployments(r.id(), target))
-                    .chain(froms -> Multi.createFrom().iterable(froms)
-                            .onItem().transformToUniAndConcatenate(from -> jobs.record(new NewJob(from, r.orgId(),
-                                    r.procedureId(), FanOutJobRepository.ROLLOUT_ABORT, null, actor.keyId(),
-                                    actor.name(), "rollout " + r.id() + " aborted", null, TraceParent.current(),
-                                    r.id(), target)))
-                            .collect().asList())
-                    .chain(() -> store.find(r.id()));
+            requireState(r, RUNNING, PAUSED, NEEDS_ATTENTION);
+            return abortLocked(r, actor, checked, null);
         });
+    }
+
+    private Uni<RolloutStore.Row> abortLocked(RolloutStore.Row r, Actor actor, String note, String figuresJson) {
+        int target = read(r.stagesJson(), RESOLVED).get(r.stage()).target();
+        return store.update(r.id(), ABORTED, r.stage(), null, null)
+                .chain(() -> store.record(r.id(), "aborted", r.stage(), actor.keyId(), actor.name(), note,
+                        figuresJson))
+                .chain(() -> store.fromDeployments(r.id(), target))
+                .chain(froms -> Multi.createFrom().iterable(froms)
+                        .onItem().transformToUniAndConcatenate(from -> jobs.record(new NewJob(from, r.orgId(),
+                                r.procedureId(), FanOutJobRepository.ROLLOUT_ABORT, null, actor.keyId(),
+                                actor.name(), "rollout " + r.id() + " aborted", null, TraceParent.current(),
+                                r.id(), target)))
+                        .collect().asList())
+                .chain(() -> store.find(r.id()));
     }
 
     /** Advances every running rollout whose stage timer is due, each in its own transaction; returns how many. */
@@ -279,15 +301,45 @@ public class Rollouts {
                                                     || row.advanceAt().isAfter(Instant.now())) {
                                                 return Uni.createFrom().item(row); // another instance was first
                                             }
+                                            if (row.gateJson() != null) {
+                                                return gate(row);
+                                            }
                                             return enterStage(row, row.stage() + 1, Actor.SYSTEM,
                                                     "the stage's wait of " + Duration.ofSeconds(row.waitSeconds())
-                                                            + " passed");
+                                                            + " passed", null);
                                         })
                                 .onFailure().recoverWithItem(f -> {
                                     LOG.warnf("rollout %s did not advance now: %s", r[0], f.toString());
                                     return null;
                                 }))
                         .collect().asList().map(List::size));
+    }
+
+    /** The gate's verdict for the current stage, from the runs since it started, under the rollout's lock. */
+    private Uni<RolloutStore.Row> gate(RolloutStore.Row r) {
+        return verdict(r).chain(v -> {
+            String figures = write(v);
+            return switch (v.decision()) {
+                case HealthGate.ADVANCE -> enterStage(r, r.stage() + 1, Actor.SYSTEM, v.reason(), figures);
+                case HealthGate.ABORT -> abortLocked(r, Actor.SYSTEM, v.reason(), figures);
+                case HealthGate.ATTENTION -> store.needsAttention(r.id(), v.reason())
+                        .chain(() -> store.record(r.id(), NEEDS_ATTENTION, r.stage(), null, Actor.SYSTEM.name(),
+                                v.reason(), figures))
+                        .chain(() -> store.find(r.id()));
+                default -> store.update(r.id(), RUNNING, r.stage(), Instant.now().plus(gateInterval), null)
+                        .chain(() -> store.find(r.id()));
+            };
+        });
+    }
+
+    /** Canary (runs on the rollout's deployment) against base (runs on the one its stations came from), now. */
+    Uni<HealthGate.Verdict> verdict(RolloutStore.Row r) {
+        Instant since = r.stageStartedAt() == null ? r.createdAt() : r.stageStartedAt();
+        return store.figures(r.procedureId(), r.deploymentId(), since)
+                .chain(canary -> store.mostCommonFrom(r.id()).chain(previous -> previous == null
+                        ? Uni.createFrom().item(HealthGate.Figures.NONE)
+                        : store.figures(r.procedureId(), previous, since))
+                        .map(base -> HealthGate.evaluate(gateOf(r), since, Instant.now(), canary, base)));
     }
 
     @WithSession
@@ -310,12 +362,15 @@ public class Rollouts {
         return store.stageCounts(r.id(), r.procedureId(), r.deploymentId(), RolloutStore.targets(stages))
                 .chain(counts -> store.mostCommonFrom(r.id())
                         .chain(previous -> store.history(r.id(), historyLimit)
-                                .map(history -> new Detail(r, stages, counts, previous, history))));
+                                .chain(history -> (r.gateJson() != null && r.active()
+                                        ? verdict(r) : Uni.createFrom().<HealthGate.Verdict>nullItem())
+                                        .map(v -> new Detail(r, stages, counts, previous, history, v)))));
     }
 
+    /** @param verdict the gate's live verdict (gated, active rollouts), else null */
     public record Detail(RolloutStore.Row rollout, List<StagePlan.Resolved> stages,
             List<RolloutStore.StageCount> counts, String previousDeploymentId,
-            List<RolloutStore.HistoryEntry> history) {
+            List<RolloutStore.HistoryEntry> history, HealthGate.Verdict verdict) {
     }
 
     /** The caller's change, under the procedure's lock and the rollout's row lock, in one transaction. */

@@ -101,14 +101,6 @@ public class RolloutStore {
                 + " and state in ('running', 'paused', 'needs_attention') for update", procedureId);
     }
 
-    /** Running rollouts whose stage timer is due, claimed ({@code skip locked}) for this transaction. */
-    public Uni<List<Row>> lockDue(int limit) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("select " + COLUMNS + " from rollouts"
-                        + " where state = 'running' and advance_at <= now() order by advance_at limit ?1"
-                        + " for update skip locked", Object[].class)
-                .setParameter(1, limit).getResultList()).map(rows -> rows.stream().map(RolloutStore::row).toList());
-    }
-
     public Uni<List<Row>> list(String orgId, String procedureId, int limit) {
         return Panache.getSession().chain(s -> s.createNativeQuery("select " + COLUMNS + " from rollouts"
                         + " where org_id = ?1 and (cast(?2 as text) is null or procedure_id = ?2)"

@@ -201,6 +201,67 @@ class AgentChannelTest {
         api().get("/v2/stations/" + EventIds.withPrefix("stn") + "/timeline").then().statusCode(404);
     }
 
+    /**
+     * A procedure's station settings (idle window, max deferral) reach its agents with their assignments, the
+     * defaults until they are set; a drain the agent reports shows on the pointer with why, and on the timeline.
+     */
+    @Test
+    void stationSettingsReachTheAgentAndADrainIsShown() {
+        Assigned a = stationWithAReadyDeployment();
+        String token = a.station().agentToken();
+        String settings = "/v2/procedures/" + a.procedure() + "/station-settings";
+        JsonPath defaults = api().get(settings).then().statusCode(200).extract().jsonPath();
+        assertThat(defaults.getBoolean("defaults")).isTrue();
+        assertThat(defaults.getLong("idle_window_seconds")).isZero();
+        assertThat(defaults.getLong("max_deferral_seconds")).isEqualTo(3600);
+        JsonPath before = agent(token).get("/agent/v1/assignments").then().statusCode(200).extract().jsonPath();
+        assertThat(before.getLong("assignments[0].idle_window_seconds")).isZero();
+        assertThat(before.getLong("assignments[0].max_deferral_seconds")).isEqualTo(3600);
+        String etag = agent(token).get("/agent/v1/assignments").header("ETag");
+
+        JsonPath saved = api().body(Map.of("idle_window_seconds", 120, "max_deferral_seconds", 900)).put(settings)
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(saved.getBoolean("defaults")).isFalse();
+        assertThat(saved.getLong("idle_window_seconds")).isEqualTo(120);
+        io.restassured.response.Response after = agent(token).header("If-None-Match", etag)
+                .get("/agent/v1/assignments");
+        assertThat(after.statusCode()).as("the settings change the assignments' ETag").isEqualTo(200);
+        assertThat(after.jsonPath().getLong("assignments[0].idle_window_seconds")).isEqualTo(120);
+        assertThat(after.jsonPath().getLong("assignments[0].max_deferral_seconds")).isEqualTo(900);
+
+        api().body(Map.of("idle_window_seconds", -1, "max_deferral_seconds", 900)).put(settings).then()
+                .statusCode(400).contentType("application/problem+json");
+        api().body(Map.of("idle_window_seconds", 1)).put(settings).then().statusCode(400);
+        api().body(Map.of("idle_window_seconds", 1, "max_deferral_seconds", 8 * 86_400)).put(settings).then()
+                .statusCode(400);
+        RestAssured.given().auth().oauth2(FakePeers.MEMBER_API_KEY).contentType("application/json")
+                .body(Map.of("idle_window_seconds", 1, "max_deferral_seconds", 1)).put(settings).then()
+                .statusCode(403);
+        RestAssured.given().auth().oauth2(FakePeers.VIEWER_API_KEY).get(settings).then().statusCode(200);
+        RestAssured.given().auth().oauth2(FakePeers.OTHER_API_KEY).get(settings).then().statusCode(404);
+        RestAssured.given().auth().oauth2(FakePeers.OTHER_API_KEY).contentType("application/json")
+                .body(Map.of("idle_window_seconds", 1, "max_deferral_seconds", 1)).put(settings).then()
+                .statusCode(404);
+
+        String path = "/agent/v1/pointers/" + a.procedure() + "/state";
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "staged")).put(path).then().statusCode(200);
+        Object stagedSince = pointer(a.station().id(), a.procedure()).get("staged_since");
+        agent(token).body(Map.of("deployment_id", a.deployment(), "state", "draining", "reason",
+                "staged longer than the procedure's max deferral of 900 s")).put(path).then().statusCode(200);
+        Map<String, Object> draining = pointer(a.station().id(), a.procedure());
+        assertThat(draining.get("agent_state")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("state", "draining")
+                .containsEntry("reason", "staged longer than the procedure's max deferral of 900 s");
+        assertThat(draining.get("staged_since")).as("still staged while draining").isEqualTo(stagedSince);
+        JsonPath timeline = api().get("/v2/stations/" + a.station().id() + "/timeline").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(timeline.getString("data[0].kind")).isEqualTo("draining");
+        assertThat(timeline.getString("data[0].reason")).contains("max deferral");
+
+        api().delete(settings).then().statusCode(204);
+        assertThat(api().get(settings).then().statusCode(200).extract().jsonPath().getBoolean("defaults")).isTrue();
+    }
+
     @Test
     void aRunRequestReachesTheAgentAndRunsArePublishedOnStationRuns() {
         Assigned a = stationWithAReadyDeployment();

@@ -39,7 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * artifacts, activates deployments in the idle window, reports pointers and delivers run reports. Each run
  * executes on its own thread. All mutable state is guarded by {@code lock}; HTTP happens outside it.
  *
- * <p>Rules: the active deployment of a procedure changes only while no run of that procedure is in progress;
+ * <p>Rules: the active deployment of a procedure changes only while no run of that procedure is in progress, once
+ * the procedure has been idle for its idle window, or, staged past its max deferral, as soon as the run in flight
+ * ended (draining: no new run of it starts before the switch); one staged slot per procedure (a newer deployment
+ * replaces the staged one);
  * a run reports the deployment it started on; one run per procedure at a time (further run requests wait);
  * run reports are queued in the state file and delivered in order, so a dispatcher outage loses none; a
  * procedure that a successful answer no longer assigns is dropped once its run in progress ended (a failed fetch
@@ -74,6 +77,12 @@ public final class Agent {
     private final ReentrantLock sending = new ReentrantLock();
     /** Unpacked, verified, assigned but not active yet: procedure id → assignment. */
     private final Map<String, Assignment> pending = new HashMap<>();
+    /** Since when each procedure has had a deployment staged (kept when a newer one replaces it). */
+    private final Map<String, Instant> stagedSince = new HashMap<>();
+    /** Procedures draining: staged past their max deferral, no new run until the one in flight ended. */
+    private final Set<String> draining = new HashSet<>();
+    /** When the last run of each procedure ended (its idle window starts there). */
+    private final Map<String, Instant> lastRunEnded = new HashMap<>();
     /** Runs in progress: procedure id → run id. */
     private final Map<String, String> running = new HashMap<>();
     /** Artifacts that failed (deployment id → when to try again, and how often it failed). */
@@ -288,7 +297,7 @@ public final class Agent {
         synchronized (lock) {
             Active active = state.active(a.procedureId());
             if (active != null && active.deploymentId().equals(a.deploymentId())) {
-                pending.remove(a.procedureId());
+                unstage(a.procedureId());
                 if (a.pointerVersion() > active.pointerVersion()) {
                     state.activate(a.procedureId(), a.deploymentId(), a.pointerVersion());
                     save();
@@ -301,7 +310,8 @@ public final class Agent {
         synchronized (lock) {
             Assignment waiting = pending.get(a.procedureId());
             if (unpacked && waiting != null && waiting.deploymentId().equals(a.deploymentId())) {
-                return; // verified when it became pending
+                pending.put(a.procedureId(), a); // verified when it became pending; the settings may be newer
+                return;
             }
         }
         Refusal refusal = refused.get(a.deploymentId());
@@ -343,6 +353,7 @@ public final class Agent {
                 entryPointHints.put(a.deploymentId(), a.entryPoint());
             }
             Assignment before = pending.put(a.procedureId(), a);
+            stagedSince.putIfAbsent(a.procedureId(), Instant.now());
             if (before == null || !before.deploymentId().equals(a.deploymentId())) {
                 tell(a, "staged", null);
                 Log.info("deployment %s of procedure %s is unpacked and verified (signed by key %s)%s", a.deploymentId(),
@@ -451,19 +462,53 @@ public final class Agent {
         }
     }
 
-    /** Activates the pending deployment of a procedure if no run of it is in progress. Call with the lock. */
+    /**
+     * Activates the staged deployment of a procedure when no run of it is in progress and either the procedure has
+     * been idle for its idle window (no run ended within it), or it has been staged longer than its max deferral.
+     * Past the max deferral with a run in flight, the procedure drains: that is reported, and the switch happens as
+     * soon as the run ends, before any new run. The poll cycle calls this for every staged procedure, so an idle
+     * window that ends is noticed within a poll interval. Call with the lock.
+     */
     private void activateIfIdle(String procedureId) {
         Assignment next = pending.get(procedureId);
-        if (next == null || running.containsKey(procedureId)) {
+        if (next == null) {
             return;
         }
-        pending.remove(procedureId);
+        Instant now = Instant.now();
+        Instant since = stagedSince.getOrDefault(procedureId, now);
+        boolean overdue = !now.isBefore(since.plus(next.maxDeferral()));
+        String run = running.get(procedureId);
+        if (run != null) {
+            if (overdue && draining.add(procedureId)) {
+                String why = "staged since " + since + ", longer than the procedure's max deferral of "
+                        + next.maxDeferral().toSeconds() + " s: run " + run + " finishes, then the station switches"
+                        + " before starting another";
+                states.add(Map.entry(procedureId, new AgentMessages.PointerState(next.deploymentId(), "draining",
+                        why)));
+                Log.info("procedure %s drains: deployment %s %s", procedureId, next.deploymentId(), why);
+            }
+            return;
+        }
+        Instant ended = lastRunEnded.get(procedureId);
+        if (!overdue && ended != null && now.isBefore(ended.plus(next.idleWindow()))) {
+            return; // busy: a run ended within the idle window, the next one may come at once
+        }
+        boolean drained = draining.contains(procedureId);
+        unstage(procedureId);
         Active before = state.active(procedureId);
         state.activate(procedureId, next.deploymentId(), next.pointerVersion());
         save();
         states.add(Map.entry(procedureId, new AgentMessages.PointerState(next.deploymentId(), "active", null)));
-        Log.info("procedure %s: deployment %s is active now (pointer version %d, was %s)", procedureId,
-                next.deploymentId(), next.pointerVersion(), before == null ? "none" : before.deploymentId());
+        Log.info("procedure %s: deployment %s is active now (pointer version %d, was %s%s)", procedureId,
+                next.deploymentId(), next.pointerVersion(), before == null ? "none" : before.deploymentId(),
+                drained ? ", after draining" : overdue ? ", staged past its max deferral" : "");
+    }
+
+    /** Forgets the staged deployment of a procedure, its staged-since time and drain. Call with the lock. */
+    private void unstage(String procedureId) {
+        pending.remove(procedureId);
+        stagedSince.remove(procedureId);
+        draining.remove(procedureId);
     }
 
     /**
@@ -485,7 +530,7 @@ public final class Agent {
             held.addAll(running.keySet());
             for (String procedureId : held) {
                 if (!assigned.contains(procedureId) && unassigned.add(procedureId)) {
-                    pending.remove(procedureId);
+                    unstage(procedureId);
                     String run = running.get(procedureId);
                     Log.info("procedure %s is no longer assigned to this station (unlinked)%s", procedureId,
                             run == null ? "" : "; it is dropped when run " + run + " ends");
@@ -513,7 +558,8 @@ public final class Agent {
             return;
         }
         unassigned.remove(procedureId);
-        pending.remove(procedureId);
+        unstage(procedureId);
+        lastRunEnded.remove(procedureId);
         Active before = state.deactivate(procedureId);
         save();
         Log.info("procedure %s dropped: unlinked from this station%s", procedureId,
@@ -620,6 +666,7 @@ public final class Agent {
                         result.serialNumber(), result.phases()));
                 state.ended(run.runId());
                 running.remove(run.procedureId());
+                lastRunEnded.put(run.procedureId(), Instant.now());
                 afterRun(run.procedureId());
                 save();
             }
@@ -633,6 +680,7 @@ public final class Agent {
                     state.ended(run.runId());
                 }
                 running.remove(run.procedureId());
+                lastRunEnded.put(run.procedureId(), Instant.now());
                 afterRun(run.procedureId());
                 saveQuietly();
             }

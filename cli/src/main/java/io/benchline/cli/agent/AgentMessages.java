@@ -20,9 +20,27 @@ public final class AgentMessages {
         }
     }
 
+    /**
+     * What to run for a procedure. A staged deployment becomes active once the procedure has been idle (no run in
+     * progress or ended) for {@code idle_window_seconds}; staged longer than {@code max_deferral_seconds}, the station
+     * drains. Both null from a dispatcher without station settings: {@link #DEFAULT_IDLE_WINDOW} and
+     * {@link #DEFAULT_MAX_DEFERRAL}.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Assignment(String procedureId, String deploymentId, long pointerVersion, String entryPoint,
-            Artifact artifact, String downloadUrl) {
+            Artifact artifact, String downloadUrl, Long idleWindowSeconds, Long maxDeferralSeconds) {
+        public static final java.time.Duration DEFAULT_IDLE_WINDOW = java.time.Duration.ZERO;
+        public static final java.time.Duration DEFAULT_MAX_DEFERRAL = java.time.Duration.ofHours(1);
+
+        public java.time.Duration idleWindow() {
+            return idleWindowSeconds == null || idleWindowSeconds < 0 ? DEFAULT_IDLE_WINDOW
+                    : java.time.Duration.ofSeconds(idleWindowSeconds);
+        }
+
+        public java.time.Duration maxDeferral() {
+            return maxDeferralSeconds == null || maxDeferralSeconds < 0 ? DEFAULT_MAX_DEFERRAL
+                    : java.time.Duration.ofSeconds(maxDeferralSeconds);
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

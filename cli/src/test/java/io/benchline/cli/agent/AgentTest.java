@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -241,6 +242,70 @@ class AgentTest {
         assertThat(second.path("run_request_id").asText()).isEqualTo(RRQ_2);
         assertThat(second.path("deployment_id").asText()).isEqualTo(DEP_2);
         assertThat(station.runReports("started").get(1).path("deployment_id").asText()).isEqualTo(DEP_2);
+    }
+
+    /**
+     * A busy station (a run ended within the idle window) keeps its version for the next run; once the staged
+     * deployment is past the max deferral, it drains: reports it, finishes the run in flight on its version,
+     * switches, and only then starts the run that waited.
+     */
+    @Test
+    void aBusyStationKeepsItsVersionWithinTheIdleWindowAndDrainsPastTheMaxDeferral() throws Exception {
+        Path go = dir.resolve("go");
+        publish(DEP_1, consume(go));
+        station.settings(PROCEDURE, 3600, 3600);
+        startAgent();
+        await("pointer of deployment 1", () -> !station.pointerReports.isEmpty());
+        station.requestRun(RRQ_1, PROCEDURE);
+        await("run 1 started", () -> station.runReports("started").size() == 1);
+
+        publish(DEP_2, PRINT_DEPLOYMENT);
+        station.settings(PROCEDURE, 3600, 3600);
+        await("deployment 2 staged", () -> station.stateReports.stream().anyMatch(r ->
+                r.path("deployment_id").asText().equals(DEP_2) && r.path("state").asText().equals("staged")));
+        station.requestRun(RRQ_2, PROCEDURE);
+        Files.writeString(go, "go");
+        await("run 2 started", () -> station.runReports("started").size() == 2);
+        assertThat(station.runReports("started").get(1).path("deployment_id").asText())
+                .as("a run right after another (within the idle window) stays on the active version").isEqualTo(DEP_1);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+
+        // Past the max deferral with run 2 in flight: the station drains, and says so.
+        station.requestRun(RRQ_3, PROCEDURE);
+        station.settings(PROCEDURE, 3600, 0);
+        await("draining reported", () -> station.stateReports.stream().anyMatch(r ->
+                r.path("deployment_id").asText().equals(DEP_2) && r.path("state").asText().equals("draining")));
+        JsonNode drain = station.stateReports.stream().filter(r -> r.path("state").asText().equals("draining"))
+                .findFirst().orElseThrow();
+        assertThat(drain.path("reason").asText()).contains("max deferral").contains("run ");
+        assertThat(station.runReports("started")).as("no new run while draining").hasSize(2);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_1);
+
+        Files.writeString(go, "go");
+        await("run 3 finished", () -> station.runReports("finished").size() == 3);
+        List<JsonNode> finished = station.runReports("finished");
+        assertThat(finished.get(1).path("run_request_id").asText()).isEqualTo(RRQ_2);
+        assertThat(finished.get(1).path("deployment_id").asText()).as("a run reports what it started on")
+                .isEqualTo(DEP_1);
+        assertThat(finished.get(2).path("run_request_id").asText()).isEqualTo(RRQ_3);
+        assertThat(finished.get(2).path("deployment_id").asText()).as("the run that waited, after the switch")
+                .isEqualTo(DEP_2);
+        assertThat(station.stateReports.stream().filter(r -> r.path("deployment_id").asText().equals(DEP_2))
+                .map(r -> r.path("state").asText())).containsExactly("downloading", "staged", "draining", "active");
+    }
+
+    /** An idle station switches at once, however long the idle window: no run ended since it started. */
+    @Test
+    void anIdleStationSwitchesAtOnceWhateverTheIdleWindow() throws Exception {
+        publish(DEP_1, PRINT_DEPLOYMENT);
+        station.settings(PROCEDURE, 3600, 3600);
+        startAgent();
+        await("pointer of deployment 1", () -> !station.pointerReports.isEmpty());
+        publish(DEP_2, PRINT_DEPLOYMENT);
+        station.settings(PROCEDURE, 3600, 3600);
+        await("pointer of deployment 2", () -> station.pointerReports.size() == 2);
+        assertThat(agent.activeDeployment(PROCEDURE)).isEqualTo(DEP_2);
+        assertThat(station.stateReports.stream().map(r -> r.path("state").asText())).doesNotContain("draining");
     }
 
     /** An agent without a trusted-keys file: it trusts what it fetches from the station (GET /agent/v1/keys). */
@@ -512,6 +577,17 @@ class AgentTest {
     }
 
     /** A script that waits until a file appears, then passes. */
+    /** A run that waits for the file and removes it: each file written releases one run. */
+    private static String consume(Path file) {
+        return """
+                import os, time
+                while not os.path.exists(%s):
+                    time.sleep(0.02)
+                os.remove(%s)
+                print("run on", os.environ["BENCHLINE_DEPLOYMENT_ID"])
+                """.formatted(pythonString(file.toString()), pythonString(file.toString()));
+    }
+
     private static String waitFor(Path file) {
         return """
                 import os, time

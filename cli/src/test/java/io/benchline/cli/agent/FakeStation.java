@@ -111,6 +111,19 @@ final class FakeStation implements AutoCloseable {
         changed();
     }
 
+    /** Sets the procedure's station settings on its assignment (as the dispatcher sends them). */
+    synchronized void settings(String procedureId, long idleWindowSeconds, long maxDeferralSeconds) {
+        for (int i = 0; i < assignments.size(); i++) {
+            if (assignments.get(i).get("procedure_id").equals(procedureId)) {
+                Map<String, Object> a = new java.util.HashMap<>(assignments.get(i));
+                a.put("idle_window_seconds", idleWindowSeconds);
+                a.put("max_deferral_seconds", maxDeferralSeconds);
+                assignments.set(i, Map.copyOf(a));
+            }
+        }
+        changed();
+    }
+
     /** Unlinks the station from a procedure: its assignment disappears, like the dispatcher's cleared pointer. */
     synchronized void unassign(String procedureId) {
         assignments.removeIf(a -> a.get("procedure_id").equals(procedureId));

@@ -9,6 +9,7 @@ import io.benchline.stations.api.ApiTypes.PointerResponse;
 import io.benchline.stations.api.ApiTypes.RunReportRequest;
 import io.benchline.stations.api.ApiTypes.RunResponse;
 import io.benchline.stations.app.AgentService;
+import io.benchline.stations.app.DispatcherConfig;
 import io.benchline.stations.app.LongPoll;
 import io.benchline.stations.store.AgentSnapshotQuery;
 import io.smallrye.mutiny.Uni;
@@ -35,10 +36,12 @@ import java.util.List;
 public class AgentResource {
     private final AgentService agents;
     private final LongPoll longPoll;
+    private final DispatcherConfig config;
 
-    public AgentResource(AgentService agents, LongPoll longPoll) {
+    public AgentResource(AgentService agents, LongPoll longPoll, DispatcherConfig config) {
         this.agents = agents;
         this.longPoll = longPoll;
+        this.config = config;
     }
 
     /**
@@ -78,7 +81,10 @@ public class AgentResource {
                     AgentSnapshotQuery.AssignedPointer p = a.pointer();
                     return new Assignment(p.procedureId(), p.deploymentId(), p.pointerVersion(), null,
                             new ArtifactView(p.digest(), p.sizeBytes() == null ? 0 : p.sizeBytes(), p.signature(),
-                                    p.keyId()), a.downloadUrl());
+                                    p.keyId()), a.downloadUrl(),
+                            p.idleWindowSeconds() == null ? config.idleWindow().toSeconds() : p.idleWindowSeconds(),
+                            p.maxDeferralSeconds() == null ? config.maxDeferral().toSeconds()
+                                    : p.maxDeferralSeconds());
                 }).toList(), requests));
     }
 

@@ -128,9 +128,13 @@ public final class ApiTypes {
             List<AssignedRunRequest> runRequests) {
     }
 
+    /**
+     * What a station runs for a procedure, and how it switches to it: once idle for {@code idle_window_seconds}, or
+     * draining after {@code max_deferral_seconds} staged.
+     */
     public record Assignment(String procedureId, String deploymentId, long pointerVersion,
             @JsonInclude(JsonInclude.Include.NON_NULL) String entryPoint, ArtifactView artifact,
-            String downloadUrl) {
+            String downloadUrl, long idleWindowSeconds, long maxDeferralSeconds) {
     }
 
     public record ArtifactView(String digest, long sizeBytes, String signature, String keyId) {

@@ -169,12 +169,14 @@ public class AgentService {
         pointer.tracestate = null;
     }
 
-    public static final List<String> AGENT_STATES = List.of("downloading", "installing", "staged", "active", "failed");
+    public static final List<String> AGENT_STATES = List.of("downloading", "installing", "staged", "draining", "active",
+            "failed");
     static final int MAX_REASON = 2_000;
 
     /**
-     * Records what the agent does with a deployment of a procedure (downloading, installing, staged, active, failed
-     * with the reason). {@code staged_since} starts when a deployment is first staged and ends when one is active.
+     * Records what the agent does with a deployment of a procedure (downloading, installing, staged, draining with
+     * why, active, failed with the reason). {@code staged_since} starts when a deployment is first staged and ends
+     * when one is active.
      */
     @WithTransaction
     public Uni<Pointer> reportPointerState(String authorization, String procedureId, String deploymentId,
@@ -196,12 +198,13 @@ public class AgentService {
                 boolean changed = !state.equals(pointer.agentState)
                         || !deploymentId.equals(pointer.agentStateDeploymentId);
                 return changed ? timeline.agentState(station.id, station.orgId, procedureId, deploymentId, state,
-                        "failed".equals(state) ? reason : null) : Uni.createFrom().voidItem();
+                        "failed".equals(state) || "draining".equals(state) ? reason : null)
+                        : Uni.createFrom().voidItem();
             }).map(d -> {
                 Instant now = StationService.now();
                 pointer.agentState = state;
                 pointer.agentStateDeploymentId = deploymentId;
-                pointer.agentStateReason = "failed".equals(state) ? reason : null;
+                pointer.agentStateReason = "failed".equals(state) || "draining".equals(state) ? reason : null;
                 pointer.agentStateAt = now;
                 if ("staged".equals(state) && pointer.stagedSince == null) {
                     pointer.stagedSince = now;

@@ -80,4 +80,22 @@ public interface DispatcherConfig {
 
     @WithDefault("500")
     int historyMaxPageSize();
+
+    /**
+     * How long a station must have been idle (no run of the procedure in progress or ended within it) before it
+     * switches to a staged deployment, for procedures without station settings. 0: at the first moment between runs.
+     */
+    @WithDefault("0s")
+    Duration idleWindow();
+
+    /**
+     * How long a staged deployment may wait for an idle window, for procedures without station settings; past it
+     * the station drains: no new run of the procedure starts until the run in flight ended and the switch is done.
+     */
+    @WithDefault("1h")
+    Duration maxDeferral();
+
+    /** The longest idle window and max deferral {@code PUT /v2/procedures/{id}/station-settings} accepts. */
+    @WithDefault("7d")
+    Duration maxStationSetting();
 }

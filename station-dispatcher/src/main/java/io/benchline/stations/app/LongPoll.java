@@ -98,7 +98,8 @@ public class LongPoll {
         StringBuilder state = new StringBuilder();
         snapshot.pointers().stream().sorted(Comparator.comparing(AssignedPointer::procedureId))
                 .forEach(p -> state.append("p ").append(p.procedureId()).append(' ').append(p.deploymentId())
-                        .append(' ').append(p.pointerVersion()).append('\n'));
+                        .append(' ').append(p.pointerVersion()).append(' ').append(p.idleWindowSeconds())
+                        .append(' ').append(p.maxDeferralSeconds()).append('\n'));
         snapshot.runRequests().stream().sorted(Comparator.comparing(OpenRunRequest::id))
                 .forEach(r -> state.append("r ").append(r.id()).append('\n'));
         try {

@@ -25,9 +25,13 @@ public class AgentSnapshotQuery {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    /** One assigned pointer and the artifact of its deployment (null fields when the projection lacks them). */
+    /**
+     * One assigned pointer and the artifact of its deployment (null fields when the projection lacks them), with the
+     * procedure's station settings (null: it has none, the defaults apply).
+     */
     public record AssignedPointer(String procedureId, String deploymentId, long pointerVersion, String digest,
-            Long sizeBytes, String signature, String keyId, String traceparent, String tracestate) {
+            Long sizeBytes, String signature, String keyId, String traceparent, String tracestate,
+            Long idleWindowSeconds, Long maxDeferralSeconds) {
         /** The trace of the move that assigned it (null: none). */
         public io.benchline.common.tracing.TraceParent trace() {
             return io.benchline.common.tracing.TraceParent.of(traceparent, tracestate);
@@ -47,9 +51,12 @@ public class AgentSnapshotQuery {
                         'procedure_id', p.procedure_id, 'deployment_id', p.deployment_id,
                         'pointer_version', p.pointer_version, 'digest', d.artifact_digest,
                         'size_bytes', d.artifact_size_bytes, 'signature', d.artifact_signature,
-                        'key_id', d.artifact_key_id, 'traceparent', p.traceparent, 'tracestate', p.tracestate)
+                        'key_id', d.artifact_key_id, 'traceparent', p.traceparent, 'tracestate', p.tracestate,
+                        'idle_window_seconds', ss.idle_window_seconds,
+                        'max_deferral_seconds', ss.max_deferral_seconds)
                         order by p.procedure_id)
                     from pointers p left join deployments d on d.id = p.deployment_id
+                        left join procedure_station_settings ss on ss.procedure_id = p.procedure_id
                     where p.station_id = s.id and p.deployment_id is not null), '[]') as text),
                 cast(coalesce((select json_agg(json_build_object('id', r.id, 'procedure_id', r.procedure_id,
                         'serial_number', r.serial_number)

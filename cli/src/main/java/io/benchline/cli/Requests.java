@@ -43,7 +43,8 @@ final class Requests {
      * Durations as {@code wait} is sent ({@code 5m}).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record RolloutGate(Integer minRuns, String minWait, String timeout, BigDecimal confidence) {
+    record RolloutGate(Integer minRuns, String minWait, String timeout, BigDecimal confidence,
+                       BigDecimal durationTolerance) {
     }
 
     /** One stage of a rollout: exactly one of a station count and a percent of the procedure's stations. */

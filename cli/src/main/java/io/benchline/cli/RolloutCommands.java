@@ -25,7 +25,7 @@ import static io.benchline.cli.ApiClient.segment;
 @Command(name = "rollout", mixinStandardHelpOptions = true,
         description = "Staged rollouts: a deployment reaches a procedure's stations a few at a time.",
         subcommands = {RolloutCommands.Create.class, RolloutCommands.Status.class, RolloutCommands.ListRollouts.class,
-                RolloutCommands.Advance.class, RolloutCommands.PauseRollout.class, RolloutCommands.Resume.class,
+                RolloutCommands.Stations.class, RolloutCommands.Advance.class, RolloutCommands.PauseRollout.class, RolloutCommands.Resume.class,
                 RolloutCommands.Abort.class, RolloutCommands.Complete.class})
 final class RolloutCommands implements Runnable {
     @CommandLine.Spec
@@ -88,6 +88,12 @@ final class RolloutCommands implements Runnable {
                         + " default 0.95); implies --gate")
         BigDecimal gateConfidence;
 
+        @Option(names = "--gate-duration-tolerance", paramLabel = "FRACTION", converter = ToleranceConverter.class,
+                description = "How much slower on average the canary's runs may be than the base's, as a fraction"
+                        + " above 0 and at most 10 (server default 0.5: up to 50%% slower); slower than that at the"
+                        + " gate's confidence aborts; implies --gate")
+        BigDecimal gateDurationTolerance;
+
         @Override
         int execute(ApiClient client) throws IOException {
             List<String> canaryIds = canaries.isEmpty() ? null : new ArrayList<>(new LinkedHashSet<>(canaries));
@@ -101,7 +107,8 @@ final class RolloutCommands implements Runnable {
 
         /** The gate asked for: null without --gate and any --gate-* option. */
         private Requests.RolloutGate gate() {
-            if (!gate && gateMinRuns == null && gateMinWait == null && gateTimeout == null && gateConfidence == null) {
+            if (!gate && gateMinRuns == null && gateMinWait == null && gateTimeout == null && gateConfidence == null
+                    && gateDurationTolerance == null) {
                 return null;
             }
             if (gateMinWait != null && gateTimeout != null
@@ -109,16 +116,19 @@ final class RolloutCommands implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--gate-timeout (" + gateTimeout
                         + ") must not be shorter than --gate-min-wait (" + gateMinWait + ")");
             }
-            return new Requests.RolloutGate(gateMinRuns, gateMinWait, gateTimeout, gateConfidence);
+            return new Requests.RolloutGate(gateMinRuns, gateMinWait, gateTimeout, gateConfidence,
+                    gateDurationTolerance);
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = {"Show a rollout: its deployments, state, current stage, next automatic advance, its health"
-                    + " gate and the gate's verdict (canary against base), its stages (target, moved and active"
-                    + " stations) and its last history entries. With --follow, read it again every 2 s and show each"
-                    + " change until it ends: exit 0 when it completed, 1 when it was aborted or superseded or when"
-                    + " it needs attention (the gate had too few runs by its timeout).", "GET /v2/rollouts/{id}."})
+                    + " gate and the gate's verdict (canary against base), its stages (target; moved and active"
+                    + " stations up to the stage; the stage's own stations and how many of them have the deployment"
+                    + " desired, staged and actual) and its last history entries. With --follow, read it again every 2 s"
+                    + " and show each change until it ends: exit 0 when it completed, 1 when it was aborted or"
+                    + " superseded or when it needs attention (the gate had too few runs by its timeout).",
+                    "GET /v2/rollouts/{id}."})
     static final class Status extends ApiCommand.WithJson {
         /** Failed reads in a row that --follow rides out (server errors, no answer) before it gives up. */
         static final int RETRIES = 10;
@@ -242,6 +252,40 @@ final class RolloutCommands implements Runnable {
                     out.print(table);
                 }
             });
+        }
+    }
+
+    @Command(name = "stations", mixinStandardHelpOptions = true,
+            description = {"List a rollout's stations in rank order (canaries first), as a table: rank, stage, station,"
+                    + " name, canary, the deployment it came from, and its pointer now: desired, staged (what its"
+                    + " agent has staged or drains towards) and actual deployment, the agent's state and since when it"
+                    + " has had a deployment staged.",
+                    "GET /v2/rollouts/{id}/stations?stage=&limit=&cursor= (paged by cursor)."})
+    static final class Stations extends PagedCommand {
+        @Parameters(index = "0", paramLabel = "ROLLOUT_ID", description = "The rollout")
+        String rolloutId;
+
+        @Option(names = "--stage", paramLabel = "N", converter = StageNumberConverter.class,
+                description = "Only the stations of stage N (counted from 1, as rollout status shows them)")
+        Integer stage;
+
+        @Override
+        int execute(ApiClient client) throws IOException {
+            String path = "/v2/rollouts/" + segment(rolloutId) + "/stations"
+                    + (stage == null ? "" : "?stage=" + (stage - 1));
+            return list(client, path, (entries, out) -> {
+                if (entries.isEmpty()) {
+                    out.println("no stations" + (stage == null ? "" : " in stage " + stage) + " of rollout "
+                            + rolloutId);
+                    return;
+                }
+                out.print(RolloutView.stations(entries));
+            });
+        }
+
+        @Override
+        String more() {
+            return "more stations";
         }
     }
 
@@ -411,6 +455,43 @@ final class RolloutCommands implements Runnable {
                         + " number from 1 on");
             }
             return runs;
+        }
+    }
+
+    /** A stage as a person counts them: a whole number from 1 on. */
+    static final class StageNumberConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int stage;
+            try {
+                stage = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                stage = 0;
+            }
+            if (stage < 1) {
+                throw new CommandLine.TypeConversionException("'" + value + "': a stage is a whole number from 1 on");
+            }
+            return stage;
+        }
+    }
+
+    /** The gate's duration tolerance: a decimal above 0 and at most 10, sent as written ({@code 0.5}). */
+    static final class ToleranceConverter implements CommandLine.ITypeConverter<BigDecimal> {
+        private static final BigDecimal HIGHEST = BigDecimal.TEN;
+
+        @Override
+        public BigDecimal convert(String value) {
+            BigDecimal tolerance;
+            try {
+                tolerance = new BigDecimal(value.strip());
+            } catch (NumberFormatException e) {
+                tolerance = null;
+            }
+            if (tolerance == null || tolerance.signum() <= 0 || tolerance.compareTo(HIGHEST) > 0) {
+                throw new CommandLine.TypeConversionException("'" + value + "': the gate's duration tolerance is a"
+                        + " fraction above 0 and at most 10 (e.g. 0.5: up to 50% slower)");
+            }
+            return tolerance;
         }
     }
 

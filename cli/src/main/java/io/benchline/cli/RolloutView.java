@@ -14,7 +14,8 @@ import static io.benchline.cli.Fields.text;
 
 /**
  * How a rollout reads for a person: the block that {@code rollout status}, {@code create} and the actions print,
- * and the table of {@code rollout list}. Stages are numbered from 1 here; the JSON counts from 0.
+ * the table of {@code rollout list} and that of {@code rollout stations}. Stages are numbered from 1 here; the JSON
+ * counts from 0.
  */
 final class RolloutView {
     /** States after which a rollout never changes again. */
@@ -57,14 +58,19 @@ final class RolloutView {
         if (finished != null) {
             field(out, "finished", finished);
         }
-        Table stages = new Table("STAGE", "TARGET", "MOVED", "ACTIVE", "STATE");
+        // MOVED and ACTIVE count the stations up to the stage; STATIONS to ACTUAL the stage's own (a server that
+        // does not send them leaves those columns out).
+        Table stages = new Table("STAGE", "TARGET", "MOVED", "ACTIVE", "STATIONS", "DESIRED", "STAGED", "ACTUAL",
+                "STATE");
         int position = 0;
         for (JsonNode s : r.path("stages")) {
+            JsonNode own = s.path("in_stage");
             stages.row(number(s.path("index"), position++), text(s, "target", null), text(s, "moved", null),
-                    text(s, "active", null), text(s, "state", null));
+                    text(s, "active", null), text(own, "stations", null), text(own, "desired", null),
+                    text(own, "staged", null), text(own, "actual", null), text(s, "state", null));
         }
         if (stages.size() > 0) {
-            out.print(stages);
+            out.print(stages.withoutEmptyColumns(4));
         }
         List<JsonNode> history = new ArrayList<>();
         r.path("history").forEach(history::add);
@@ -97,6 +103,7 @@ final class RolloutView {
             setting(settings, "min wait", text(gate, "min_wait", null));
             setting(settings, "timeout", text(gate, "timeout", null));
             setting(settings, "confidence", text(gate, "confidence", null));
+            setting(settings, "duration tolerance", text(gate, "duration_tolerance", null));
             field(out, "gate", settings.isEmpty() ? "on (server defaults)" : String.join(", ", settings));
         }
         JsonNode verdict = r.path("verdict");
@@ -158,6 +165,23 @@ final class RolloutView {
         for (JsonNode r : page.path("data")) {
             table.row(text(r, "id", null), text(r, "deployment_id", null), text(r, "state", null), stage(r, "/"),
                     text(r, "station_count", null), text(r, "created_at", null));
+        }
+        return table;
+    }
+
+    /**
+     * {@code rollout stations}: RANK, STAGE (from 1), STATION, NAME, CANARY, FROM, DESIRED, STAGED, ACTUAL, AGENT
+     * (its state), STAGED SINCE.
+     */
+    static Table stations(List<JsonNode> entries) {
+        Table table = new Table("RANK", "STAGE", "STATION", "NAME", "CANARY", "FROM", "DESIRED", "STAGED", "ACTUAL",
+                "AGENT", "STAGED SINCE");
+        for (JsonNode s : entries) {
+            table.row(text(s, "rank", null), number(s.path("stage"), -1), text(s, "station_id", null),
+                    text(s, "name", null), s.path("canary").asBoolean() ? "yes" : "no",
+                    text(s, "from_deployment_id", null), text(s, "desired_deployment_id", null),
+                    text(s, "staged_deployment_id", null), text(s, "actual_deployment_id", null),
+                    text(s, "agent_state", null), text(s, "staged_since", null));
         }
         return table;
     }

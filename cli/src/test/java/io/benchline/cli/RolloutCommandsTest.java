@@ -264,6 +264,12 @@ class RolloutCommandsTest {
         assertThat(api.requests.get(4).json().path("gate")).isEqualTo(Json.MAPPER.readTree("{\"min_wait\":\"1m\"}"));
         assertThat(run("rollout", "create", "dep_2", "--stage", "100%").exit()).isZero();
         assertThat(api.requests.get(5).json().has("gate")).as("no gate option: no gate").isFalse();
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%", "--gate-duration-tolerance", "0.25").exit())
+                .isZero();
+        assertThat(api.requests.get(6).body()).contains("\"gate\":{\"duration_tolerance\":0.25}");
+        assertThat(run("rollout", "create", "dep_2", "--stage", "100%", "--gate-duration-tolerance", "10").exit())
+                .isZero();
+        assertThat(api.requests.get(7).body()).contains("\"gate\":{\"duration_tolerance\":10}");
     }
 
     @ParameterizedTest
@@ -281,7 +287,11 @@ class RolloutCommandsTest {
             "--gate-min-wait|0|must be a positive duration",
             "--gate-min-wait|1500ms|whole seconds",
             "--gate-timeout|-1h|is not a duration",
-            "--gate-timeout|2.5s|is not a duration"})
+            "--gate-timeout|2.5s|is not a duration",
+            "--gate-duration-tolerance|0|duration tolerance is a fraction above 0 and at most 10",
+            "--gate-duration-tolerance|-0.5|duration tolerance is a fraction above 0 and at most 10",
+            "--gate-duration-tolerance|10.5|duration tolerance is a fraction above 0 and at most 10",
+            "--gate-duration-tolerance|50%|duration tolerance is a fraction above 0 and at most 10"})
     void aBadGateOptionIsAUsageErrorBeforeAnyRequest(String option, String value, String message) {
         Result r = run("rollout", "create", "dep_2", "--stage", "100%", option, value);
 
@@ -420,6 +430,29 @@ class RolloutCommandsTest {
                 "AT                    ACTION   STAGE  BY          NOTE",
                 "2026-12-01T10:10:00Z  advance  2      -           -",
                 "2026-12-01T10:00:00Z  create   1      ci (key_1)  fix for line 3"));
+    }
+
+    @Test
+    void statusShowsEachStagesOwnStationsDesiredStagedAndActual() throws Exception {
+        ObjectNode r = (ObjectNode) Json.MAPPER.readTree(GATED);
+        long[][] own = {{2, 2, 0, 2}, {3, 3, 2, 1}, {15, 0, 0, 0}};
+        int i = 0;
+        for (JsonNode stage : r.path("stages")) {
+            long[] o = own[i++];
+            ((ObjectNode) stage).putObject("in_stage").put("stations", o[0]).put("desired", o[1]).put("staged", o[2])
+                    .put("actual", o[3]);
+        }
+        ((ObjectNode) r.path("gate")).put("duration_tolerance", 0.5);
+        api.answer("GET /v2/rollouts/rol_1", 200, r.toString());
+        Result result = run("rollout", "status", "rol_1");
+
+        assertThat(result.exit()).isZero();
+        assertThat(result.out()).contains(nl(
+                "STAGE  TARGET  MOVED  ACTIVE  STATIONS  DESIRED  STAGED  ACTUAL  STATE",
+                "1      2       2      2       2         2        0       2       done",
+                "2      5       5      3       3         3        2       1       current",
+                "3      20      5      3       15        0        0       0       pending",
+                "gate:                min runs 20, min wait 5m, timeout 1h, confidence 0.95, duration tolerance 0.5"));
     }
 
     @Test
@@ -627,6 +660,81 @@ class RolloutCommandsTest {
 
         assertThat(r.exit()).isEqualTo(Exit.DENIED);
         assertThat(r.err()).isEqualTo(nl("error: key key_1 is revoked"));
+    }
+
+    // ---- stations
+
+    private static final String STATIONS_PAGE_1 = """
+            {"data":[{"station_id":"stn_a","name":"line-3-a","rank":0,"stage":0,"canary":true,\
+            "from_deployment_id":"dep_1","desired_deployment_id":"dep_2","staged_deployment_id":null,\
+            "actual_deployment_id":"dep_2","agent_state":"active","staged_since":null},\
+            {"station_id":"stn_b","name":"line-3-b","rank":1,"stage":1,"canary":false,\
+            "from_deployment_id":"dep_1","desired_deployment_id":"dep_2","staged_deployment_id":"dep_2",\
+            "actual_deployment_id":"dep_1","agent_state":"staged","staged_since":"2026-12-01T10:05:00Z"}],\
+            "next_cursor":"rnk_1"}""";
+    private static final String STATIONS_PAGE_2 = """
+            {"data":[{"station_id":"stn_c","name":null,"rank":2,"stage":1,"canary":false,\
+            "from_deployment_id":null,"desired_deployment_id":null,"staged_deployment_id":null,\
+            "actual_deployment_id":null,"agent_state":null,"staged_since":null}],"next_cursor":null}""";
+
+    @Test
+    void stationsListsTheRolloutsStationsInRankOrderWithTheirDeployments() {
+        api.answer("GET /v2/rollouts/rol_1/stations?limit=50", 200, STATIONS_PAGE_1);
+        Result r = run("rollout", "stations", "rol_1");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(nl(
+                "RANK  STAGE  STATION  NAME      CANARY  FROM   DESIRED  STAGED  ACTUAL  AGENT   STAGED SINCE",
+                "0     1      stn_a    line-3-a  yes     dep_1  dep_2    -       dep_2   active  -",
+                "1     2      stn_b    line-3-b  no      dep_1  dep_2    dep_2   dep_1   staged  2026-12-01T10:05:00Z"));
+        assertThat(r.err()).isEqualTo(nl("(more stations: --all, or a larger --limit)"));
+    }
+
+    @Test
+    void stationsOfOneStageAskForItCountedFromZeroAndAllFollowsTheCursor() {
+        api.answer("GET /v2/rollouts/rol_1/stations?stage=1&limit=2", 200, STATIONS_PAGE_1);
+        api.answer("GET /v2/rollouts/rol_1/stations?stage=1&limit=2&cursor=rnk_1", 200, STATIONS_PAGE_2);
+        Result r = run("rollout", "stations", "rol_1", "--stage", "2", "--limit", "2", "--all");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(api.requests).extracting(FakeApi.Request::query)
+                .containsExactly("stage=1&limit=2", "stage=1&limit=2&cursor=rnk_1");
+        assertThat(r.out()).contains("stn_a", "stn_b").contains(
+                "2     2      stn_c    -         no      -      -        -       -       -       -");
+        assertThat(r.err()).isEmpty();
+
+        Result json = run("rollout", "stations", "rol_1", "--stage", "2", "--limit", "2", "--all", "--json");
+        assertThat(json.exit()).isZero();
+        assertThat(json.out()).contains("\"stn_c\"").contains("\"next_cursor\":null");
+    }
+
+    @Test
+    void stationsJsonIsTheFirstPageAsIs() {
+        api.answer("GET /v2/rollouts/rol_1/stations?limit=50", 200, STATIONS_PAGE_1);
+        Result r = run("rollout", "stations", "rol_1", "--json");
+        assertThat(r.out()).isEqualTo(STATIONS_PAGE_1 + System.lineSeparator());
+    }
+
+    @Test
+    void stationsOfAStageTheRolloutDoesNotHaveIsExit2AndABadStageNeedsNoRequest() {
+        api.problem("GET /v2/rollouts/rol_1/stations", 400, """
+                {"title":"Invalid request","status":400,"detail":"the request has invalid fields",\
+                "errors":[{"field":"stage","message":"rollout rol_1 has stages 0 to 2"}]}""");
+        Result r = run("rollout", "stations", "rol_1", "--stage", "9");
+        assertThat(r.exit()).isEqualTo(Exit.USAGE);
+        assertThat(r.err()).contains("stage: rollout rol_1 has stages 0 to 2");
+
+        Result zero = run("rollout", "stations", "rol_1", "--stage", "0");
+        assertThat(zero.exit()).isEqualTo(Exit.USAGE);
+        assertThat(zero.err()).contains("a stage is a whole number from 1 on");
+        assertThat(api.requests).hasSize(1);
+    }
+
+    @Test
+    void noStationsSaysSo() {
+        api.answer("GET /v2/rollouts/rol_1/stations?stage=0&limit=50", 200, "{\"data\":[],\"next_cursor\":null}");
+        assertThat(run("rollout", "stations", "rol_1", "--stage", "1").out())
+                .isEqualTo(nl("no stations in stage 1 of rollout rol_1"));
     }
 
     // ---- list

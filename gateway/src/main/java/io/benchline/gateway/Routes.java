@@ -7,21 +7,52 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The public route table (path prefix → owning service) and the paths the gateway refuses to route. {@code /internal}
- * is never in the table: it is service-to-service only.
+ * The public route table (path prefix → owning service, the first match wins) and the paths the gateway refuses to
+ * route. {@code /internal} is never in the table: it is service-to-service only.
  */
 public final class Routes {
 
+    /**
+     * A path prefix and the service that owns the paths it matches. A {@code *} segment in the prefix stands for any
+     * one non-empty segment of the path ({@code /v2/procedures/*}{@code /rollouts}).
+     */
     public record Route(String prefix, Upstream upstream) {
+        public Route {
+            for (String segment : prefix.split("/", -1)) {
+                if (segment.contains("*") && !segment.equals("*")) {
+                    throw new IllegalArgumentException("a * stands for a whole segment: " + prefix);
+                }
+            }
+        }
+
         /** A prefix ending in {@code /} matches below it; otherwise the path equals it or continues with {@code /}. */
         boolean matches(String path) {
-            return path.startsWith(prefix) && (prefix.endsWith("/") || path.length() == prefix.length()
-                    || path.charAt(prefix.length()) == '/');
+            int at = 0;
+            for (int i = 0; i < prefix.length(); i++) {
+                char c = prefix.charAt(i);
+                if (c == '*') {
+                    int start = at;
+                    while (at < path.length() && path.charAt(at) != '/') {
+                        at++;
+                    }
+                    if (at == start) {
+                        return false;
+                    }
+                } else if (at < path.length() && path.charAt(at) == c) {
+                    at++;
+                } else {
+                    return false;
+                }
+            }
+            return prefix.endsWith("/") || at == path.length() || path.charAt(at) == '/';
         }
     }
 
     public static final List<Route> TABLE = List.of(
             new Route("/webhooks/", Upstream.WEBHOOK),
+            // A procedure's rollouts and station settings are station-dispatcher's, the rest deployment-service's.
+            new Route("/v2/procedures/*/rollouts", Upstream.DISPATCHER),
+            new Route("/v2/procedures/*/station-settings", Upstream.DISPATCHER),
             new Route("/v2/procedures", Upstream.DEPLOYMENT),
             new Route("/v2/deployments", Upstream.DEPLOYMENT),
             new Route("/v2/api-keys", Upstream.DEPLOYMENT),

@@ -38,7 +38,8 @@ class GatewayTest {
     @Test
     void everyRouteReachesItsUpstream() throws Exception {
         for (Routes.Route route : Routes.TABLE) {
-            String path = route.prefix().endsWith("/") ? route.prefix() + "x" : route.prefix() + "/x";
+            String prefix = route.prefix().replace("*", "p_1");
+            String path = prefix.endsWith("/") ? prefix + "x" : prefix + "/x";
             HttpResponse<String> response = get(path + "?q=1");
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             assertThat(response.headers().firstValue("X-Upstream")).as(path).contains(route.upstream().service());
@@ -46,6 +47,9 @@ class GatewayTest {
         }
         assertThat(get("/v2/keys").headers().firstValue("X-Upstream")).contains("artifact-store");
         assertThat(get("/v2/deployments").headers().firstValue("X-Upstream")).contains("deployment-service");
+        assertThat(get("/v2/procedures/p_1/rollouts").headers().firstValue("X-Upstream"))
+                .contains("station-dispatcher");
+        assertThat(get("/v2/procedures/p_1").headers().firstValue("X-Upstream")).contains("deployment-service");
     }
 
     @Test

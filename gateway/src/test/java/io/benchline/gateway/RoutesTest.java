@@ -21,6 +21,32 @@ class RoutesTest {
     }
 
     @Test
+    void aProceduresRolloutsAndStationSettingsGoToTheDispatcherTheRestToDeploymentService() {
+        assertThat(Routes.route("/v2/procedures/p_1/rollouts")).contains(Upstream.DISPATCHER);
+        assertThat(Routes.route("/v2/procedures/p_1/rollouts/x/y")).contains(Upstream.DISPATCHER);
+        assertThat(Routes.route("/v2/procedures/p_1/station-settings")).contains(Upstream.DISPATCHER);
+        assertThat(Routes.route("/v2/procedures/p_1/station-settings/line-3")).contains(Upstream.DISPATCHER);
+        assertThat(Routes.route("/v2/procedures/p%201/rollouts")).contains(Upstream.DISPATCHER);
+
+        assertThat(Routes.route("/v2/procedures")).contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures/p_1")).contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures/p_1/")).contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures/p_1/reconcile")).contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures/p_1/rolloutsx")).as("whole segments").contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures/p_1/station-settingsx")).contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures/rollouts")).as("a procedure named rollouts")
+                .contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures//rollouts")).as("no procedure segment").contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/procedures/p_1/x/rollouts")).contains(Upstream.DEPLOYMENT);
+    }
+
+    @Test
+    void aWildcardStandsForAWholeSegmentOnly() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Routes.Route("/v2/p*/x", Upstream.DEPLOYMENT))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void refusesPathsThatCouldLeaveTheirPrefix() {
         assertThat(Routes.route("/v2/stations/../../internal/v1/x")).isEmpty();
         assertThat(Routes.route("/v2/stations/%2E%2E/internal")).isEmpty();
@@ -29,6 +55,12 @@ class RoutesTest {
         assertThat(Routes.route("/v2/stations/a\\..\\internal")).isEmpty();
         assertThat(Routes.route("/v2/stations/%zz")).isEmpty();
         assertThat(Routes.route("v2/stations")).isEmpty();
+        assertThat(Routes.route("/v2/procedures/p_1/rollouts/../x")).isEmpty();
+        assertThat(Routes.route("/v2/procedures/p_1/rollouts/../../../internal/v1/x")).isEmpty();
+        assertThat(Routes.route("/v2/procedures/../stations/rollouts")).isEmpty();
+        assertThat(Routes.route("/v2/procedures/%2e%2e/rollouts")).isEmpty();
+        assertThat(Routes.route("/v2/procedures/p_1%2frollouts")).isEmpty();
+        assertThat(Routes.route("/v2/procedures/.;x/station-settings")).isEmpty();
         // Dots inside a name are fine.
         assertThat(Routes.route("/v2/keys/a..b")).contains(Upstream.ARTIFACT);
         assertThat(Routes.route("/webhooks/github/hk_1%20x")).contains(Upstream.WEBHOOK);

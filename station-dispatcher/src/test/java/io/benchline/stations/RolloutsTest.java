@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Rolling rollouts against real PostgreSQL and Kafka: stages by count and percent with canaries first, by hand and
- * by timer, pause and resume, abort back to what each station had, a procedure's plan instead of fan-out, and a
- * newer deployment superseding an active rollout.
+ * by timer, pause and resume, abort back to what each station had, a procedure's plan instead of fan-out, a newer
+ * deployment superseding an active rollout, the per-stage and per-station figures, and the health gate (yield,
+ * failure rate and run duration).
  */
 @QuarkusTest
 @QuarkusTestResource(value = BenchlineInfra.class, initArgs = {
@@ -98,6 +99,11 @@ class RolloutsTest {
         assertThat(TestSupport.pointer(canaryA, procedure).get("deployment_id")).isEqualTo(next);
         assertThat(TestSupport.pointer(canaryB, procedure).get("deployment_id")).isEqualTo(next);
         assertThat(count("select count(*) from pointers where deployment_id = ?", next)).isEqualTo(2);
+        JsonPath canaries = api().get("/v2/rollouts/" + rollout + "/stations?stage=0").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(canaries.getList("data.station_id", String.class)).containsExactly(canaryA, canaryB);
+        assertThat(canaries.getList("data.canary", Boolean.class)).containsExactly(true, true);
+        assertThat(canaries.getList("data.desired_deployment_id", String.class)).containsExactly(next, next);
 
         JsonPath advanced = post("/v2/rollouts/" + rollout + "/advance", 200);
         assertThat(advanced.getInt("stage")).isEqualTo(1);
@@ -126,6 +132,8 @@ class RolloutsTest {
         });
         assertThat(api().get("/v2/rollouts?procedure_id=" + procedure).then().statusCode(200).extract().jsonPath()
                 .getList("data.id", String.class)).containsExactly(rollout);
+        assertThat(api().get("/v2/procedures/" + procedure + "/rollouts").then().statusCode(200).extract().jsonPath()
+                .getList("data.id", String.class)).containsExactly(rollout);
     }
 
     @Test
@@ -146,9 +154,91 @@ class RolloutsTest {
         assertThat(aborted.getString("history[0].note")).isEqualTo("first-pass yield dropped");
         post("/v2/rollouts/" + rollout + "/resume", 409);
         // A new rollout of the same deployment may start again once this one is over.
-        api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("percent", 100)))).post("/v2/rollouts")
-                .then().statusCode(201).body("state", org.hamcrest.Matchers.equalTo("completed"));
+        String again = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("percent", 100))))
+                .post("/v2/rollouts").then().statusCode(201).body("state", org.hamcrest.Matchers.equalTo("completed"))
+                .extract().path("id");
         awaitOn(procedure, next, 10);
+        // The procedure's rollouts, newest first, as GET /v2/rollouts?procedure_id= lists them.
+        JsonPath ofProcedure = api().get("/v2/procedures/" + procedure + "/rollouts").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(ofProcedure.getList("data.id", String.class)).containsExactly(again, rollout);
+        assertThat(ofProcedure.<Object>getList("data")).isEqualTo(api().get("/v2/rollouts?procedure_id="
+                + procedure).then().extract().jsonPath().getList("data"));
+        assertThat(api().get("/v2/procedures/" + procedure + "/rollouts?limit=1").then().statusCode(200).extract()
+                .jsonPath().getList("data.id", String.class)).containsExactly(again);
+        api().get("/v2/procedures/" + procedure + "/rollouts?limit=0").then().statusCode(400);
+        api().get("/v2/procedures/not-a-procedure/rollouts").then().statusCode(400);
+        assertThat(api().get("/v2/procedures/" + newProcedure() + "/rollouts").then().statusCode(200).extract()
+                .jsonPath().getList("data")).isEmpty();
+    }
+
+    @Test
+    void eachStageShowsItsDesiredStagedAndActualStationsAndTheStationsArePagedByRank() {
+        String[] fleet = fleetOnFirstDeployment();
+        String procedure = fleet[0];
+        String next = readyWithoutAutoPush(procedure, 2);
+        String rollout = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 2),
+                        Map.of("percent", 50), Map.of("percent", 100)))).post("/v2/rollouts").then().statusCode(201)
+                .extract().path("id");
+        awaitJobsDone(rollout);
+        post("/v2/rollouts/" + rollout + "/advance", 200);
+        awaitOn(procedure, next, 5);
+        // What agents would report: rank 0 runs the new deployment, rank 2 has it staged, rank 3 drains towards it.
+        List<String> ranks = ranked(rollout, true, 10);
+        TestSupport.execute("update pointers set actual_deployment_id = ?, agent_state = 'active',"
+                + " agent_state_deployment_id = ? where station_id = ? and procedure_id = ?", next, next,
+                ranks.get(0), procedure);
+        TestSupport.execute("update pointers set agent_state = 'staged', agent_state_deployment_id = ?,"
+                + " staged_since = now() where station_id = ? and procedure_id = ?", next, ranks.get(2), procedure);
+        TestSupport.execute("update pointers set agent_state = 'draining', agent_state_deployment_id = ?,"
+                + " staged_since = now() where station_id = ? and procedure_id = ?", next, ranks.get(3), procedure);
+
+        JsonPath status = api().get("/v2/rollouts/" + rollout).then().statusCode(200).extract().jsonPath();
+        assertThat(status.getList("stages.in_stage.stations", Integer.class)).containsExactly(2, 3, 5);
+        assertThat(status.getList("stages.in_stage.desired", Integer.class)).containsExactly(2, 3, 0);
+        assertThat(status.getList("stages.in_stage.staged", Integer.class)).containsExactly(0, 2, 0);
+        assertThat(status.getList("stages.in_stage.actual", Integer.class)).containsExactly(1, 0, 0);
+        assertThat(status.getList("stages.moved", Integer.class)).containsExactly(2, 5, 5);
+
+        JsonPath first = api().get("/v2/rollouts/" + rollout + "/stations?limit=4").then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(first.getList("data.station_id", String.class)).isEqualTo(ranks.subList(0, 4));
+        assertThat(first.getList("data.rank", Integer.class)).containsExactly(0, 1, 2, 3);
+        assertThat(first.getList("data.stage", Integer.class)).containsExactly(0, 0, 1, 1);
+        assertThat(first.getList("data.name", String.class)).allSatisfy(name -> assertThat(name).isNotBlank());
+        assertThat(first.getString("data[0].actual_deployment_id")).isEqualTo(next);
+        assertThat(first.getString("data[0].agent_state")).isEqualTo("active");
+        assertThat(first.getString("data[0].staged_deployment_id")).isNull();
+        assertThat(first.getString("data[0].from_deployment_id")).isEqualTo(fleet[2]);
+        assertThat(first.getString("data[2].staged_deployment_id")).isEqualTo(next);
+        assertThat(first.getString("data[2].staged_since")).isNotNull();
+        assertThat(first.getString("data[3].agent_state")).isEqualTo("draining");
+        assertThat(first.getString("data[3].staged_deployment_id")).isEqualTo(next);
+        assertThat(first.getList("data.desired_deployment_id", String.class)).containsOnly(next);
+        String cursor = first.getString("next_cursor");
+        assertThat(cursor).isEqualTo("rnk_3");
+
+        JsonPath second = api().get("/v2/rollouts/" + rollout + "/stations?limit=4&cursor=" + cursor).then()
+                .statusCode(200).extract().jsonPath();
+        assertThat(second.getList("data.rank", Integer.class)).containsExactly(4, 5, 6, 7);
+        JsonPath last = api().get("/v2/rollouts/" + rollout + "/stations?limit=4&cursor="
+                + second.getString("next_cursor")).then().statusCode(200).extract().jsonPath();
+        assertThat(last.getList("data.rank", Integer.class)).containsExactly(8, 9);
+        assertThat(last.getString("next_cursor")).isNull();
+
+        JsonPath middle = api().get("/v2/rollouts/" + rollout + "/stations?stage=1").then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(middle.getList("data.rank", Integer.class)).containsExactly(2, 3, 4);
+        JsonPath rest = api().get("/v2/rollouts/" + rollout + "/stations?stage=2&limit=2&cursor=rnk_6").then()
+                .statusCode(200).extract().jsonPath();
+        assertThat(rest.getList("data.rank", Integer.class)).containsExactly(7, 8);
+        assertThat(rest.getList("data.desired_deployment_id", String.class)).containsOnly(fleet[2]);
+
+        for (String bad : List.of("stage=3", "stage=-1", "stage=one", "limit=0", "limit=1001", "cursor=7",
+                "cursor=rnk_x")) {
+            api().get("/v2/rollouts/" + rollout + "/stations?" + bad).then().statusCode(400);
+        }
+        api().get("/v2/rollouts/" + EventIds.withPrefix("rol") + "/stations").then().statusCode(404);
     }
 
     @Test
@@ -255,6 +345,19 @@ class RolloutsTest {
         }
     }
 
+    /** Finished passed runs on a deployment, each for its own unit, alternately {@code spread} ms below and above. */
+    private static void timedRuns(List<String> stations, String procedure, String deployment, int total, long meanMs,
+            long spreadMs, String unitPrefix) {
+        for (int i = 0; i < total; i++) {
+            TestSupport.execute("insert into runs (id, station_id, procedure_id, deployment_id, started_at, finished_at,"
+                            + " outcome, duration_ms, created_at, serial_number)"
+                            + " values (?, ?, ?, ?, now(), now(), 'passed', ?, now(), ?)", EventIds.withPrefix("run"),
+                    stations.get(i % stations.size()), procedure, deployment,
+                    i % 2 == 0 ? meanMs - spreadMs : meanMs + spreadMs, unitPrefix + "-" + i);
+        }
+    }
+
+    /** Stations of the rollout ranked below {@code target} ({@code canary}) or from it on, in rank order. */
     private static List<String> ranked(String rollout, boolean canary, int target) {
         List<String> out = new java.util.ArrayList<>();
         for (int rank = 0; rank < 10; rank++) {
@@ -316,6 +419,51 @@ class RolloutsTest {
         assertThat(completed.getInt("history[1].figures.base.runs")).isEqualTo(20);
         assertThat(completed.getString("rollback_target")).isEqualTo(fleet[2]);
         awaitOn(fleet[0], next, 10);
+    }
+
+    @Test
+    void theGateAbortsACanaryThatRunsSlowerThanItsDurationToleranceAllows() {
+        String[] fleet = fleetOnFirstDeployment();
+        String next = readyWithoutAutoPush(fleet[0], 2);
+        String rollout = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 3),
+                        Map.of("percent", 100)), "gate", Map.of("min_runs", 10, "min_wait", "1s", "timeout", "1h",
+                        "duration_tolerance", 0.2))).post("/v2/rollouts").then().statusCode(201)
+                .body("gate.duration_tolerance", org.hamcrest.Matchers.equalTo(0.2f)).extract().path("id");
+        awaitJobsDone(rollout);
+        // Every run passes: only the duration tells them apart, 2000 ms against 1000 ms (at most 1200 allowed).
+        timedRuns(ranked(rollout, true, 3), fleet[0], next, 12, 2000, 100, "canary");
+        timedRuns(ranked(rollout, false, 3), fleet[0], fleet[2], 20, 1000, 100, "base");
+        JsonPath aborted = awaitState(rollout, "aborted");
+        assertThat(aborted.getString("history[0].note")).contains("worse than the base (duration)")
+                .contains("mean duration 2000 ms vs 1000 ms, at most 1200 ms allowed (tolerance 20%");
+        assertThat(aborted.getDouble("history[0].figures.duration_z"))
+                .isGreaterThan(aborted.getDouble("history[0].figures.critical_z"));
+        assertThat(aborted.getDouble("history[0].figures.duration_tolerance")).isEqualTo(0.2);
+        assertThat(aborted.getDouble("history[0].figures.canary.mean_duration_ms")).isEqualTo(2000.0);
+        assertThat(aborted.getDouble("history[0].figures.canary.duration_stddev_ms")).isGreaterThan(100.0);
+        assertThat(aborted.getInt("history[0].figures.base.timed_runs")).isEqualTo(20);
+        assertThat(aborted.getDouble("history[0].figures.base.first_pass_yield")).isEqualTo(1.0);
+        awaitOn(fleet[0], fleet[2], 10);
+    }
+
+    @Test
+    void aDurationToleranceOutsideItsRangeIsRefused() {
+        String[] fleet = fleetOnFirstDeployment();
+        String next = readyWithoutAutoPush(fleet[0], 2);
+        for (Object tolerance : List.of(0, -0.5, 10.5, "half")) {
+            JsonPath problem = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 1),
+                            Map.of("percent", 100)), "gate", Map.of("duration_tolerance", tolerance)))
+                    .post("/v2/rollouts").then().statusCode(400).extract().jsonPath();
+            assertThat(problem.getString("errors[0].field")).as("%s", tolerance).contains("duration_tolerance");
+        }
+        // Without one, the gate holds the canary to 50 %; 10 is the most it takes.
+        String rollout = gated(next, Map.of("min_runs", 10, "duration_tolerance", 10));
+        assertThat(api().get("/v2/rollouts/" + rollout).then().extract().jsonPath()
+                .getDouble("gate.duration_tolerance")).isEqualTo(10.0);
+        post("/v2/rollouts/" + rollout + "/abort", 200);
+        String defaults = gated(next, Map.of("min_runs", 10));
+        assertThat(api().get("/v2/rollouts/" + defaults).then().extract().jsonPath()
+                .getDouble("gate.duration_tolerance")).isEqualTo(0.5);
     }
 
     @Test

@@ -30,8 +30,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code /v2/rollouts}: start (member), read (viewer), advance, pause, resume, abort and complete (member) a rolling
- * rollout; {@code /v2/rollouts/plans/{procedure_id}}: a procedure's default plan (admin to change).
+ * {@code /v2/rollouts}: start (member), read (viewer), list the stations of (viewer), advance, pause, resume, abort and
+ * complete (member) a rolling rollout; {@code /v2/rollouts/plans/{procedure_id}}: a procedure's default plan (admin to
+ * change).
  */
 @Path("/v2/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,6 +40,9 @@ import java.util.regex.Pattern;
 public class RolloutResource {
     private static final Pattern WAIT = Pattern.compile("^(\\d{1,7})(s|m|h|d)$");
     private static final int HISTORY = 50;
+    private static final int STATIONS_PAGE = 100;
+    private static final int STATIONS_MAX_PAGE = 1000;
+    private static final Pattern STATION_CURSOR = Pattern.compile("^rnk_([0-9]{1,9})$");
     private final Rollouts rollouts;
     private final CurrentCaller caller;
 
@@ -55,12 +59,15 @@ public class RolloutResource {
     /**
      * The health gate of every stage but the last: {@code min_runs} (default 20) on canary and base each, {@code
      * min_wait} (default 5m), {@code timeout} (default 1h: too few runs by then needs attention), {@code confidence}
-     * (default 0.95, from 0.5 to 0.9999).
+     * (default 0.95, from 0.5 to 0.9999), {@code duration_tolerance} (default 0.5: the canary's mean run duration may
+     * be up to 50 % above the base's; above 0, at most 10).
      */
-    public record GateRequest(Integer minRuns, String minWait, String timeout, Double confidence) {
+    public record GateRequest(Integer minRuns, String minWait, String timeout, Double confidence,
+            Double durationTolerance) {
     }
 
-    public record GateView(int minRuns, String minWait, String timeout, double confidence) {
+    public record GateView(int minRuns, String minWait, String timeout, double confidence,
+            double durationTolerance) {
     }
 
     public record NoteRequest(String note) {
@@ -73,8 +80,28 @@ public class RolloutResource {
     public record ActorView(String keyId, String name) {
     }
 
+    /**
+     * A stage: {@code moved} and {@code active} count the stations up to it (pointers on the deployment, agents
+     * running it), {@code in_stage} only its own.
+     */
     public record StageView(int index, Integer stations, BigDecimal percent, int target, long moved, long active,
-            String state) {
+            String state, InStageView inStage) {
+    }
+
+    /**
+     * The stage's own stations: how many, whose pointer names the deployment (desired), whose agent has it staged or
+     * drains towards it, whose agent runs it (actual).
+     */
+    public record InStageView(long stations, long desired, long staged, long actual) {
+    }
+
+    /** One station of a rollout, its stage (from 0) and its pointer of the procedure now. */
+    public record StationView(String stationId, String name, int rank, int stage, boolean canary,
+            String fromDeploymentId, String desiredDeploymentId, String stagedDeploymentId, String actualDeploymentId,
+            String agentState, Instant stagedSince) {
+    }
+
+    public record StationPageView(List<StationView> data, String nextCursor) {
     }
 
     public record HistoryView(Instant at, String action, Integer stage, ActorView by, String note,
@@ -112,11 +139,19 @@ public class RolloutResource {
 
     @GET
     public Uni<ListView> list(@QueryParam("procedure_id") String procedureId, @QueryParam("limit") String limit) {
+        return list(rollouts, caller, procedureId, limit);
+    }
+
+    /**
+     * The organization's rollouts newest first, of one procedure when {@code procedureId} is given: the list of
+     * {@code GET /v2/rollouts} and {@code GET /v2/procedures/{procedure_id}/rollouts}.
+     */
+    static Uni<ListView> list(Rollouts rollouts, CurrentCaller caller, String procedureId, String limit) {
         String org = caller.require(Role.VIEWER, "reading rollouts").orgId();
-        int n = limit == null || limit.isBlank() ? 20 : parseLimit(limit);
+        int n = limit == null || limit.isBlank() ? 20 : number("limit", limit, 1, 100);
         return rollouts.list(org, procedureId, n)
                 .chain(rows -> io.smallrye.mutiny.Multi.createFrom().iterable(rows)
-                        .onItem().transformToUniAndConcatenate(this::view).collect().asList())
+                        .onItem().transformToUniAndConcatenate(r -> view(rollouts, r)).collect().asList())
                 .map(ListView::new);
     }
 
@@ -125,6 +160,31 @@ public class RolloutResource {
     public Uni<RolloutView> get(@PathParam("id") String id) {
         String org = caller.require(Role.VIEWER, "reading a rollout").orgId();
         return rollouts.get(org, id).chain(this::view);
+    }
+
+    /**
+     * The rollout's stations in rank order (canaries first), of one stage with {@code ?stage=} (from 0), paged by
+     * {@code ?limit=} (default 100, at most 1,000) and {@code ?cursor=}.
+     */
+    @GET
+    @Path("/{id}/stations")
+    public Uni<StationPageView> stations(@PathParam("id") String id, @QueryParam("stage") String stage,
+            @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        String org = caller.require(Role.VIEWER, "reading a rollout's stations").orgId();
+        int pageSize = limit == null || limit.isBlank() ? STATIONS_PAGE
+                : number("limit", limit, 1, STATIONS_MAX_PAGE);
+        Integer stageIndex = stage == null || stage.isBlank() ? null : number("stage", stage, 0, 10_000);
+        int afterRank = -1;
+        if (cursor != null) {
+            Matcher m = STATION_CURSOR.matcher(cursor);
+            if (!m.matches()) {
+                throw ProblemException.invalid("cursor", "must be a next_cursor value from a previous page");
+            }
+            afterRank = Integer.parseInt(m.group(1));
+        }
+        return rollouts.stations(org, id, stageIndex, afterRank, pageSize).map(page -> new StationPageView(
+                page.stream().map(RolloutResource::stationView).toList(),
+                page.size() == pageSize ? "rnk_" + page.get(page.size() - 1).station().rank() : null));
     }
 
     @POST
@@ -189,7 +249,18 @@ public class RolloutResource {
     }
 
     private Uni<RolloutView> view(RolloutStore.Row r) {
+        return view(rollouts, r);
+    }
+
+    private static Uni<RolloutView> view(Rollouts rollouts, RolloutStore.Row r) {
         return rollouts.detail(r, HISTORY).map(RolloutResource::view);
+    }
+
+    private static StationView stationView(Rollouts.StageStation s) {
+        RolloutStore.StationRow r = s.station();
+        return new StationView(r.stationId(), r.name(), r.rank(), s.stage(), r.canary(), r.fromDeploymentId(),
+                r.desiredDeploymentId(), r.stagedDeploymentId(), r.actualDeploymentId(), r.agentState(),
+                r.stagedSince());
     }
 
     static RolloutView view(Rollouts.Detail d) {
@@ -199,15 +270,19 @@ public class RolloutResource {
             StagePlan.Resolved s = d.stages().get(i);
             long moved = 0;
             long active = 0;
+            InStageView own = new InStageView(0, 0, 0, 0);
             for (RolloutStore.StageCount c : d.counts()) {
                 if (c.stage() <= i) {
                     moved += c.moved();
                     active += c.active();
                 }
+                if (c.stage() == i) {
+                    own = new InStageView(c.stations(), c.moved(), c.staged(), c.active());
+                }
             }
             String state = i < r.stage() || (i == r.stage() && Rollouts.COMPLETED.equals(r.state())) ? "done"
                     : i == r.stage() ? "current" : "pending";
-            stages.add(new StageView(i, s.stations(), s.percent(), s.target(), moved, active, state));
+            stages.add(new StageView(i, s.stations(), s.percent(), s.target(), moved, active, state, own));
         }
         List<HistoryView> history = d.history().stream().map(h -> new HistoryView(h.at(), h.action(), h.stage(),
                 new ActorView(h.actorKeyId(), h.actorName()), h.note(), json(h.figuresJson()))).toList();
@@ -218,7 +293,7 @@ public class RolloutResource {
                 r.updatedAt(), r.finishedAt(),
                 Rollouts.COMPLETED.equals(r.state()) ? d.previousDeploymentId() : null,
                 gate == null ? null : new GateView(gate.minRuns(), format(gate.minWaitSeconds()),
-                        format(gate.timeoutSeconds()), gate.confidence()),
+                        format(gate.timeoutSeconds()), gate.confidence(), gate.durationTolerance()),
                 d.verdict(), r.attentionReason(), history);
     }
 
@@ -256,7 +331,13 @@ public class RolloutResource {
         if (!(confidence >= 0.5 && confidence <= 0.9999)) {
             throw ProblemException.invalid("gate.confidence", "must be from 0.5 to 0.9999");
         }
-        return new HealthGate.Gate(minRuns, minWait.toSeconds(), timeout.toSeconds(), confidence);
+        double tolerance = g.durationTolerance() == null ? HealthGate.DEFAULT_DURATION_TOLERANCE
+                : g.durationTolerance();
+        if (!(tolerance > 0 && tolerance <= 10)) {
+            throw ProblemException.invalid("gate.duration_tolerance", "must be above 0 and at most 10 (0.5: the"
+                    + " canary may be up to 50% slower on average)");
+        }
+        return new HealthGate.Gate(minRuns, minWait.toSeconds(), timeout.toSeconds(), confidence, tolerance);
     }
 
     private static Duration duration(String field, String text) {
@@ -313,15 +394,15 @@ public class RolloutResource {
         return body == null ? null : body.note();
     }
 
-    private static int parseLimit(String limit) {
+    private static int number(String field, String text, int min, int max) {
         try {
-            int n = Integer.parseInt(limit.strip());
-            if (n >= 1 && n <= 100) {
+            int n = Integer.parseInt(text.strip());
+            if (n >= min && n <= max) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
             // the problem below
         }
-        throw ProblemException.invalid("limit", "must be a whole number from 1 to 100");
+        throw ProblemException.invalid(field, "must be a whole number from " + min + " to " + max);
     }
 }

@@ -29,8 +29,21 @@ public class RolloutStore {
         }
     }
 
-    /** How far one stage got: stations of it whose pointer names the deployment, and whose agent runs it. */
-    public record StageCount(int stage, long stations, long moved, long active) {
+    /**
+     * How far one stage got: its stations, those whose pointer names the deployment (desired), whose agent has it
+     * staged or draining towards it, and whose agent runs it (actual).
+     */
+    public record StageCount(int stage, long stations, long moved, long staged, long active) {
+    }
+
+    /**
+     * One station of a rollout: its rank and whether it is a canary, the deployment it came from, and its pointer now
+     * (desired, the deployment its agent has staged or drains towards, actual, the agent's state and since when it has
+     * had one staged). The pointer's fields are null when the station has none any more (unlinked).
+     */
+    public record StationRow(int rank, String stationId, String name, boolean canary, String fromDeploymentId,
+            String desiredDeploymentId, String stagedDeploymentId, String actualDeploymentId, String agentState,
+            Instant stagedSince) {
     }
 
     public record HistoryEntry(Instant at, String action, Integer stage, String actorKeyId, String actorName,
@@ -168,7 +181,8 @@ public class RolloutStore {
 
     /**
      * The runs of a procedure on one deployment finished since {@code since}: by outcome, the units and how many
-     * passed on their first run in the window, the mean duration; optionally only on the given rollout's stations.
+     * passed on their first run in the window, the runs with a duration and the durations' mean and sample standard
+     * deviation, in one statement.
      */
     public Uni<HealthGate.Figures> figures(String procedureId, String deploymentId, Instant since) {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
@@ -185,7 +199,7 @@ public class RolloutStore {
                         select count(*), count(*) filter (where outcome = 'passed'),
                             count(*) filter (where outcome = 'failed'), count(*) filter (where outcome = 'error'),
                             (select count(*) from firsts), (select count(*) from firsts where outcome = 'passed'),
-                            avg(duration_ms)
+                            count(duration_ms), avg(duration_ms), stddev_samp(duration_ms)
                         from w""", Object[].class)
                 .setParameter(1, procedureId).setParameter(2, deploymentId).setParameter(3, at(since))
                 .getResultList())
@@ -193,7 +207,7 @@ public class RolloutStore {
                     Object[] r = rows.get(0);
                     return new HealthGate.Figures(((Number) r[0]).longValue(), ((Number) r[1]).longValue(),
                             ((Number) r[2]).longValue(), ((Number) r[3]).longValue(), ((Number) r[4]).longValue(),
-                            ((Number) r[5]).longValue(), r[6] == null ? null : ((Number) r[6]).doubleValue());
+                            ((Number) r[5]).longValue(), ((Number) r[6]).longValue(), decimal(r[7]), decimal(r[8]));
                 });
     }
 
@@ -211,7 +225,8 @@ public class RolloutStore {
 
     /**
      * Per stage (by the resolved targets, as {@code 2,5,20}): its stations, those whose pointer names the
-     * deployment, and those whose agent reports it, in one aggregate.
+     * deployment, those whose agent has it staged (or drains towards it), and those whose agent reports it, in one
+     * aggregate.
      */
     public Uni<List<StageCount>> stageCounts(String rolloutId, String procedureId, String deploymentId,
             List<Integer> targets) {
@@ -223,6 +238,8 @@ public class RolloutStore {
                         select (select count(*) from unnest(cast(string_to_array(cast(?4 as text), ',') as int[])) t
                                 where t <= rs.rank) as stage,
                             count(*), count(*) filter (where p.deployment_id = ?3),
+                            count(*) filter (where p.agent_state in ('staged', 'draining')
+                                and p.agent_state_deployment_id = ?3),
                             count(*) filter (where p.actual_deployment_id = ?3)
                         from rollout_stations rs
                         left join pointers p on p.station_id = rs.station_id and p.procedure_id = ?2
@@ -231,8 +248,32 @@ public class RolloutStore {
                 .setParameter(1, rolloutId).setParameter(2, procedureId).setParameter(3, deploymentId)
                 .setParameter(4, csv.toString()).getResultList())
                 .map(rows -> rows.stream().map(r -> new StageCount(((Number) r[0]).intValue(),
-                        ((Number) r[1]).longValue(), ((Number) r[2]).longValue(), ((Number) r[3]).longValue()))
+                        ((Number) r[1]).longValue(), ((Number) r[2]).longValue(), ((Number) r[3]).longValue(),
+                        ((Number) r[4]).longValue()))
                         .toList());
+    }
+
+    /**
+     * Up to {@code limit} stations of the rollout ranked from {@code fromRank} (inclusive) to {@code toRank}
+     * (exclusive) and after {@code afterRank}, in rank order: keyset paging over {@code rollout_stations_rank}, with
+     * each station's name and its pointer of the procedure.
+     */
+    public Uni<List<StationRow>> stations(String rolloutId, String procedureId, int fromRank, int toRank,
+            int afterRank, int limit) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        select rs.rank, rs.station_id, st.name, rs.canary, rs.from_deployment_id, p.deployment_id,
+                            case when p.agent_state in ('staged', 'draining') then p.agent_state_deployment_id end,
+                            p.actual_deployment_id, p.agent_state, p.staged_since
+                        from rollout_stations rs
+                        left join stations st on st.id = rs.station_id
+                        left join pointers p on p.station_id = rs.station_id and p.procedure_id = ?2
+                        where rs.rollout_id = ?1 and rs.rank >= ?3 and rs.rank < ?4 and rs.rank > ?5
+                        order by rs.rank limit ?6""", Object[].class)
+                .setParameter(1, rolloutId).setParameter(2, procedureId).setParameter(3, fromRank)
+                .setParameter(4, toRank).setParameter(5, afterRank).setParameter(6, limit).getResultList())
+                .map(rows -> rows.stream().map(r -> new StationRow(((Number) r[0]).intValue(), (String) r[1],
+                        (String) r[2], (Boolean) r[3], (String) r[4], (String) r[5], (String) r[6], (String) r[7],
+                        (String) r[8], instant(r[9]))).toList());
     }
 
     /** The deployments the rollout's stations ranked below {@code maxRank} came from (an abort sends them back). */
@@ -297,6 +338,10 @@ public class RolloutStore {
                 r[8] == null ? null : ((Number) r[8]).longValue(), instant(r[9]),
                 r[10] == null ? null : ((Number) r[10]).longValue(), (Boolean) r[11], (String) r[12], (String) r[13],
                 instant(r[14]), instant(r[15]), instant(r[16]), (String) r[17], instant(r[18]), (String) r[19]);
+    }
+
+    private static Double decimal(Object value) {
+        return value == null ? null : ((Number) value).doubleValue();
     }
 
     static Instant instant(Object value) {

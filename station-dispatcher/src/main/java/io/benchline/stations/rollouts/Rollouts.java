@@ -355,6 +355,38 @@ public class Rollouts {
         return store.list(orgId, procedureId, limit);
     }
 
+    /** A station of a rollout with the stage (from 0) its rank puts it in. */
+    public record StageStation(int stage, RolloutStore.StationRow station) {
+    }
+
+    /**
+     * Up to {@code limit} of the rollout's stations in rank order after {@code afterRank} (-1: from the first), only
+     * those of stage {@code stage} (from 0) when it is given; 404 for another organization's rollout, 400 for a stage
+     * it does not have.
+     */
+    @WithSession
+    public Uni<List<StageStation>> stations(String orgId, String id, Integer stage, int afterRank, int limit) {
+        return store.find(id).map(r -> found(orgId, id, r)).chain(r -> {
+            List<Integer> targets = RolloutStore.targets(read(r.stagesJson(), RESOLVED));
+            if (stage != null && (stage < 0 || stage >= targets.size())) {
+                throw ProblemException.invalid("stage", "rollout " + id + " has stages 0 to " + (targets.size() - 1));
+            }
+            int from = stage == null || stage == 0 ? 0 : targets.get(stage - 1);
+            int to = stage == null ? Integer.MAX_VALUE : targets.get(stage);
+            return store.stations(r.id(), r.procedureId(), from, to, afterRank, limit)
+                    .map(rows -> rows.stream().map(s -> new StageStation(stageOf(s.rank(), targets), s)).toList());
+        });
+    }
+
+    /** The stage a rank falls in: the number of stage targets at or below it. */
+    private static int stageOf(int rank, List<Integer> targets) {
+        int stage = 0;
+        while (stage < targets.size() - 1 && targets.get(stage) <= rank) {
+            stage++;
+        }
+        return stage;
+    }
+
     /** The stage figures and history of a rollout, for its view. */
     @WithSession
     public Uni<Detail> detail(RolloutStore.Row r, int historyLimit) {

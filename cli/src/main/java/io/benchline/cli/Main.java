@@ -12,6 +12,7 @@ import java.util.function.Supplier;
                 StationCommands.Pin.class, StationCommands.Unpin.class, StationCommands.Unlink.class,
                 StationCommands.Station.class,
                 DeploymentActions.Promote.class, ProcedureCommands.Rollback.class, ProcedureCommands.Resume.class,
+                ProcedureCommands.StationSettings.class,
                 DeploymentActions.Delete.class, DeploymentActions.Rerun.class, LogsCommand.class,
                 DeployCommand.class, DevCommand.class, HistoryCommand.class, RolloutCommands.class,
                 ApiKeysCommand.class, LoginCommands.Login.class, LoginCommands.Logout.class,

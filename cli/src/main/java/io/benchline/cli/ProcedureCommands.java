@@ -12,7 +12,7 @@ import static io.benchline.cli.ApiClient.segment;
 import static io.benchline.cli.Fields.actor;
 import static io.benchline.cli.Fields.text;
 
-/** Commands on a procedure's production: {@code rollback}, {@code resume}. */
+/** Commands on a procedure's production: {@code rollback}, {@code resume}, {@code station-settings}. */
 final class ProcedureCommands {
     private ProcedureCommands() {
     }
@@ -67,6 +67,50 @@ final class ProcedureCommands {
                     out.println("resumed procedure " + name(p, procedureId) + ": auto-push is no longer paused");
                 }
             });
+        }
+    }
+
+    @Command(name = "station-settings", mixinStandardHelpOptions = true,
+            description = {"Show or change how a procedure's stations switch to a staged deployment: once idle for"
+                    + " the idle window (no run in progress or ended within it), or, staged longer than the max"
+                    + " deferral, by draining (no new run until the one in flight ended and the switch is done).",
+                    "GET, PUT or DELETE /v2/procedures/{id}/station-settings."})
+    static final class StationSettings extends ApiCommand.WithJson {
+        @Parameters(index = "0", paramLabel = "PROCEDURE_ID", description = "The procedure")
+        String procedureId;
+
+        @Option(names = "--idle-window", converter = DurationConverter.class, paramLabel = "DURATION",
+                description = "How long a station must be idle before it switches, e.g. 0s, 2m")
+        java.time.Duration idleWindow;
+
+        @Option(names = "--max-deferral", converter = DurationConverter.class, paramLabel = "DURATION",
+                description = "How long a staged deployment may wait for an idle window before the station drains,"
+                        + " e.g. 30m, 4h")
+        java.time.Duration maxDeferral;
+
+        @Option(names = "--reset", description = "Back to the service's defaults")
+        boolean reset;
+
+        @Override
+        int execute(ApiClient client) throws IOException {
+            String path = "/v2/procedures/" + segment(procedureId) + "/station-settings";
+            if (reset && (idleWindow != null || maxDeferral != null)) {
+                throw new UsageError("--reset takes no --idle-window or --max-deferral");
+            }
+            if (reset) {
+                client.delete(path);
+            } else if (idleWindow != null || maxDeferral != null) {
+                JsonNode now = Json.MAPPER.readTree(client.get(path));
+                client.send("PUT", path, java.util.Map.of(
+                        "idle_window_seconds", idleWindow != null ? idleWindow.toSeconds()
+                                : now.path("idle_window_seconds").asLong(),
+                        "max_deferral_seconds", maxDeferral != null ? maxDeferral.toSeconds()
+                                : now.path("max_deferral_seconds").asLong()));
+            }
+            return show(client.get(path), (s, out) -> out.println("procedure " + procedureId + ": idle window "
+                    + s.path("idle_window_seconds").asLong() + " s, max deferral "
+                    + s.path("max_deferral_seconds").asLong() + " s"
+                    + (s.path("defaults").asBoolean() ? " (the service's defaults)" : "")));
         }
     }
 

@@ -233,6 +233,30 @@ class CommandsTest {
     }
 
     @Test
+    void stationSettingsShowChangeKeepingWhatIsNotGivenAndReset() throws Exception {
+        String path = "/v2/procedures/prc_1/station-settings";
+        api.answer("GET " + path, 200, """
+                {"procedure_id":"prc_1","idle_window_seconds":0,"max_deferral_seconds":3600,"defaults":true}""");
+        api.answer("PUT " + path, 200, "{}");
+        api.answer("DELETE " + path, 204, "");
+        Result shown = run("station-settings", "prc_1");
+        assertThat(shown.exit()).isZero();
+        assertThat(shown.out()).isEqualTo(nl("procedure prc_1: idle window 0 s, max deferral 3600 s (the service's"
+                + " defaults)"));
+
+        Result changed = run("station-settings", "prc_1", "--idle-window", "2m");
+        assertThat(changed.exit()).isZero();
+        assertThat(api.requests("PUT", path)).singleElement().satisfies(r -> assertThat(r.json())
+                .isEqualTo(Json.MAPPER.readTree("{\"idle_window_seconds\":120,\"max_deferral_seconds\":3600}")));
+
+        assertThat(run("station-settings", "prc_1", "--reset").exit()).isZero();
+        assertThat(api.requests("DELETE", path)).hasSize(1);
+        Result both = run("station-settings", "prc_1", "--reset", "--max-deferral", "1h");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--reset takes no");
+    }
+
+    @Test
     void rollbackNamesTheTargetAndShowsThePause() throws Exception {
         api.answer("POST /v2/procedures/prc_1/rollback", 202, PAUSED_PROCEDURE);
         Result r = run("rollback", "prc_1", "--to", "dep_0", "--note", "bad build");

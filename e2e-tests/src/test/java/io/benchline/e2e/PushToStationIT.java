@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +61,9 @@ class PushToStationIT {
                         "deployment-service", Map.of("BENCHLINE_DEVELOPMENT_SESSION_TIMEOUT", "30s",
                                 "BENCHLINE_DEVELOPMENT_HEARTBEAT_INTERVAL", "2s",
                                 "BENCHLINE_DEVELOPMENT_REMOVAL_DELAY", "3s",
-                                "BENCHLINE_DEVELOPMENT_SWEEP_INTERVAL", "1s")))
+                                "BENCHLINE_DEVELOPMENT_SWEEP_INTERVAL", "1s"),
+                        // the health gate looks every second (5 s by default)
+                        "station-dispatcher", Map.of("BENCHLINE_ROLLOUTS_GATE_INTERVAL", "1s")))
                 .withTraces(traces.endpoint()), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
     }
@@ -811,6 +814,154 @@ class PushToStationIT {
                 .containsExactly(dep1Id, dep2Id);
 
         stack.stopProcess(agent);
+    }
+
+    /**
+     * Rollouts over a fleet of 50 real agents (in this JVM, over the agent channel through the gateway) that run units
+     * with outcomes scripted per deployment: a canary whose first-pass yield drops is aborted by the health gate and
+     * every canary station is back on the previous deployment, switched between runs; a healthy canary advances stage
+     * by stage to 100% and the previous deployment becomes the rollback target; too few runs turns "needs attention".
+     * Then bounded idle deferral: a station kept busy keeps its version past the staging, drains once the staged
+     * deployment is older than the procedure's max deferral, and switches between two runs; an idle station switches
+     * at once. Every run reports the deployment it started on.
+     */
+    @Test
+    void rolloutsOverFiftyAgentsAreGatedOnTheirRunsAndABusyStationDrains() throws Exception {
+        Path repo = newRepository("fleet-check");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: fleet-check\nruntime: python 3.11\nentry_point: main.py\n");
+        String v1Commit = commitVersion(repo, "v1", 0);
+        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "fleet-check",
+                "repository", Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(),
+                        "full_name", "acme/fleet-check"),
+                "production_branch", "main", "auto_push", true)).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        String hook = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        Map<String, Object> gate = Map.of("min_runs", 15, "min_wait", "2s", "timeout", "10m", "confidence", 0.95);
+        try (FleetRollout fleet = FleetRollout.start(api, stack.baseUrl(), work, procedureId, 50)) {
+            List<String> all = fleet.stationIds();
+            String idle = all.get(0); // never gets a unit
+            String busy = all.get(1); // gets the long units of the deferral check only
+            List<String> factoryStations = all.subList(2, all.size());
+            String v1 = fleet.push(stack.baseUrl(), repo, hook, secret, GitPush.ZERO, v1Commit);
+            fleet.awaitActual("the fleet runs v1", all, v1);
+            // From here on a pushed production deployment moves no station by itself: rollouts do.
+            api.patch("/v2/procedures/" + procedureId, Map.of("auto_push", false)).expect(200);
+            fleet.drive(factoryStations);
+            fleet.startFactory(Duration.ofSeconds(3));
+
+            // 1. v2 fails 60% of units: the gate aborts at the canary stage; every canary goes back to v1.
+            String v2Commit = commitVersion(repo, "v2", 60);
+            String v2 = fleet.push(stack.baseUrl(), repo, hook, secret, v1Commit, v2Commit);
+            String r2 = api.post("/v2/rollouts", Map.of("deployment_id", v2, "stages",
+                    List.of(Map.of("stations", 10), Map.of("percent", 100)), "gate", gate)).expect(201).json()
+                    .get("id").asText();
+            List<String> canaries = Await.until("10 canaries on v2", WAIT, () -> {
+                List<String> on = fleet.desiredOn(v2);
+                return on.size() == 10 ? on : null;
+            });
+            JsonNode aborted = fleet.awaitRolloutState(r2, "aborted");
+            JsonNode decision = aborted.get("history").get(0);
+            assertThat(decision.path("action").asText()).isEqualTo("aborted");
+            assertThat(decision.at("/by/key_id").isNull() || decision.at("/by/key_id").isMissingNode())
+                    .as("the gate decided, no key by hand: " + decision).isTrue();
+            assertThat(decision.at("/figures/canary/first_pass_yield").asDouble())
+                    .isLessThan(decision.at("/figures/base/first_pass_yield").asDouble());
+            assertThat(decision.at("/figures/canary/runs").asLong()).isGreaterThanOrEqualTo(15);
+            fleet.awaitActual("every canary is back on v1", canaries, v1);
+            for (String canary : canaries) {
+                assertThat(fleet.pointer(canary).path("deployment_id").asText()).isEqualTo(v1);
+                Instant backOnV1 = fleet.timeline(canary).stream()
+                        .filter(e -> "active".equals(e.path("kind").asText()) && v1.equals(e.path("deployment_id")
+                                .asText())).map(FleetRollout::at).max(Instant::compareTo).orElseThrow();
+                for (JsonNode run : fleet.finishedRuns(canary)) {
+                    assertThat(run.path("outcome").asText()).as("no run is cut by a switch").isIn("passed", "failed");
+                    if (v2.equals(run.path("deployment_id").asText())) {
+                        assertThat(Instant.parse(run.path("finished_at").asText()))
+                                .as("a run on v2 ended before the station switched back").isBeforeOrEqualTo(backOnV1);
+                    }
+                }
+            }
+
+            // 2. v3 is healthy: the gate advances it stage by stage to 100%; v1 becomes the rollback target.
+            String v3Commit = commitVersion(repo, "v3", 0);
+            String v3 = fleet.push(stack.baseUrl(), repo, hook, secret, v2Commit, v3Commit);
+            String r3 = api.post("/v2/rollouts", Map.of("deployment_id", v3, "stages", List.of(Map.of("stations", 10),
+                    Map.of("percent", 50), Map.of("percent", 100)), "gate", gate)).expect(201).json().get("id").asText();
+            JsonNode completed = fleet.awaitRolloutState(r3, "completed");
+            assertThat(completed.path("rollback_target").asText()).isEqualTo(v1);
+            List<String> actions = new ArrayList<>();
+            completed.get("history").forEach(h -> actions.add(h.path("action").asText()));
+            // Two gate decisions (canaries to 50%, 50% to every station), then the last stage completes it.
+            assertThat(actions).containsExactly("completed", "advanced", "advanced", "created");
+            for (int i = 1; i <= 2; i++) {
+                assertThat(completed.at("/history/" + i + "/figures/decision").asText()).isEqualTo("advance");
+                assertThat(completed.at("/history/" + i + "/figures/canary/runs").asLong()).isGreaterThanOrEqualTo(15);
+            }
+            fleet.awaitActual("the fleet runs v3", all, v3);
+
+            // 3. No units: too few runs by the gate's timeout needs attention, then an abort by hand.
+            fleet.stopDriving();
+            String v4Commit = commitVersion(repo, "v4", 0);
+            String v4 = fleet.push(stack.baseUrl(), repo, hook, secret, v3Commit, v4Commit);
+            String r4 = api.post("/v2/rollouts", Map.of("deployment_id", v4, "stages", List.of(Map.of("stations", 5),
+                    Map.of("percent", 100)), "gate", Map.of("min_runs", 15, "min_wait", "1s", "timeout", "4s")))
+                    .expect(201).json().get("id").asText();
+            JsonNode attention = fleet.awaitRolloutState(r4, "needs_attention");
+            assertThat(attention.path("attention_reason").asText()).contains("too few runs");
+            api.post("/v2/rollouts/" + r4 + "/abort", Map.of("note", "no units today")).expect(200);
+            fleet.awaitActual("the fleet is back on v3", all, v3);
+
+            // 4. Bounded idle deferral: the busy station keeps v3 while it works, drains after 20 s, then switches.
+            api.put("/v2/procedures/" + procedureId + "/station-settings", Map.of("idle_window_seconds", 3600,
+                    "max_deferral_seconds", 20)).expect(200);
+            fleet.batchOfSlowUnits(busy, 25);
+            Await.until("the busy station runs a long unit", WAIT, () -> api.get("/v2/stations/" + busy + "/runs")
+                    .expect(200).json().at("/data/0/status").asText().equals("running") ? true : null);
+            String v5 = fleet.push(stack.baseUrl(), repo, hook, secret, v4Commit, commitVersion(repo, "v5", 0));
+            api.post("/v2/rollouts", Map.of("deployment_id", v5, "stages", List.of(Map.of("stations", 2),
+                    Map.of("percent", 100)), "canary_station_ids", List.of(busy, idle))).expect(201);
+            fleet.awaitActual("the idle station switches", List.of(idle), v5);
+            fleet.awaitActual("the busy station switches after draining", List.of(busy), v5);
+
+            List<JsonNode> busyTimeline = fleet.timeline(busy);
+            JsonNode draining = busyTimeline.stream().filter(e -> "draining".equals(e.path("kind").asText()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no drain on " + busyTimeline));
+            assertThat(draining.path("deployment_id").asText()).isEqualTo(v5);
+            assertThat(draining.path("reason").asText()).contains("max deferral of 20 s");
+            Instant staged = busyTimeline.stream().filter(e -> "staged".equals(e.path("kind").asText())
+                    && v5.equals(e.path("deployment_id").asText())).map(FleetRollout::at).min(Instant::compareTo)
+                    .orElseThrow();
+            Instant switched = busyTimeline.stream().filter(e -> "active".equals(e.path("kind").asText())
+                    && v5.equals(e.path("deployment_id").asText())).map(FleetRollout::at).max(Instant::compareTo)
+                    .orElseThrow();
+            List<JsonNode> busyRuns = fleet.finishedRuns(busy);
+            assertThat(busyRuns).as("every run of the busy station ended as its code said").allSatisfy(r ->
+                    assertThat(r.path("outcome").asText()).isEqualTo("passed"));
+            assertThat(busyRuns.stream().filter(r -> v3.equals(r.path("deployment_id").asText())
+                    && Instant.parse(r.path("started_at").asText()).isAfter(staged)))
+                    .as("units started on v3 while v5 was staged: the busy station kept its version").isNotEmpty();
+            assertThat(busyRuns.stream().filter(r -> v3.equals(r.path("deployment_id").asText())))
+                    .as("no unit on v3 ended after the switch").allSatisfy(r ->
+                            assertThat(Instant.parse(r.path("finished_at").asText())).isBeforeOrEqualTo(switched));
+            Await.until("a unit runs on v5 after the switch", WAIT, () -> fleet.finishedRuns(busy).stream()
+                    .anyMatch(r -> v5.equals(r.path("deployment_id").asText())) ? true : null);
+
+            List<JsonNode> idleTimeline = fleet.timeline(idle);
+            assertThat(idleTimeline).noneMatch(e -> "draining".equals(e.path("kind").asText()));
+            Instant idleSwitched = idleTimeline.stream().filter(e -> "active".equals(e.path("kind").asText())
+                    && v5.equals(e.path("deployment_id").asText())).map(FleetRollout::at).findFirst().orElseThrow();
+            assertThat(idleSwitched).as("the idle station switched while the busy one still deferred")
+                    .isBefore(FleetRollout.at(draining));
+        }
+    }
+
+    /** Commits a version of the fleet procedure that fails {@code failPercent} of units; its SHA. */
+    private static String commitVersion(Path repo, String version, int failPercent) throws Exception {
+        Files.writeString(repo.resolve("main.py"), FleetRollout.mainPy(version, failPercent));
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "fleet-check " + version);
+        return GitPush.git(repo, "rev-parse", "HEAD").trim();
     }
 
     /** A revoked API key is refused by every service: at once by deployment-service, after the cache TTL elsewhere. */

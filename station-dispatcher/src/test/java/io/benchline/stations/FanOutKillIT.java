@@ -33,12 +33,12 @@ import static io.benchline.stations.TestSupport.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The packaged station-dispatcher, killed with SIGKILL in the middle of a 20,000-station fan-out and started
+ * The packaged station-dispatcher, killed with SIGKILL in the middle of a 10,000-station fan-out and started
  * again: every station ends on the new deployment, none is moved twice, and an agent that long-polls with the
  * ETag it had before the crash gets what it missed.
  */
 class FanOutKillIT {
-    private static final int STATIONS = 20_000;
+    private static final int STATIONS = 10_000;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static ProcessSupervisor supervisor;
     private static FakePeers peers;

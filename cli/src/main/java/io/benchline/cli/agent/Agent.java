@@ -490,8 +490,16 @@ public final class Agent {
             return;
         }
         Instant ended = lastRunEnded.get(procedureId);
-        if (!overdue && ended != null && now.isBefore(ended.plus(next.idleWindow()))) {
-            return; // busy: a run ended within the idle window, the next one may come at once
+        boolean busy = ended != null && now.isBefore(ended.plus(next.idleWindow()));
+        if (busy && !overdue) {
+            return; // a run ended within the idle window: the next one may come at once
+        }
+        if (busy && draining.add(procedureId)) {
+            // Past the max deferral between two runs: the drain is over at once, and still shown.
+            String why = "staged since " + since + ", longer than the procedure's max deferral of "
+                    + next.maxDeferral().toSeconds() + " s: the station switches now, before its next run";
+            states.add(Map.entry(procedureId, new AgentMessages.PointerState(next.deploymentId(), "draining", why)));
+            Log.info("procedure %s drains: deployment %s %s", procedureId, next.deploymentId(), why);
         }
         boolean drained = draining.contains(procedureId);
         unstage(procedureId);

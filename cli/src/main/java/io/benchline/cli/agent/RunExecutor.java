@@ -59,7 +59,10 @@ public final class RunExecutor {
         this.runnerCommand = List.copyOf(runnerCommand);
     }
 
-    /** How a run ended; {@code phases} and {@code serialNumber} for a TofuPilot-format procedure. */
+    /**
+     * How a run ended; {@code phases} for a TofuPilot-format procedure; {@code serialNumber} the unit's (the one the
+     * runner reported, else the run request's).
+     */
     public record Result(String outcome, Integer exitCode, long durationMs, List<AgentMessages.PhaseResult> phases,
             String serialNumber) {
         public Result(String outcome, Integer exitCode, long durationMs) {
@@ -118,7 +121,7 @@ public final class RunExecutor {
             }
             String outcome = stopping ? ERROR : exit == 0 ? PASSED : FAILED;
             appendLine(log, "# exit " + exit + " after " + durationMs + " ms: " + outcome);
-            return new Result(outcome, exit, durationMs);
+            return new Result(outcome, exit, durationMs, null, serialNumber);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             appendLine(log, "# interrupted");

@@ -93,7 +93,10 @@ public class LongPoll {
         });
     }
 
-    /** A digest of what the agent acts on: each assigned pointer (procedure, deployment, version) and open run requests. */
+    /**
+     * A digest of what the agent acts on: each assigned pointer (procedure, deployment, version, the procedure's
+     * station settings) and open run requests.
+     */
     public static String etag(Snapshot snapshot) {
         StringBuilder state = new StringBuilder();
         snapshot.pointers().stream().sorted(Comparator.comparing(AssignedPointer::procedureId))

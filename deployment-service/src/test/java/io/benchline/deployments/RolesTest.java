@@ -33,6 +33,20 @@ import static org.assertj.core.api.Assertions.assertThat;
         @ResourceArg(name = "kafka", value = "true")})
 class RolesTest {
 
+    /** Every key may read what it is (id, name, role, organization); a missing or wrong key is 401. */
+    @Test
+    void everyKeyReadsItsOwnRole() {
+        for (String role : java.util.List.of("viewer", "member", "admin")) {
+            Map<String, String> created = RoleKeys.created(KEY, role);
+            JsonPath current = as(created.get("secret")).get("/v2/api-keys/current").then().statusCode(200).extract()
+                    .jsonPath();
+            org.assertj.core.api.Assertions.assertThat(current.getString("id")).isEqualTo(created.get("id"));
+            org.assertj.core.api.Assertions.assertThat(current.getString("role")).isEqualTo(role);
+            org.assertj.core.api.Assertions.assertThat(current.getString("organization_id")).isNotBlank();
+        }
+        as("bk_not_a_key").get("/v2/api-keys/current").then().statusCode(401);
+    }
+
     @Test
     void aViewerReadsEverythingAndChangesNothing() {
         String viewer = RoleKeys.newKey(KEY, "viewer");

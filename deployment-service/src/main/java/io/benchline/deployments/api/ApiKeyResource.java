@@ -16,7 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
 
-/** /v2/api-keys: the organization's keys, admin only. */
+/** /v2/api-keys: the organization's keys, admin only; {@code /v2/api-keys/current}: the caller's own key. */
 @Path("/v2/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -46,6 +46,17 @@ public class ApiKeyResource {
         var admin = caller.require(Role.ADMIN, "listing API keys");
         return keys.list(admin.orgId())
                 .map(all -> new ApiKeyResponse.Page(all.stream().map(mapper::apiKey).toList()));
+    }
+
+    /** The key of this request as the service knows it: any role may ask (the dashboard shows actions by it). */
+    public record Current(String id, String name, String role, String organizationId) {
+    }
+
+    @GET
+    @Path("/current")
+    public Current current() {
+        var c = caller.require(Role.VIEWER, "reading the current API key");
+        return new Current(c.keyId(), c.keyName(), c.role().name().toLowerCase(java.util.Locale.ROOT), c.orgId());
     }
 
     /** 204; the key is refused from now on. Revoking the key of this very request is allowed. */

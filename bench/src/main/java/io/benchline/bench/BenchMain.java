@@ -120,6 +120,9 @@ public final class BenchMain implements Callable<Integer> {
         if (o.runs("fanout")) {
             ok &= part("fanout", () -> FanOutBench.run(stack, o, report));
         }
+        if (o.runs("rollout")) {
+            ok &= part("rollout", () -> RolloutBench.run(stack, o, report));
+        }
         // Last: tens of thousands of accepted pushes keep webhook-service and deployment-service busy for a while.
         if (o.runs("webhooks") && intake[0] != null) {
             ok &= part("webhooks", () -> WebhookBench.run(stack, o, report, intake[0]));

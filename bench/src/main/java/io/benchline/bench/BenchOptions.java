@@ -7,12 +7,12 @@ import java.util.List;
 
 /** Every knob of a bench run; defaults keep a full run under about ten minutes on two cores. */
 public final class BenchOptions {
-    public static final List<String> PARTS = List.of("push", "deployments", "gateway", "fanout", "webhooks", "memory",
-            "builds");
+    public static final List<String> PARTS = List.of("push", "deployments", "gateway", "fanout", "rollout", "webhooks",
+            "memory", "builds");
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "parts to run, comma-separated: push, deployments, gateway, fanout, webhooks, memory,"
-                    + " builds (default: all; builds runs last, on stacks of its own)")
+            description = "parts to run, comma-separated: push, deployments, gateway, fanout, rollout, webhooks,"
+                    + " memory, builds (default: all; builds runs last, on stacks of its own)")
     List<String> only = PARTS;
 
     @Option(names = "--fanout", split = ",", paramLabel = "N", description = "fan-out sizes (default 10000,100000)")
@@ -24,6 +24,18 @@ public final class BenchOptions {
 
     @Option(names = "--fanout-timeout", paramLabel = "SECONDS", description = "give up on one fan-out after (default 120)")
     int fanoutTimeout = 120;
+
+    @Option(names = "--rollout", paramLabel = "N", description = "stations of the rollout part (default 10000)")
+    int rollout = 10_000;
+
+    @Option(names = "--rollout-stages", split = ",", paramLabel = "STAGE",
+            description = "the rollout's stages, each a percent (10%%) or a station count (default 1%%,10%%,50%%,100%%);"
+                    + " the abort runs on a second rollout of the last two")
+    List<String> rolloutStages = List.of("1%", "10%", "50%", "100%");
+
+    @Option(names = "--rollout-timeout", paramLabel = "SECONDS",
+            description = "give up on one rollout stage or abort after (default 60)")
+    int rolloutTimeout = 60;
 
     @Option(names = "--webhook-rate", paramLabel = "PER_SECOND", description = "offered webhook rate (default 1000)")
     int webhookRate = 1000;

@@ -1,6 +1,5 @@
 package io.benchline.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.benchline.events.ArtifactRef;
 import io.benchline.events.DeploymentEvent;
 import io.benchline.events.EventCodec;
@@ -18,15 +17,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +28,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Fan-out: N stations linked for production to one procedure and pointing at its deployment 1, inserted
@@ -53,12 +44,9 @@ final class FanOutBench {
     private FanOutBench() {
     }
 
-    record Artifact(String digest, long size, String signature, String keyId) {
-    }
-
     static void run(BenchStack stack, BenchOptions o, Report report) throws Exception {
         String orgId = stack.orgId();
-        Artifact artifact = uploadArtifact(stack);
+        Fleet.Artifact artifact = Fleet.uploadArtifact(stack);
         try (Admin admin = stack.admin()) {
             admin.createTopics(List.of(new NewTopic(SCRATCH_TOPIC, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
@@ -87,31 +75,24 @@ final class FanOutBench {
     }
 
     /** One fan-out of n stations; returns why larger sizes are skipped, or null. */
-    private static String one(BenchStack stack, BenchOptions o, Report report, int n, String orgId, Artifact artifact,
-            int agentCount) throws Exception {
-        String tag = randomTag();
-        String procedureId = EventIds.withPrefix("prc");
+    private static String one(BenchStack stack, BenchOptions o, Report report, int n, String orgId,
+            Fleet.Artifact artifact, int agentCount) throws Exception {
         String oldDeployment = EventIds.withPrefix("dep");
         String newDeployment = EventIds.withPrefix("dep");
         String size = agentCount == 0 ? String.format(Locale.ROOT, "N=%,d, no agent connected", n)
                 : String.format(Locale.ROOT, "N=%,d, %,d agents connected", n, agentCount);
         BenchMain.progress("fan-out " + size + ": inserting stations, links, pointers");
-        long t0 = System.nanoTime();
-        try (Connection c = stack.jdbc("benchline_dispatcher")) {
-            insertFleet(c, n, tag, orgId, procedureId, oldDeployment, artifact);
-        }
-        double setupSeconds = (System.nanoTime() - t0) / 1e9;
+        Fleet fleet = Fleet.insert(stack, n, orgId, oldDeployment, artifact);
+        String procedureId = fleet.procedureId;
+        double setupSeconds = fleet.setupSeconds;
 
         BenchMain.progress("fan-out " + size + ": baseline (raw UPDATE, raw produce)");
-        double update = rawUpdate(stack, n, tag);
-        double produce = rawProduce(stack, n, orgId, procedureId, oldDeployment, newDeployment, tag);
+        double update = RawPostgres.updateRows(stack, n);
+        double produce = rawProduce(stack, n, orgId, procedureId, oldDeployment, newDeployment, fleet.tag);
         double baseline = update + produce;
         String baselineText = Report.seconds(baseline) + " (" + Report.seconds(update) + " + " + Report.seconds(produce) + ")";
 
-        List<String> tokens = new ArrayList<>(agentCount);
-        for (int i = 1; i <= agentCount; i++) {
-            tokens.add(token(tag, i));
-        }
+        List<String> tokens = fleet.tokens(agentCount);
         PointerMoves moves = new PointerMoves(stack, newDeployment);
         try (SimulatedAgents agents = new SimulatedAgents(stack.port("station-dispatcher"), tokens, newDeployment)) {
             if (agentCount > 0) {
@@ -209,86 +190,11 @@ final class FanOutBench {
         }
     }
 
-    static String token(String tag, int i) {
-        return "bench-agent-" + tag + "-" + i;
-    }
-
-    private static void insertFleet(Connection c, int n, String tag, String orgId, String procedureId,
-            String oldDeployment, Artifact a) throws Exception {
-        c.setAutoCommit(false);
-        try (PreparedStatement s = c.prepareStatement("""
-                insert into deployments (id, org_id, procedure_id, sequence, environment, branch, status, artifact_digest,
-                    artifact_size_bytes, artifact_signature, artifact_key_id, deleted, updated_at)
-                values (?, ?, ?, 1, 'production', 'main', 'ready', ?, ?, ?, ?, false, now())
-                """)) {
-            s.setString(1, oldDeployment);
-            s.setString(2, orgId);
-            s.setString(3, procedureId);
-            s.setString(4, a.digest());
-            s.setLong(5, a.size());
-            s.setString(6, a.signature());
-            s.setString(7, a.keyId());
-            s.executeUpdate();
-        }
-        String station = "'stn_' || ? || lpad(g::text, 20, '0')";
-        try (PreparedStatement s = c.prepareStatement("insert into stations (id, org_id, name, agent_token_hash, created_at)"
-                + " select " + station + ", ?, 'bench-' || ? || '-' || g,"
-                + " encode(sha256(convert_to('bench-agent-' || ? || '-' || g, 'UTF8')), 'hex'), now()"
-                + " from generate_series(1, ?) g")) {
-            s.setString(1, tag);
-            s.setString(2, orgId);
-            s.setString(3, tag);
-            s.setString(4, tag);
-            s.setInt(5, n);
-            s.executeUpdate();
-        }
-        try (PreparedStatement s = c.prepareStatement("insert into links (station_id, procedure_id, environment, branch,"
-                + " created_at) select " + station + ", ?, 'production', null, now() from generate_series(1, ?) g")) {
-            s.setString(1, tag);
-            s.setString(2, procedureId);
-            s.setInt(3, n);
-            s.executeUpdate();
-        }
-        try (PreparedStatement s = c.prepareStatement("insert into pointers (station_id, procedure_id, deployment_id,"
-                + " sequence, pointer_version, moved_at) select " + station + ", ?, ?, 1, 1, now()"
-                + " from generate_series(1, ?) g")) {
-            s.setString(1, tag);
-            s.setString(2, procedureId);
-            s.setString(3, oldDeployment);
-            s.setInt(4, n);
-            s.executeUpdate();
-        }
-        c.commit();
-        c.setAutoCommit(true);
-        try (Statement s = c.createStatement()) {
-            s.execute("analyze stations");
-            s.execute("analyze links");
-            s.execute("analyze pointers");
-        }
-    }
-
-    private static double rawUpdate(BenchStack stack, int n, String tag) throws Exception {
-        String table = "bench_scratch_" + tag;
-        try (Connection c = stack.jdbc("benchline_dispatcher"); Statement s = c.createStatement()) {
-            s.execute("create table " + table + " (id bigint primary key, station_id text not null,"
-                    + " deployment_id text, pointer_version bigint not null, moved_at timestamptz)");
-            s.execute("insert into " + table + " select g, 'stn_' || lpad(g::text, 26, '0'), 'dep_old', 1, now()"
-                    + " from generate_series(1, " + n + ") g");
-            s.execute("vacuum analyze " + table);
-            long t0 = System.nanoTime();
-            s.executeUpdate("update " + table + " set deployment_id = 'dep_new', pointer_version = pointer_version + 1,"
-                    + " moved_at = now()");
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            s.execute("drop table " + table);
-            return seconds;
-        }
-    }
-
     private static double rawProduce(BenchStack stack, int n, String orgId, String procedureId, String from, String to,
             String tag) throws Exception {
         List<ProducerRecord<String, String>> records = new ArrayList<>(n);
         for (int i = 1; i <= n; i++) {
-            String station = "stn_" + tag + String.format(Locale.ROOT, "%020d", i);
+            String station = Fleet.stationId(tag, i);
             EventEnvelope e = EventCodec.envelope(EventTypes.POINTER_MOVED, "/station-dispatcher", station,
                     new PointerMoved(station, orgId, procedureId, from, to, "auto", 2));
             ProducerRecord<String, String> r = new ProducerRecord<>(SCRATCH_TOPIC, station, EventCodec.toJson(e));
@@ -309,7 +215,7 @@ final class FanOutBench {
 
     /** Publishes the ready event; returns its record timestamp (the producer's create time, ms). */
     private static long publishReady(BenchStack stack, String deploymentId, String orgId, String procedureId,
-            Artifact a) throws Exception {
+            Fleet.Artifact a) throws Exception {
         DeploymentEvent event = new DeploymentEvent(DeploymentEvent.READY, deploymentId, orgId, procedureId, 2,
                 "production", "auto", "ready", "main", "b".repeat(40), true,
                 new ArtifactRef(a.digest(), a.size(), a.signature(), a.keyId()));
@@ -324,40 +230,6 @@ final class FanOutBench {
             RecordMetadata md = producer.send(r).get(30, TimeUnit.SECONDS);
             return md.timestamp();
         }
-    }
-
-    /** A small real artifact in artifact-store, so the agents' assignments carry a real digest and download URL. */
-    private static Artifact uploadArtifact(BenchStack stack) throws Exception {
-        ByteArrayOutputStream zip = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(zip)) {
-            out.putNextEntry(new ZipEntry("manifest.json"));
-            out.write("{\"schema_version\":1}".getBytes(StandardCharsets.UTF_8));
-            out.putNextEntry(new ZipEntry("main.py"));
-            out.write("print('bench')\n".getBytes(StandardCharsets.UTF_8));
-        }
-        HttpResponse<byte[]> response = stack.send(HttpRequest.newBuilder(
-                        URI.create(stack.stack().serviceUrl("artifact-store")
-                                + "/internal/v1/artifacts?organization_id=org_bench&procedure_id=prc_bench"))
-                .header("X-Benchline-Internal-Token", stack.stack().internalToken())
-                .header("Content-Type", "application/zip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(zip.toByteArray())).build());
-        if (response.statusCode() != 201 && response.statusCode() != 200) {
-            throw new IllegalStateException("artifact upload answered " + response.statusCode() + ": "
-                    + new String(response.body(), StandardCharsets.UTF_8));
-        }
-        JsonNode a = BenchStack.JSON.readTree(response.body());
-        return new Artifact(a.path("digest").asText(), a.path("size_bytes").asLong(), a.path("signature").asText(),
-                a.path("key_id").asText());
-    }
-
-    private static String randomTag() {
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        SecureRandom random = new SecureRandom();
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 6; i++) {
-            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return b.toString();
     }
 
     /** Consumes station.pointer.moved from its end: distinct stations moved to the awaited deployment. */

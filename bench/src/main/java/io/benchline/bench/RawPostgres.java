@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * synchronous_commit=on), {@code concurrency} connections each inserting a delivery row and an outbox row of the
  * intake's shape and committing, as fast as they can. Scratch tables in benchline_webhooks, dropped afterwards.
  * It shows what durable commits cost on this machine, and what a NOTIFY in each transaction does to them
- * (PostgreSQL serializes the commits of notifying transactions).
+ * (PostgreSQL serializes the commits of notifying transactions). Also the raw UPDATE of pointer-like rows that the
+ * fan-out and rollout parts set beside their moves.
  */
 final class RawPostgres {
     /** About the size of a normalized deployment.requested envelope of the bench's fixture. */
@@ -98,6 +99,33 @@ final class RawPostgres {
             throw new SQLException("raw PostgreSQL baseline failed: " + failure.get(), failure.get());
         }
         return pushes.get() / (duration.toNanos() / 1e9);
+    }
+
+    /**
+     * The fan-out's raw baseline: one {@code UPDATE} of {@code n} pointer-like rows (station id, deployment id,
+     * version, moved_at) in a scratch table of station-dispatcher's database, freshly vacuumed; the update alone is
+     * timed, and the table is dropped.
+     */
+    static double updateRows(BenchStack stack, int n) throws Exception {
+        return updateRows(stack, n, n);
+    }
+
+    /** A rollout stage's: the same table of {@code n} rows, one {@code UPDATE} of the first {@code updated} by id. */
+    static double updateRows(BenchStack stack, int n, int updated) throws Exception {
+        String table = "bench_scratch_" + Fleet.randomTag();
+        try (Connection c = stack.jdbc("benchline_dispatcher"); Statement s = c.createStatement()) {
+            s.execute("create table " + table + " (id bigint primary key, station_id text not null,"
+                    + " deployment_id text, pointer_version bigint not null, moved_at timestamptz)");
+            s.execute("insert into " + table + " select g, 'stn_' || lpad(g::text, 26, '0'), 'dep_old', 1, now()"
+                    + " from generate_series(1, " + n + ") g");
+            s.execute("vacuum analyze " + table);
+            long t0 = System.nanoTime();
+            s.executeUpdate("update " + table + " set deployment_id = 'dep_new', pointer_version = pointer_version + 1,"
+                    + " moved_at = now()" + (updated < n ? " where id <= " + updated : ""));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            s.execute("drop table " + table);
+            return seconds;
+        }
     }
 
     private static String values(String head, String row, int count) {

@@ -607,6 +607,97 @@ class PushToStationIT {
     }
 
     /**
+     * The dashboard through the gateway's base URL, as a browser uses it (no redirects followed): the sign-in form with
+     * its CSRF token and nonce cookie, sign-in with the stack's API key (a sealed HttpOnly session cookie), the
+     * procedures page listing a procedure made through the API, its Deployments tab empty, the dashboard's own error
+     * page for an unknown deployment; and the gateway still refuses /internal. With two dashboard instances the
+     * requests alternate between them, so the form's token and the session hold on either.
+     */
+    @Test
+    void theDashboardIsServedThroughTheGatewayAndShowsRealDeployments() throws Exception {
+        java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+        String base = stack.baseUrl();
+        String name = "dashboard-check";
+        String procedureId = api.post("/v2/procedures", Map.of("name", name)).expect(201).json().get("id").asText();
+
+        var root = send(browser, base + "/", null, null);
+        assertThat(root.statusCode()).as(root.body()).isEqualTo(303);
+        assertThat(root.headers().firstValue("Location")).contains("/sign-in");
+
+        var form = send(browser, base + "/sign-in", null, null);
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(200);
+        assertThat(form.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"")
+                .matcher(form.body());
+        assertThat(csrf.find()).as("the sign-in form's CSRF token in %s", form.body()).isTrue();
+        String nonce = cookie(form, "bl_sign_in");
+        assertThat(nonce).as("the bl_sign_in cookie").isNotBlank();
+
+        // Without the form's token: refused, and no session.
+        var forged = send(browser, base + "/sign-in", "bl_sign_in=" + nonce,
+                "csrf=forged&api_key=" + java.net.URLEncoder.encode(stack.apiKey(), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("bl_session="));
+
+        var signIn = send(browser, base + "/sign-in", "bl_sign_in=" + nonce, "csrf="
+                + java.net.URLEncoder.encode(csrf.group(1), java.nio.charset.StandardCharsets.UTF_8) + "&api_key="
+                + java.net.URLEncoder.encode(stack.apiKey(), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(303);
+        assertThat(signIn.headers().firstValue("Location")).contains("/procedures");
+        String setSession = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("bl_session="))
+                .findFirst().orElseThrow(() -> new AssertionError("no bl_session cookie: " + signIn.headers()));
+        assertThat(setSession).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/");
+        String session = "bl_session=" + cookie(signIn, "bl_session");
+
+        var procedures = send(browser, base + "/procedures", session, null);
+        assertThat(procedures.statusCode()).as(procedures.body()).isEqualTo(200);
+        assertThat(procedures.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(procedures.body()).contains(name).contains("/procedures/" + procedureId);
+
+        var deployments = send(browser, base + "/procedures/" + procedureId, session, null);
+        assertThat(deployments.statusCode()).as(deployments.body()).isEqualTo(200);
+        assertThat(deployments.body()).contains(name).contains("No deployments yet");
+
+        // An unknown deployment: the API's 404 as the dashboard's own page, which the gateway passes as it is.
+        var unknown = send(browser, base + "/deployments/dep_" + UUID.randomUUID().toString().replace("-", ""),
+                session, null);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+
+        assertThat(send(browser, base + "/", session, null).headers().firstValue("Location")).contains("/procedures");
+        assertThat(send(browser, base + "/static/dashboard.css", null, null).statusCode()).isEqualTo(200);
+
+        for (String refused : List.of("/internal/v1/anything", "/q/dev", "/nothing-here")) {
+            var answer = send(browser, base + refused, session, null);
+            assertThat(answer.statusCode()).as(refused).isEqualTo(404);
+            assertThat(answer.headers().firstValue("Content-Type").orElse("")).as(refused)
+                    .startsWith("application/problem+json");
+        }
+    }
+
+    /** A GET (form null) or a form POST, with the given Cookie header (or none); redirects are not followed. */
+    private static java.net.http.HttpResponse<String> send(java.net.http.HttpClient client, String url, String cookies,
+            String form) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (cookies != null) {
+            request.header("Cookie", cookies);
+        }
+        if (form != null) {
+            request.header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form));
+        }
+        return client.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value a Set-Cookie of the answer gives the cookie {@code name}, or null. */
+    private static String cookie(java.net.http.HttpResponse<?> response, String name) {
+        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "="))
+                .map(c -> c.substring(name.length() + 1, c.indexOf(';') < 0 ? c.length() : c.indexOf(';')))
+                .findFirst().orElse(null);
+    }
+
+    /**
      * The stack runs every instance it was asked for ({@code benchline.e2e.instances}, two of each service in
      * {@code ./mvnw verify}), and each service with an outbox has exactly one relay: the instance that holds the
      * relay's advisory lock in that service's database (RelayLeadership).
@@ -954,6 +1045,104 @@ class PushToStationIT {
             assertThat(idleSwitched).as("the idle station switched while the busy one still deferred")
                     .isBefore(FleetRollout.at(draining));
         }
+    }
+
+    /**
+     * A rollout's wait lives in its row: PostgreSQL and Kafka killed with SIGKILL while a stage waits, and the wait
+     * running out while they are down, the rollout advances once when they are back and completes; every station
+     * moved to the new deployment exactly once.
+     */
+    @Test
+    void aRolloutsWaitSurvivesKilledPostgresAndKafka() throws Exception {
+        Path repo = newRepository("wait-check");
+        Files.writeString(repo.resolve("procedure.yaml"), "name: wait-check\nruntime: python 3.11\nentry_point: main.py\n");
+        Files.writeString(repo.resolve("main.py"), mainPy("v1", null));
+        GitPush.git(repo, "add", ".");
+        GitPush.git(repo, "commit", "-q", "-m", "wait-check v1");
+        String c1 = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "wait-check",
+                "repository", Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(),
+                        "full_name", "acme/wait-check"),
+                "production_branch", "main", "auto_push", true)).expect(201).json();
+        String procedureId = procedure.get("id").asText();
+        String hook = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        List<String> stations = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = api.post("/v2/stations", Map.of("name", "wait-" + i)).expect(201).json().get("id").asText();
+            api.post("/v2/stations/" + id + "/links", Map.of("procedure_id", procedureId, "environment",
+                    "production")).expect(200, 201);
+            stations.add(id);
+        }
+        String d1 = pushAndAwaitReady(repo, "acme/wait-check", hook, secret, GitPush.ZERO, c1, procedureId);
+        for (String station : stations) {
+            Await.until("station on the first deployment", WAIT, () -> d1.equals(pointer(station, procedureId)
+                    .path("deployment_id").asText()) ? true : null);
+        }
+        api.patch("/v2/procedures/" + procedureId, Map.of("auto_push", false)).expect(200);
+        Files.writeString(repo.resolve("main.py"), mainPy("v2", null));
+        GitPush.git(repo, "commit", "-q", "-am", "wait-check v2");
+        String c2 = GitPush.git(repo, "rev-parse", "HEAD").trim();
+        String d2 = pushAndAwaitReady(repo, "acme/wait-check", hook, secret, c1, c2, procedureId);
+
+        JsonNode rollout = api.post("/v2/rollouts", Map.of("deployment_id", d2, "stages",
+                List.of(Map.of("stations", 1), Map.of("percent", 100)), "wait", "15s")).expect(201).json();
+        String rolloutId = rollout.get("id").asText();
+        Instant advanceAt = Instant.parse(rollout.get("advance_at").asText());
+        Await.until("the first stage moved one station", WAIT, () -> api.get("/v2/rollouts/" + rolloutId).expect(200)
+                .json().at("/stages/0/moved").asInt() == 1 ? true : null);
+
+        stack.killPostgres();
+        stack.killKafka();
+        try {
+            Await.until("the stage's wait ran out while PostgreSQL and Kafka were down", WAIT,
+                    () -> Instant.now().isAfter(advanceAt.plusSeconds(3)) ? true : null);
+        } finally {
+            stack.restartPostgres();
+            stack.restartKafka();
+        }
+
+        JsonNode completed = Await.until("the rollout completed after the restarts", WAIT, () -> {
+            JsonNode r = api.get("/v2/rollouts/" + rolloutId).expect(200).json();
+            return "completed".equals(r.path("state").asText()) ? r : null;
+        });
+        List<String> actions = new ArrayList<>();
+        completed.get("history").forEach(h -> actions.add(h.path("action").asText()));
+        assertThat(actions.stream().filter("advanced"::equals)).as("advanced once: " + actions).hasSize(1);
+        for (String station : stations) {
+            Await.until("station on the new deployment", WAIT, () -> d2.equals(pointer(station, procedureId)
+                    .path("deployment_id").asText()) ? true : null);
+        }
+        // The outboxes relay what they hold once Kafka is back: wait until every move is on the topic, then count.
+        List<ConsumerRecord<String, String>> moves = Await.until("every move to the new deployment relayed", WAIT,
+                () -> {
+                    List<ConsumerRecord<String, String>> all = TopicReader.readAll(stack.kafkaBootstrap(),
+                            Topics.STATION_POINTER_MOVED);
+                    return stations.stream().allMatch(station -> all.stream().anyMatch(r -> station.equals(r.key())
+                            && d2.equals(field(r.value(), "/data/to_deployment_id")))) ? all : null;
+                });
+        for (String station : stations) {
+            assertThat(moves.stream().filter(r -> station.equals(r.key())
+                    && d2.equals(field(r.value(), "/data/to_deployment_id"))))
+                    .as("station " + station + " moved to the new deployment exactly once").hasSize(1);
+        }
+    }
+
+    /** Pushes {@code after} to main and waits until its production deployment is ready; its id. */
+    private static String pushAndAwaitReady(Path repo, String fullName, String hook, String secret, String before,
+            String after, String procedureId) throws Exception {
+        byte[] payload = GitPush.payload(repo, fullName, "file://" + repo.toAbsolutePath(), "main", before, after);
+        var sent = GitPush.send(stack.baseUrl(), hook, secret, payload, UUID.randomUUID().toString());
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        return Await.until("the deployment of " + after + " is ready", WAIT, () -> {
+            for (JsonNode d : api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().get("data")) {
+                if (after.equals(d.at("/commit/sha").asText())) {
+                    assertThat(d.path("status").asText()).isNotEqualTo("failed");
+                    return "ready".equals(d.path("status").asText()) ? d.get("id").asText() : null;
+                }
+            }
+            return null;
+        });
     }
 
     /** Commits a version of the fleet procedure that fails {@code failPercent} of units; its SHA. */

@@ -109,6 +109,8 @@ public class FanOutJobRepository {
                         join rollouts r on r.id = rs.rollout_id
                         where rs.rollout_id = ?17 and rs.station_id = p.station_id and rs.rank < ?18
                           and (not ?19 or (rs.from_deployment_id = ?1 and p.deployment_id = r.deployment_id))))
+                  -- a stage does not look again at the stations an earlier stage moved (they would not move)
+                  and (cast(?17 as text) is null or ?19 or p.deployment_id is distinct from ?1)
                 order by p.station_id
                 limit ?5
             ),

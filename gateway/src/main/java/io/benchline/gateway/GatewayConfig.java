@@ -32,6 +32,13 @@ public interface GatewayConfig {
     List<URI> dispatcherUrl();
 
     /**
+     * Base URLs of the dashboard's instances ({@code /} exactly, {@code /sign-in}, {@code /sign-out},
+     * {@code /procedures}, {@code /deployments}, {@code /static/}).
+     */
+    @WithDefault("http://127.0.0.1:8086")
+    List<URI> dashboardUrl();
+
+    /**
      * Largest request body passed on to webhook-service, and the most any route takes (413 beyond it, also for chunked
      * bodies); webhooks may be up to 25 MB.
      */
@@ -53,6 +60,10 @@ public interface GatewayConfig {
     /** Largest request body passed on to station-dispatcher (small JSON documents; its own limit is the same 1M). */
     @WithDefault("1M")
     MemorySize dispatcherMaxBodySize();
+
+    /** Largest request body passed on to the dashboard (small forms; its own limit is the same 256K). */
+    @WithDefault("256K")
+    MemorySize dashboardMaxBodySize();
 
     /**
      * Longest request target (path and query) passed on, in characters; 414 problem beyond it. Below the services' own
@@ -91,6 +102,7 @@ public interface GatewayConfig {
             case DEPLOYMENT -> deploymentMaxBodySize().asLongValue();
             case ARTIFACT -> artifactMaxBodySize().asLongValue();
             case DISPATCHER -> dispatcherMaxBodySize().asLongValue();
+            case DASHBOARD -> dashboardMaxBodySize().asLongValue();
         };
         return Math.min(own, maxBodySize().asLongValue());
     }
@@ -102,6 +114,7 @@ public interface GatewayConfig {
             case DEPLOYMENT -> deploymentUrl();
             case ARTIFACT -> artifactUrl();
             case DISPATCHER -> dispatcherUrl();
+            case DASHBOARD -> dashboardUrl();
         };
     }
 }

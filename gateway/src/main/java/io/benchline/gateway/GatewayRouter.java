@@ -24,6 +24,8 @@ import java.util.Set;
 /**
  * Mounts one Vert.x reverse proxy per upstream on Quarkus's own router, ahead of Quarkus's handlers (also of its
  * body-size check, so that the gateway's limit and 413 apply). Only the two health endpoints are left to Quarkus.
+ * Streams (the API's log stream, the dashboard's relay of it, the agents' long polls) need nothing of their own: every
+ * answer is piped as it comes, and {@code response-timeout} bounds the upstream's silence, not the answer's length.
  */
 @ApplicationScoped
 public class GatewayRouter {
@@ -52,7 +54,7 @@ public class GatewayRouter {
                     .origin(context -> origins.request(context.client())
                             .onSuccess(UpstreamConnections::sending).map(request -> ResetGuard.guard(vertx, request)))
                     // First added, outermost: sees every failure of the ones after it.
-                    .addInterceptor(new ProblemAnswers(bodyLimit))
+                    .addInterceptor(new ProblemAnswers(bodyLimit, upstream.servesPages()))
                     .addInterceptor(bodyLimit)
                     .addInterceptor(new ForwardedHeaders());
             proxies.put(upstream, proxy);

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The outermost interceptor: turns a failed exchange with an upstream into problem JSON (the proxy alone answers an
  * empty 502), gives an upstream's error answer without a problem body one, and keeps the upstream's hop-by-hop
- * headers off the client connection.
+ * headers off the client connection. An upstream that serves pages (the dashboard) keeps its own error pages: only
+ * an error answer of it without a {@code Content-Type} (a bare one of its HTTP layer) becomes problem JSON.
  */
 final class ProblemAnswers implements ProxyInterceptor {
     private static final Logger LOG = Logger.getLogger(ProblemAnswers.class);
@@ -28,9 +29,15 @@ final class ProblemAnswers implements ProxyInterceptor {
     private static final List<String> KEPT_ON_ERRORS = List.of("Allow", "Retry-After", "WWW-Authenticate");
 
     private final BodyLimit bodyLimit;
+    private final boolean ownErrorPages;
 
     ProblemAnswers(BodyLimit bodyLimit) {
+        this(bodyLimit, false);
+    }
+
+    ProblemAnswers(BodyLimit bodyLimit, boolean ownErrorPages) {
         this.bodyLimit = bodyLimit;
+        this.ownErrorPages = ownErrorPages;
     }
 
     @Override
@@ -85,7 +92,8 @@ final class ProblemAnswers implements ProxyInterceptor {
     public Future<Void> handleProxyResponse(ProxyContext context) {
         ProxyResponse response = context.response();
         int status = response.getStatusCode();
-        if (status >= 400 && !isProblem(response.headers().get("Content-Type"))) {
+        String contentType = response.headers().get("Content-Type");
+        if (status >= 400 && !isProblem(contentType) && !(ownErrorPages && contentType != null)) {
             problemInstead(context, response, status);
         }
         MultiMap headers = response.headers();

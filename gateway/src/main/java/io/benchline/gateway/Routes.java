@@ -8,25 +8,46 @@ import java.util.Optional;
 
 /**
  * The public route table (path prefix → owning service, the first match wins) and the paths the gateway refuses to
- * route. {@code /internal} is never in the table: it is service-to-service only.
+ * route. {@code /internal} is never in the table: it is service-to-service only. {@code /} is the dashboard's, as an
+ * exact path: it is no catch-all, every path the table does not name stays a 404.
  */
 public final class Routes {
 
     /**
      * A path prefix and the service that owns the paths it matches. A {@code *} segment in the prefix stands for any
-     * one non-empty segment of the path ({@code /v2/procedures/*}{@code /rollouts}).
+     * one non-empty segment of the path ({@code /v2/procedures/*}{@code /rollouts}). An {@code exact} route matches
+     * its path and nothing below it ({@link #exact}).
      */
-    public record Route(String prefix, Upstream upstream) {
+    public record Route(String prefix, Upstream upstream, boolean exact) {
         public Route {
             for (String segment : prefix.split("/", -1)) {
                 if (segment.contains("*") && !segment.equals("*")) {
                     throw new IllegalArgumentException("a * stands for a whole segment: " + prefix);
                 }
             }
+            if (exact && prefix.contains("*")) {
+                throw new IllegalArgumentException("an exact route names one path, without *: " + prefix);
+            }
         }
 
-        /** A prefix ending in {@code /} matches below it; otherwise the path equals it or continues with {@code /}. */
+        /** A prefix route: the path itself and everything below it. */
+        public Route(String prefix, Upstream upstream) {
+            this(prefix, upstream, false);
+        }
+
+        /** The one path {@code path} (the query aside), nothing below it: {@code /} without becoming a catch-all. */
+        public static Route exact(String path, Upstream upstream) {
+            return new Route(path, upstream, true);
+        }
+
+        /**
+         * An exact route matches its path only. A prefix ending in {@code /} matches below it; otherwise the path
+         * equals it or continues with {@code /}.
+         */
         boolean matches(String path) {
+            if (exact) {
+                return prefix.equals(path);
+            }
             int at = 0;
             for (int i = 0; i < prefix.length(); i++) {
                 char c = prefix.charAt(i);
@@ -60,7 +81,14 @@ public final class Routes {
             new Route("/v2/uploads", Upstream.ARTIFACT),
             new Route("/v2/stations", Upstream.DISPATCHER),
             new Route("/v2/rollouts", Upstream.DISPATCHER),
-            new Route("/agent/", Upstream.DISPATCHER));
+            new Route("/agent/", Upstream.DISPATCHER),
+            // The dashboard's pages; its API calls come back through the gateway to the routes above.
+            Route.exact("/", Upstream.DASHBOARD),
+            new Route("/sign-in", Upstream.DASHBOARD),
+            new Route("/sign-out", Upstream.DASHBOARD),
+            new Route("/procedures", Upstream.DASHBOARD),
+            new Route("/deployments", Upstream.DASHBOARD),
+            new Route("/static/", Upstream.DASHBOARD));
 
     private Routes() {
     }

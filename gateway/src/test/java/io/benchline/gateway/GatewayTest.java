@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The gateway against four live upstreams: routing, streaming, long polls, forwarded headers, limits. */
+/** The gateway against live upstreams (one per service): routing, streaming, long polls, forwarded headers, limits. */
 @QuarkusTest
 @QuarkusTestResource(Upstreams.class)
 class GatewayTest {
@@ -39,7 +39,7 @@ class GatewayTest {
     void everyRouteReachesItsUpstream() throws Exception {
         for (Routes.Route route : Routes.TABLE) {
             String prefix = route.prefix().replace("*", "p_1");
-            String path = prefix.endsWith("/") ? prefix + "x" : prefix + "/x";
+            String path = route.exact() ? prefix : prefix.endsWith("/") ? prefix + "x" : prefix + "/x";
             HttpResponse<String> response = get(path + "?q=1");
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             assertThat(response.headers().firstValue("X-Upstream")).as(path).contains(route.upstream().service());
@@ -50,6 +50,43 @@ class GatewayTest {
         assertThat(get("/v2/procedures/p_1/rollouts").headers().firstValue("X-Upstream"))
                 .contains("station-dispatcher");
         assertThat(get("/v2/procedures/p_1").headers().firstValue("X-Upstream")).contains("deployment-service");
+    }
+
+    @Test
+    void theDashboardTakesTheRootExactlyAndItsOwnPrefixes() throws Exception {
+        for (String path : new String[] {"/", "/?next=1", "/sign-in", "/sign-out", "/procedures", "/procedures/p_1",
+                "/deployments/dep_1", "/deployments/dep_1/files/src/main.py", "/static/dashboard.css"}) {
+            HttpResponse<String> response = get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Upstream")).as(path).contains("dashboard");
+            assertThat(response.body()).as(path).isEqualTo("dashboard GET " + path);
+        }
+        // Not below / (no catch-all), not the API's paths of the same names, not a longer name.
+        for (String path : new String[] {"/x", "/index.html", "/static", "/sign-inx", "/proceduresx",
+                "/internal/v1/hooks/hk_1", "/q/dev", "/q/health"}) {
+            HttpResponse<String> response = get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertProblem(response, 404);
+            assertThat(response.headers().firstValue("X-Upstream")).as(path).isEmpty();
+        }
+        assertThat(get("/v2/procedures").headers().firstValue("X-Upstream")).contains("deployment-service");
+        assertThat(get("/v2/deployments/dep_1").headers().firstValue("X-Upstream")).contains("deployment-service");
+    }
+
+    /** The dashboard's error pages are its own (HTML for a browser); only a bare error of its HTTP layer gets a problem. */
+    @Test
+    void theDashboardKeepsItsOwnErrorPages() throws Exception {
+        for (int status : new int[] {400, 401, 403, 404, 502}) {
+            HttpResponse<String> page = get("/procedures/bare?status=" + status);
+            assertThat(page.statusCode()).isEqualTo(status);
+            assertThat(page.headers().firstValue("Content-Type")).contains("text/plain");
+            assertThat(page.body()).isEqualTo("bare error");
+        }
+        HttpResponse<String> bare = get("/sign-in/empty?status=413");
+        assertThat(bare.statusCode()).isEqualTo(413);
+        assertProblem(bare, 413);
+        // The API's routes keep turning such answers into problems.
+        assertProblem(get("/v2/stations/empty?status=413"), 413);
     }
 
     @Test
@@ -66,7 +103,7 @@ class GatewayTest {
 
     @Test
     void internalUnknownAndEscapingPathsAreNotFound() throws Exception {
-        for (String path : new String[] {"/internal/v1/hooks/hk_1", "/", "/v2/keysx", "/v2/unknown", "/webhooks",
+        for (String path : new String[] {"/internal/v1/hooks/hk_1", "/x", "/favicon.ico", "/v2/keysx", "/v2/unknown", "/webhooks",
                 "/q/health", "/q/openapi", "/q/metrics", "/webhooks/../internal/v1/hooks/x",
                 "/webhooks/%2e%2e/internal/v1/hooks/x", "/v2/stations/.%2E/.%2e/internal/v1/hooks/x",
                 "/webhooks/github/..;/..;/internal/v1/hooks/x", "/v2/stations/.", "/webhooks/a%2F..%2Finternal",
@@ -270,6 +307,24 @@ class GatewayTest {
         }
     }
 
+    /** The dashboard's relay of a build log, as the API's own stream: each event as it comes. */
+    @Test
+    void theDashboardsLogStreamReachesTheClientBeforeItEnds() throws Exception {
+        HttpResponse<InputStream> response = client.send(request("/deployments/dep_1/logs/stream?hold=dashboard")
+                .header("Accept", "text/event-stream").header("Last-Event-ID", "7").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Upstream")).contains("dashboard");
+        assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> readLine(lines));
+            assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo("data: first");
+            Upstreams.releaseEvents("dashboard");
+            assertThat(readLine(lines)).isEmpty();
+            assertThat(readLine(lines)).isEqualTo("data: last");
+        }
+    }
+
     @Test
     void replacesForwardedHeadersTheClientSent() throws Exception {
         HttpResponse<String> response = client.send(request("/v2/stations/echo")
@@ -315,9 +370,9 @@ class GatewayTest {
 
     @Test
     void eachRouteTakesAtMostItsServicesBodyLimit() throws Exception {
-        // deployment-service takes 256 KB, station-dispatcher 1 MB here (GatewayConfig's defaults)
+        // deployment-service and the dashboard take 256 KB, station-dispatcher 1 MB here (GatewayConfig's defaults)
         java.util.Map<String, int[]> limits = java.util.Map.of("/v2/procedures/echo", new int[] {256 * 1024},
-                "/v2/stations/echo", new int[] {MB});
+                "/v2/stations/echo", new int[] {MB}, "/sign-in/echo", new int[] {256 * 1024});
         for (var route : limits.entrySet()) {
             int limit = route.getValue()[0];
             byte[] over = pattern(limit + 1);

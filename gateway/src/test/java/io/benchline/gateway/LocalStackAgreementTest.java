@@ -35,5 +35,7 @@ class LocalStackAgreementTest {
     void environmentVariablesAreTheConfigKeysAsSmallRyeMapsThem() {
         assertThat(Upstream.WEBHOOK.envVar()).isEqualTo("BENCHLINE_GATEWAY_WEBHOOK_URL");
         assertThat(Upstream.DISPATCHER.configKey()).isEqualTo("dispatcher-url");
+        assertThat(Upstream.DASHBOARD.envVar()).isEqualTo("BENCHLINE_GATEWAY_DASHBOARD_URL");
+        assertThat(Upstream.DASHBOARD.service()).isEqualTo(LocalStack.DASHBOARD);
     }
 }

@@ -41,6 +41,26 @@ class RoutesTest {
     }
 
     @Test
+    void theRootIsTheDashboardsAsAnExactPathNotACatchAll() {
+        assertThat(Routes.route("/")).contains(Upstream.DASHBOARD);
+        for (String path : new String[] {"/sign-in", "/sign-out", "/procedures", "/procedures/p_1",
+                "/procedures/p_1/deployments", "/deployments/d_1", "/deployments/d_1/logs/stream",
+                "/deployments/d_1/files/a/b.py", "/static/dashboard.css", "/static/"}) {
+            assertThat(Routes.route(path)).as(path).contains(Upstream.DASHBOARD);
+        }
+        for (String path : new String[] {"//", "/x", "/favicon.ico", "/static", "/sign-inx", "/proceduresx",
+                "/internal/v1/x", "/q/health", "/q/dev", "/deployments/../internal/v1/x", "/static/..%2finternal"}) {
+            assertThat(Routes.route(path)).as(path).isEmpty();
+        }
+        // The API's paths of the same names stay the API's.
+        assertThat(Routes.route("/v2/procedures")).contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.route("/v2/deployments/d_1/logs")).contains(Upstream.DEPLOYMENT);
+        assertThat(Routes.Route.exact("/x", Upstream.DASHBOARD).matches("/x/y")).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Routes.Route.exact("/v2/*", Upstream.DEPLOYMENT))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aWildcardStandsForAWholeSegmentOnly() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Routes.Route("/v2/p*/x", Upstream.DEPLOYMENT))
                 .isInstanceOf(IllegalArgumentException.class);

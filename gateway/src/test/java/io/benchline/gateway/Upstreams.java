@@ -27,19 +27,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code …/echo}: JSON of method, uri, headers and the body's size and SHA-256 (read as a stream)</li>
  * <li>{@code …/download?bytes=N}: N bytes of a fixed pattern, chunked, written with back-pressure</li>
  * <li>{@code …/wait?ms=N}: answers after N ms (a long poll)</li>
- * <li>{@code …/events}: an event stream that sends one event, then the last one when {@link #releaseEvents()} is
- * called</li>
+ * <li>{@code …/events} (and {@code …/logs/stream}, the dashboard's log relay): an event stream that sends one event,
+ * then the last one when {@link #releaseEvents(String)} is called with its {@code ?hold=} (default {@code events})</li>
  * <li>{@code …/closing?id=X}: the first time request X arrives on a connection that has served a request before, the
  * connection is closed without an answer (a pooled connection the upstream closed after its last answer, as the
  * next request went out on it); {@link #CLOSED_REUSED} counts these. Any later X is answered as {@code …/echo}</li>
  * <li>{@code …/bare?status=N}: status N with a plain-text body and {@code Allow}, as an HTTP layer answers</li>
+ * <li>{@code …/empty?status=N}: status N without a body or {@code Content-Type}</li>
  * <li>{@code …/problem?status=N}: status N with a problem body of the upstream's own</li>
  * </ul>
  */
 public class Upstreams implements QuarkusTestResourceLifecycleManager {
     static final int PATTERN = 251; // a prime, so the byte at offset i is i % 251 and shifts show
 
-    private static volatile CompletableFuture<Void> eventsReleased = new CompletableFuture<>();
+    private static final Map<String, CompletableFuture<Void>> EVENTS_RELEASED =
+            new java.util.concurrent.ConcurrentHashMap<>();
     static final AtomicInteger EVENT_STREAMS_OPEN = new AtomicInteger();
     static final AtomicInteger CLOSED_REUSED = new AtomicInteger();
     private final Map<io.vertx.core.http.HttpConnection, Boolean> served = new java.util.concurrent.ConcurrentHashMap<>();
@@ -79,7 +81,16 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
     }
 
     static void releaseEvents() {
-        eventsReleased.complete(null);
+        releaseEvents("events");
+    }
+
+    /** Ends the event streams held under {@code hold}. */
+    static void releaseEvents(String hold) {
+        released(hold).complete(null);
+    }
+
+    private static CompletableFuture<Void> released(String hold) {
+        return EVENTS_RELEASED.computeIfAbsent(hold, h -> new CompletableFuture<>());
     }
 
     private void handle(Upstream upstream, HttpServerRequest request) {
@@ -97,8 +108,11 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
             download(response, Long.parseLong(request.getParam("bytes")));
         } else if (path.endsWith("/wait")) {
             vertx.setTimer(Long.parseLong(request.getParam("ms")), id -> response.end("waited"));
-        } else if (path.endsWith("/events")) {
-            events(response);
+        } else if (path.endsWith("/events") || path.endsWith("/logs/stream")) {
+            String hold = request.getParam("hold");
+            events(response, hold == null ? "events" : hold);
+        } else if (path.endsWith("/empty")) {
+            response.setStatusCode(Integer.parseInt(request.getParam("status"))).end();
         } else if (path.endsWith("/bare")) {
             response.setStatusCode(Integer.parseInt(request.getParam("status"))).putHeader("Allow", "GET")
                     .putHeader("Content-Type", "text/plain").end("bare error");
@@ -153,11 +167,11 @@ public class Upstreams implements QuarkusTestResourceLifecycleManager {
         }.more();
     }
 
-    private void events(HttpServerResponse response) {
+    private void events(HttpServerResponse response, String hold) {
         EVENT_STREAMS_OPEN.incrementAndGet();
         response.setChunked(true).putHeader("Content-Type", "text/event-stream");
         response.write("data: first\n\n");
-        CompletableFuture<Void> released = eventsReleased;
+        CompletableFuture<Void> released = released(hold);
         released.thenRun(() -> vertx.runOnContext(v -> response.end("data: last\n\n")));
     }
 

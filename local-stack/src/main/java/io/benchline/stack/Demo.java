@@ -166,6 +166,7 @@ public final class Demo {
 
                 ┌─ Benchline is running ──────────────────────────────────────────────────────────────
                 │ Base URL     %1$s   (REST API /v2, webhooks /webhooks, agents /agent)
+                │ Dashboard    %1$s/   (sign in with the API key below)
                 │ API key      %2$s
                 │ Procedure    %3$s  (voltage-check, repo %4$s)
                 │ Station      %5$s  (bench-01, linked for production, agent running)

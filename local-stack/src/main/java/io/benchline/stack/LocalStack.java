@@ -24,16 +24,24 @@ import java.util.function.Consumer;
 
 /**
  * The whole platform on one machine without containers: PostgreSQL, Kafka, S3Proxy, the five
- * services and the gateway (the one public base URL) as their own processes, and (optionally) a demo
+ * services, the dashboard and the gateway (the one public base URL) as their own processes, and (optionally) a demo
  * procedure with a station agent. Data lives under {@link StackOptions#dir()}, so a restart keeps it.
  */
 public final class LocalStack implements AutoCloseable {
     /** Services in start order, with their databases (null: none). */
     public static final List<String> SERVICES = List.of("deployment-service", "webhook-service", "artifact-store",
-            "station-dispatcher", "build-worker");
-    /** Port offsets from {@link StackOptions#servicePortBase()}, as ARCHITECTURE.md's port table lists them. */
+            "station-dispatcher", "build-worker", "dashboard");
+    /**
+     * Port offsets from {@link StackOptions#servicePortBase()}, as ARCHITECTURE.md's port table lists them; instance
+     * k of a service listens on its first instance's port + {@code k * PORT_ORDER.size()}.
+     */
     static final List<String> PORT_ORDER = List.of("webhook-service", "deployment-service", "build-worker",
-            "artifact-store", "station-dispatcher");
+            "artifact-store", "station-dispatcher", "dashboard");
+    /**
+     * The web dashboard (module {@code dashboard}): a client of the public API through the gateway, with no database,
+     * no Kafka and no internal token; its pages are the gateway's {@code /}.
+     */
+    public static final String DASHBOARD = "dashboard";
     /** The public gateway (module {@code gateway}), started like a service on {@link StackOptions#gatewayPort()}. */
     public static final String GATEWAY = "gateway";
     public static final Map<String, String> DATABASES = Map.of(
@@ -46,6 +54,8 @@ public final class LocalStack implements AutoCloseable {
     private final StackLayout layout;
     private final ProcessSupervisor supervisor;
     private final Properties credentials;
+    /** The dashboard's session secret: new for each run of the stack (a restart signs everyone out). */
+    private final String dashboardSessionSecret = random(32);
     /** Every instance's port, by instance name ({@link #instanceName}); a service's first instance is its own name. */
     private final Map<String, Integer> servicePorts = new LinkedHashMap<>();
     /** The service each instance name runs. */
@@ -89,7 +99,8 @@ public final class LocalStack implements AutoCloseable {
     /**
      * The name of instance {@code k} (from 0) of a service: the service's own name for the first one, then
      * {@code <service>-2}, {@code -3}, … It names the process, its log ({@code logs/<name>.log}) and its
-     * {@code BENCHLINE_INSTANCE_ID}; its port is the first instance's plus {@code 5 k}.
+     * {@code BENCHLINE_INSTANCE_ID}; its port is the first instance's plus {@code k} times the number of services
+     * ({@link #PORT_ORDER}: 6).
      */
     public static String instanceName(String service, int k) {
         return k == 0 ? service : service + "-" + (k + 1);
@@ -213,6 +224,12 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(servicePorts.get(instance)));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        if (service.equals(DASHBOARD)) {
+            // A client of the public API like any other: the gateway's base URL, and nothing of the platform's own.
+            env.put("BENCHLINE_DASHBOARD_API_URL", baseUrl());
+            env.put("BENCHLINE_DASHBOARD_SESSION_SECRET", dashboardSessionSecret);
+            return startQuarkus(service, instance, env, serviceJvm(options));
+        }
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap());
         env.put("BENCHLINE_PUBLIC_URL", baseUrl());
         env.put("BENCHLINE_AUTH_INTERNAL_TOKEN", credentials.getProperty("internal-token"));
@@ -420,6 +437,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String serviceUrl(String service) {
         return "http://127.0.0.1:" + servicePorts.get(service);
+    }
+
+    /** The dashboard's address for a browser: the gateway's {@code /}. */
+    public String dashboardUrl() {
+        return baseUrl() + "/";
     }
 
     public String apiKey() {

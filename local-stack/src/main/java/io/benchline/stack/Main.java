@@ -54,16 +54,21 @@ public final class Main {
             usage: benchline-local up|down [options]
               --dir DIR             data folder (BENCHLINE_DIR, default .benchline)
               --port N              public base URL port (BENCHLINE_PORT, default 8080)
-              --service-ports N     first of five service ports (BENCHLINE_SERVICE_PORTS, default 8081)
+              --service-ports N     first of six service ports, the dashboard's the last (BENCHLINE_SERVICE_PORTS,
+                                    default 8081: 8081-8086)
               --postgres-port N     (BENCHLINE_POSTGRES_PORT, default 15432)
               --kafka-port N        (BENCHLINE_KAFKA_PORT, default 19092; controller N+1)
               --s3-port N           (BENCHLINE_S3_PORT, default 19000)
               --no-demo             do not create or start the demo procedure, station and agent
               --full-jit            services with the JVM's full JIT (C2), as in production; slower to start
                                     and more memory (default: C1 only)
-              --instances SPEC      instances per service, e.g. build-worker=3,station-dispatcher=2 or all=2
-                                    (BENCHLINE_INSTANCES, default 1 each); instance k of a service listens on
-                                    its first port + 5 k and logs to logs/<service>-<k+1>.log
+              --instances SPEC      instances per service, e.g. build-worker=3,station-dispatcher=2,dashboard=2 or
+                                    all=2 (BENCHLINE_INSTANCES, default 1 each); instance k of a service listens
+                                    on its first port + 6 k and logs to logs/<service>-<k+1>.log
+              --dashboard-session-secret S
+                                    the dashboard's session secret, 32+ characters
+                                    (BENCHLINE_DASHBOARD_SESSION_SECRET; default: a new random one each run,
+                                    so a restart of the stack signs everyone out)
               --traces URL          every service exports its traces to this OTLP/HTTP receiver, e.g.
                                     http://127.0.0.1:4318 (BENCHLINE_TRACES; default: traces off)
               --restarts N          restarts of a crashed process within the window before the stack gives up
@@ -89,6 +94,7 @@ public final class Main {
         Map<String, Integer> instances = StackOptions.parseInstances(env("BENCHLINE_INSTANCES", ""));
         Duration maxDelay = duration("BENCHLINE_RESTART_MAX_DELAY", env("BENCHLINE_RESTART_MAX_DELAY", "30s"));
         String traces = env("BENCHLINE_TRACES", "");
+        String sessionSecret = env("BENCHLINE_DASHBOARD_SESSION_SECRET", "");
         while (!args.isEmpty()) {
             String flag = args.pop();
             switch (flag) {
@@ -102,6 +108,7 @@ public final class Main {
                 case "--full-jit" -> fullJit[0] = true;
                 case "--instances" -> instances = StackOptions.parseInstances(value(flag, args));
                 case "--traces" -> traces = value(flag, args);
+                case "--dashboard-session-secret" -> sessionSecret = value(flag, args);
                 case "--restarts" -> restarts = count(flag, value(flag, args));
                 case "--restart-window" -> window = duration(flag, value(flag, args));
                 case "--restart-delay" -> delay = duration(flag, value(flag, args));
@@ -118,6 +125,14 @@ public final class Main {
         }
         StackOptions options = new StackOptions(d.dir(), port, pg, kafka, kafka + 1, s3, services, d.partitions(),
                 d.serviceHeap(), d.serviceStartTimeout(), false, d.extraEnv(), policy, fullJit[0], instances);
+        if (!sessionSecret.isBlank()) {
+            if (sessionSecret.length() < 32) {
+                throw new StackException("--dashboard-session-secret needs 32 or more characters, not "
+                        + sessionSecret.length());
+            }
+            options = options.withExtraEnv(Map.of(LocalStack.DASHBOARD,
+                    Map.of("BENCHLINE_DASHBOARD_SESSION_SECRET", sessionSecret)));
+        }
         if (traces.isBlank()) {
             return options;
         }
@@ -158,7 +173,8 @@ public final class Main {
                 d.setUp();
                 banner = d.banner();
             } else {
-                banner = "\nBenchline is running at " + stack.baseUrl() + "\nAPI key: " + stack.apiKey() + "\n";
+                banner = "\nBenchline is running at " + stack.baseUrl() + "\nDashboard: " + stack.dashboardUrl()
+                        + " (sign in with the API key)\nAPI key: " + stack.apiKey() + "\n";
             }
             System.out.println(banner);
             System.out.printf("benchline: started in %.1f s; the stack's processes use %d MiB resident memory%n",

@@ -25,6 +25,12 @@ public final class ServiceEnvironment {
                     "BENCHLINE_SERVICES_ARTIFACT_URL"));
 
     /**
+     * What the dashboard needs, and all it gets: the public API's base URL (the gateway) and its session secret (32+
+     * characters, the same on every instance). No Kafka, no database, no internal token: it is a client of /v2.
+     */
+    static final List<String> DASHBOARD = List.of("BENCHLINE_DASHBOARD_API_URL", "BENCHLINE_DASHBOARD_SESSION_SECRET");
+
+    /**
      * The clone URL policy's switches the local stack turns on, for the services that check clone URLs: its demo and
      * the end-to-end tests build from {@code file://} repositories on this machine. docker-compose.yml keeps the safe
      * defaults (https and ssh to public hosts only), and a test holds it to that.
@@ -50,6 +56,7 @@ public final class ServiceEnvironment {
         upstreams.put("BENCHLINE_GATEWAY_DEPLOYMENT_URL", "deployment-service");
         upstreams.put("BENCHLINE_GATEWAY_ARTIFACT_URL", "artifact-store");
         upstreams.put("BENCHLINE_GATEWAY_DISPATCHER_URL", "station-dispatcher");
+        upstreams.put("BENCHLINE_GATEWAY_DASHBOARD_URL", LocalStack.DASHBOARD);
         return java.util.Collections.unmodifiableMap(upstreams);
     }
 
@@ -57,6 +64,9 @@ public final class ServiceEnvironment {
     public static List<String> required(String service) {
         if (service.equals(LocalStack.GATEWAY)) {
             return List.copyOf(GATEWAY_UPSTREAMS.keySet());
+        }
+        if (service.equals(LocalStack.DASHBOARD)) {
+            return DASHBOARD;
         }
         List<String> names = new ArrayList<>(EVERY_SERVICE);
         if (LocalStack.DATABASES.containsKey(service)) {

@@ -26,7 +26,10 @@ public record StackOptions(
         boolean fullJit,
         Map<String, Integer> instances) {
 
-    /** The most instances of one service; each takes the next 5 ports after the ones before it. */
+    /**
+     * The most instances of one service; each takes the next ports after the ones before it, one per service
+     * (LocalStack's PORT_ORDER, 6).
+     */
     public static final int MAX_INSTANCES = 8;
 
     public StackOptions {
@@ -63,7 +66,7 @@ public record StackOptions(
     /** Free ports everywhere, for the given number of instances of each service (1 when not named). */
     public static StackOptions randomPorts(Path dir, Map<String, Integer> instances) {
         int most = instances.values().stream().mapToInt(Integer::intValue).max().orElse(1);
-        int base = Ports.freeRange(5 * most);
+        int base = Ports.freeRange(LocalStack.PORT_ORDER.size() * most);
         return new StackOptions(dir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), base, 3,
                 "256m", Duration.ofSeconds(180), true, Map.of(), RestartPolicy.defaults(), false, instances);
     }
@@ -74,7 +77,7 @@ public record StackOptions(
     }
 
     /**
-     * Parses {@code build-worker=3,station-dispatcher=2} (the {@code --instances} flag and
+     * Parses {@code build-worker=3,station-dispatcher=2,dashboard=2} (the {@code --instances} flag and
      * {@code BENCHLINE_INSTANCES}); {@code all=2} sets every service.
      */
     public static Map<String, Integer> parseInstances(String spec) {

@@ -66,7 +66,7 @@ class ComposeFileTest {
     @Test
     void servicesAgreeOnTheSharedSecretsAndPeers() {
         Object token = environment("deployment-service").get("BENCHLINE_AUTH_INTERNAL_TOKEN");
-        for (String service : LocalStack.SERVICES) {
+        for (String service : platformServices()) {
             Map<String, Object> environment = environment(service);
             assertThat(environment.get("BENCHLINE_AUTH_INTERNAL_TOKEN")).as(service).isEqualTo(token);
             assertThat(environment.get("KAFKA_BOOTSTRAP_SERVERS")).as(service).isEqualTo("kafka:9092");
@@ -106,10 +106,22 @@ class ComposeFileTest {
     void theInternalTokenHasNoDefaultSoComposeRefusesToStartWithoutIt() {
         // The services refuse a missing or placeholder token outside dev and test; a default here would only
         // move that refusal into a restart loop (or, before, ship a known secret).
-        for (String service : LocalStack.SERVICES) {
+        for (String service : platformServices()) {
             assertThat(String.valueOf(environment(service).get("BENCHLINE_AUTH_INTERNAL_TOKEN"))).as(service)
                     .startsWith("${BENCHLINE_INTERNAL_TOKEN:?").doesNotContain(":-");
         }
+    }
+
+    /** The dashboard is a client of the public API through the gateway: none of the platform's own secrets or peers. */
+    @Test
+    void theDashboardCallsTheApiThroughTheGatewayWithASecretOfItsOwn() {
+        Map<String, Object> environment = environment(LocalStack.DASHBOARD);
+        assertThat(environment.get("BENCHLINE_DASHBOARD_API_URL")).isEqualTo("http://gateway:8080");
+        assertThat(String.valueOf(environment.get("BENCHLINE_DASHBOARD_SESSION_SECRET")))
+                .startsWith("${BENCHLINE_DASHBOARD_SESSION_SECRET:?").doesNotContain(":-");
+        assertThat(environment).doesNotContainKeys("BENCHLINE_AUTH_INTERNAL_TOKEN", "KAFKA_BOOTSTRAP_SERVERS",
+                "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_PASSWORD", "BENCHLINE_SECRETS_KEY");
+        assertThat(service(LocalStack.DASHBOARD)).as("reached through the gateway only").doesNotContainKey("ports");
     }
 
     @Test
@@ -144,6 +156,12 @@ class ComposeFileTest {
         for (String topic : io.benchline.events.Topics.ALL) {
             assertThat(init).contains(topic);
         }
+    }
+
+    /** The services of the platform itself: those that share the internal token (all but the dashboard). */
+    static java.util.List<String> platformServices() {
+        return LocalStack.SERVICES.stream()
+                .filter(s -> ServiceEnvironment.required(s).contains("BENCHLINE_AUTH_INTERNAL_TOKEN")).toList();
     }
 
     private static java.util.List<String> withGateway() {

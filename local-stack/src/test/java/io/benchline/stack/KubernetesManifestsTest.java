@@ -255,7 +255,7 @@ class KubernetesManifestsTest {
 
     @Test
     void servicesAgreeOnPeersDatabasesAndTheSharedSecret() {
-        for (String service : LocalStack.SERVICES) {
+        for (String service : ComposeFileTest.platformServices()) {
             Container container = container(service);
             assertThat(secretKey(container, "BENCHLINE_AUTH_INTERNAL_TOKEN")).as(service).isEqualTo("internal-token");
             assertThat(configKey(container, "KAFKA_BOOTSTRAP_SERVERS")).as(service).isEqualTo("kafka-bootstrap-servers");
@@ -290,6 +290,20 @@ class KubernetesManifestsTest {
         Container gateway = container(LocalStack.GATEWAY);
         ServiceEnvironment.GATEWAY_UPSTREAMS.forEach((name, service) ->
                 assertPeer(LocalStack.GATEWAY, name, literal(gateway, name).orElse(null), service));
+    }
+
+    /** The dashboard calls the API through the gateway's Service, with its session secret from the Secret only. */
+    @Test
+    void theDashboardCallsTheApiThroughTheGatewayWithItsSecretFromTheSecret() {
+        Container dashboard = container(LocalStack.DASHBOARD);
+        assertPeer(LocalStack.DASHBOARD, "BENCHLINE_DASHBOARD_API_URL",
+                literal(dashboard, "BENCHLINE_DASHBOARD_API_URL").orElse(null), LocalStack.GATEWAY);
+        assertThat(secretKey(dashboard, "BENCHLINE_DASHBOARD_SESSION_SECRET")).isEqualTo("dashboard-session-secret");
+        assertThat(configKey(dashboard, "BENCHLINE_DASHBOARD_SECURE_COOKIE")).isEqualTo("dashboard-secure-cookie");
+        assertThat(manifests.get(ConfigMap.class, CONFIG_MAP).getData().get("dashboard-secure-cookie"))
+                .as("the base's public URL is https").isEqualTo("true");
+        assertThat(names(dashboard)).doesNotContain("BENCHLINE_AUTH_INTERNAL_TOKEN", "KAFKA_BOOTSTRAP_SERVERS",
+                "DATABASE_ADDRESS", "BENCHLINE_SECRETS_KEY");
     }
 
     @Test

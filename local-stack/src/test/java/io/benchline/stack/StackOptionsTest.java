@@ -65,7 +65,21 @@ class StackOptionsTest {
         assertThat(LocalStack.instanceName("build-worker", 2)).isEqualTo("build-worker-3");
         StackOptions options = StackOptions.randomPorts(Path.of("unused"), StackOptions.parseInstances("build-worker=3"));
         assertThat(options.instances("build-worker")).isEqualTo(3);
-        // Instance k of a service listens on its first port + 5 k: 15 ports from the base.
-        assertThat(options.servicePortBase() + 14).isLessThan(Ports.ephemeralLow());
+        // Instance k of a service listens on its first port + 6 k (one port per service): 18 ports from the base.
+        assertThat(LocalStack.PORT_ORDER).hasSameElementsAs(LocalStack.SERVICES);
+        assertThat(options.servicePortBase() + 3 * LocalStack.PORT_ORDER.size() - 1).isLessThan(Ports.ephemeralLow());
+    }
+
+    @Test
+    void theDashboardIsAServiceThatNeedsOnlyTheApiAndItsSessionSecret() {
+        assertThat(LocalStack.SERVICES).contains(LocalStack.DASHBOARD);
+        // The default ports: 8081-8085 for the five services, 8086 for the dashboard (its own default).
+        assertThat(StackOptions.defaults(Path.of("unused")).servicePortBase()
+                + LocalStack.PORT_ORDER.indexOf(LocalStack.DASHBOARD)).isEqualTo(8086);
+        assertThat(ServiceEnvironment.required(LocalStack.DASHBOARD))
+                .containsExactly("BENCHLINE_DASHBOARD_API_URL", "BENCHLINE_DASHBOARD_SESSION_SECRET");
+        assertThat(StackOptions.parseInstances("dashboard=2")).containsEntry(LocalStack.DASHBOARD, 2);
+        assertThat(ServiceEnvironment.GATEWAY_UPSTREAMS).containsEntry("BENCHLINE_GATEWAY_DASHBOARD_URL",
+                LocalStack.DASHBOARD);
     }
 }

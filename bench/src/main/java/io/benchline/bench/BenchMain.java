@@ -1,6 +1,7 @@
 package io.benchline.bench;
 
 import io.benchline.stack.GitPush;
+import io.benchline.stack.LocalStack;
 import io.benchline.stack.StackLayout;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,7 +68,7 @@ public final class BenchMain implements Callable<Integer> {
                 stack = BenchStack.start(o);
                 report.header(String.format(Locale.ROOT, "stack: LocalStack started in %.1f s; gateway :%d (%s), services :%d-%d,"
                         + " PostgreSQL :%d, Kafka :%d, S3Proxy :%d, data %s", (System.nanoTime() - t0) / 1e9,
-                        o.gatewayPort, gatewayKind(), o.servicePortBase, o.servicePortBase + 4, o.postgresPort, o.kafkaPort,
+                        o.gatewayPort, gatewayKind(), o.servicePortBase, o.servicePortBase + LocalStack.SERVICES.size() - 1, o.postgresPort, o.kafkaPort,
                         o.s3Port, stack.dir()) + (o.env.isEmpty() ? "" : "; --env " + String.join(" ", o.env)));
                 failed = !runParts();
             }

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         @ResourceArg(name = "kafka", value = "true")})
 @QuarkusTestResource(FakePeers.class)
 class LargeFanOutTest {
-    private static final int STATIONS = 20_000;
+    private static final int STATIONS = 10_000;
 
     @Test
     void twentyThousandStationsAreEachMovedExactlyOnce() {

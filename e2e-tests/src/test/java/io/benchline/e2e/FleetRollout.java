@@ -3,7 +3,6 @@ package io.benchline.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.benchline.cli.agent.Agent;
 import io.benchline.cli.agent.AgentConfig;
-import io.benchline.stack.GitPush;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,27 +121,6 @@ final class FleetRollout implements AutoCloseable {
                 System.err.println("fleet factory: cannot send a unit to " + station + ": " + e);
             }
         }
-    }
-
-    /**
-     * Pushes the commit to the procedure's production branch (a signed GitHub webhook delivery) and waits for its
-     * production deployment to be ready; its id.
-     */
-    String push(String baseUrl, Path repo, String hookId, String secret, String before, String commit)
-            throws Exception {
-        byte[] payload = GitPush.payload(repo, "acme/fleet-check", "file://" + repo.toAbsolutePath(), "main", before,
-                commit);
-        var sent = GitPush.send(baseUrl, hookId, secret, payload, java.util.UUID.randomUUID().toString());
-        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
-        return Await.until("the deployment of " + commit + " is ready", WAIT, () -> {
-            for (JsonNode d : api.get("/v2/deployments?procedure_id=" + procedureId).expect(200).json().get("data")) {
-                if (commit.equals(d.at("/commit/sha").asText())) {
-                    assertThat(d.path("status").asText()).as("deployment of " + commit).isNotEqualTo("failed");
-                    return "ready".equals(d.path("status").asText()) ? d.get("id").asText() : null;
-                }
-            }
-            return null;
-        });
     }
 
     JsonNode pointer(String stationId) throws Exception {

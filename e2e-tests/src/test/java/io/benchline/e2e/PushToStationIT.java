@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * repository, artifact-store stores and signs it in S3, station-dispatcher moves the station's pointer and
  * a real agent process downloads, verifies and runs it, switching versions only between runs.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class PushToStationIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
@@ -921,10 +922,7 @@ class PushToStationIT {
         Path repo = newRepository("fleet-check");
         Files.writeString(repo.resolve("procedure.yaml"), "name: fleet-check\nruntime: python 3.11\nentry_point: main.py\n");
         String v1Commit = commitVersion(repo, "v1", 0);
-        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "fleet-check",
-                "repository", Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(),
-                        "full_name", "acme/fleet-check"),
-                "production_branch", "main", "auto_push", true)).expect(201).json();
+        JsonNode procedure = githubProcedure(repo, "fleet-check");
         String procedureId = procedure.get("id").asText();
         String hook = procedure.at("/webhook/id").asText();
         String secret = procedure.at("/webhook/secret").asText();
@@ -934,7 +932,8 @@ class PushToStationIT {
             String idle = all.get(0); // never gets a unit
             String busy = all.get(1); // gets the long units of the deferral check only
             List<String> factoryStations = all.subList(2, all.size());
-            String v1 = fleet.push(stack.baseUrl(), repo, hook, secret, GitPush.ZERO, v1Commit);
+            String v1 = pushAndAwaitReady(repo, "acme/fleet-check", hook, secret, GitPush.ZERO, v1Commit,
+                    procedureId);
             fleet.awaitActual("the fleet runs v1", all, v1);
             // From here on a pushed production deployment moves no station by itself: rollouts do.
             api.patch("/v2/procedures/" + procedureId, Map.of("auto_push", false)).expect(200);
@@ -943,7 +942,7 @@ class PushToStationIT {
 
             // 1. v2 fails 60% of units: the gate aborts at the canary stage; every canary goes back to v1.
             String v2Commit = commitVersion(repo, "v2", 60);
-            String v2 = fleet.push(stack.baseUrl(), repo, hook, secret, v1Commit, v2Commit);
+            String v2 = pushAndAwaitReady(repo, "acme/fleet-check", hook, secret, v1Commit, v2Commit, procedureId);
             String r2 = api.post("/v2/rollouts", Map.of("deployment_id", v2, "stages",
                     List.of(Map.of("stations", 10), Map.of("percent", 100)), "gate", gate)).expect(201).json()
                     .get("id").asText();
@@ -976,7 +975,7 @@ class PushToStationIT {
 
             // 2. v3 is healthy: the gate advances it stage by stage to 100%; v1 becomes the rollback target.
             String v3Commit = commitVersion(repo, "v3", 0);
-            String v3 = fleet.push(stack.baseUrl(), repo, hook, secret, v2Commit, v3Commit);
+            String v3 = pushAndAwaitReady(repo, "acme/fleet-check", hook, secret, v2Commit, v3Commit, procedureId);
             String r3 = api.post("/v2/rollouts", Map.of("deployment_id", v3, "stages", List.of(Map.of("stations", 10),
                     Map.of("percent", 50), Map.of("percent", 100)), "gate", gate)).expect(201).json().get("id").asText();
             JsonNode completed = fleet.awaitRolloutState(r3, "completed");
@@ -994,7 +993,7 @@ class PushToStationIT {
             // 3. No units: too few runs by the gate's timeout needs attention, then an abort by hand.
             fleet.stopDriving();
             String v4Commit = commitVersion(repo, "v4", 0);
-            String v4 = fleet.push(stack.baseUrl(), repo, hook, secret, v3Commit, v4Commit);
+            String v4 = pushAndAwaitReady(repo, "acme/fleet-check", hook, secret, v3Commit, v4Commit, procedureId);
             String r4 = api.post("/v2/rollouts", Map.of("deployment_id", v4, "stages", List.of(Map.of("stations", 5),
                     Map.of("percent", 100)), "gate", Map.of("min_runs", 15, "min_wait", "1s", "timeout", "4s")))
                     .expect(201).json().get("id").asText();
@@ -1009,7 +1008,8 @@ class PushToStationIT {
             fleet.batchOfSlowUnits(busy, 25);
             Await.until("the busy station runs a long unit", WAIT, () -> api.get("/v2/stations/" + busy + "/runs")
                     .expect(200).json().at("/data/0/status").asText().equals("running") ? true : null);
-            String v5 = fleet.push(stack.baseUrl(), repo, hook, secret, v4Commit, commitVersion(repo, "v5", 0));
+            String v5 = pushAndAwaitReady(repo, "acme/fleet-check", hook, secret, v4Commit,
+                    commitVersion(repo, "v5", 0), procedureId);
             api.post("/v2/rollouts", Map.of("deployment_id", v5, "stages", List.of(Map.of("stations", 2),
                     Map.of("percent", 100)), "canary_station_ids", List.of(busy, idle))).expect(201);
             fleet.awaitActual("the idle station switches", List.of(idle), v5);
@@ -1053,6 +1053,7 @@ class PushToStationIT {
      * moved to the new deployment exactly once.
      */
     @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // last: it restarts PostgreSQL and Kafka under the shared stack
     void aRolloutsWaitSurvivesKilledPostgresAndKafka() throws Exception {
         Path repo = newRepository("wait-check");
         Files.writeString(repo.resolve("procedure.yaml"), "name: wait-check\nruntime: python 3.11\nentry_point: main.py\n");
@@ -1060,10 +1061,7 @@ class PushToStationIT {
         GitPush.git(repo, "add", ".");
         GitPush.git(repo, "commit", "-q", "-m", "wait-check v1");
         String c1 = GitPush.git(repo, "rev-parse", "HEAD").trim();
-        JsonNode procedure = api.post("/v2/procedures", Map.of("name", "wait-check",
-                "repository", Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(),
-                        "full_name", "acme/wait-check"),
-                "production_branch", "main", "auto_push", true)).expect(201).json();
+        JsonNode procedure = githubProcedure(repo, "wait-check");
         String procedureId = procedure.get("id").asText();
         String hook = procedure.at("/webhook/id").asText();
         String secret = procedure.at("/webhook/secret").asText();
@@ -1126,6 +1124,25 @@ class PushToStationIT {
                     && d2.equals(field(r.value(), "/data/to_deployment_id"))))
                     .as("station " + station + " moved to the new deployment exactly once").hasSize(1);
         }
+        // The stack is shared: leave it only once every service answers again, several times in a row (a pooled
+        // connection from before the restart can fail one request: seen once as a 503 of artifact-store).
+        int[] inARow = {0};
+        Await.until("every service answers after the restarts", WAIT, () -> {
+            boolean all = api.get("/v2/keys").status() == 200
+                    && api.get("/v2/deployments?procedure_id=" + procedureId).status() == 200
+                    && api.get("/v2/stations/" + stations.get(0)).status() == 200
+                    && api.get("/v2/rollouts/" + rolloutId).status() == 200;
+            inARow[0] = all ? inARow[0] + 1 : 0;
+            return inARow[0] >= 25 ? true : null;
+        });
+    }
+
+    /** A procedure of the repository (GitHub, {@code acme/<name>}, production branch main, auto-push on). */
+    private static JsonNode githubProcedure(Path repo, String name) throws Exception {
+        return api.post("/v2/procedures", Map.of("name", name,
+                "repository", Map.of("provider", "github", "clone_url", "file://" + repo.toAbsolutePath(),
+                        "full_name", "acme/" + name),
+                "production_branch", "main", "auto_push", true)).expect(201).json();
     }
 
     /** Pushes {@code after} to main and waits until its production deployment is ready; its id. */

@@ -89,8 +89,11 @@ public class FanOutJobRepository {
                   -- an explicit move stops once a newer control change of the procedure exists: a newer promote or
                   -- rollback job, or a newer control applied (a resume has no job; control events of different
                   -- deployments travel on different partitions, so a stale rollback can arrive after the resume)
+                  -- or an automatic job whose ready event was written after a newer control change (its resume may
+                  -- not be applied here yet: a stale rollback arriving after that job must not undo it)
                   and (cast(?9 as bigint) is null or (not exists (select 1 from fanout_jobs j
-                        where j.procedure_id = ?3 and j.control_version > cast(?9 as bigint))
+                        where j.procedure_id = ?3 and (j.control_version > cast(?9 as bigint)
+                            or j.seen_control_version > cast(?9 as bigint)))
                     and not exists (select 1 from procedure_controls c
                         where c.procedure_id = ?3 and c.control_version > cast(?9 as bigint))))
                   -- a rollout stage moves only while its rollout goes on (an abort or a newer deployment ends it)

@@ -293,6 +293,41 @@ class DeploymentManagementTest {
      * kill of station-dispatcher and after a Kafka outage): a rollback that arrives after the resume that followed it
      * moves nothing, and a ready event written after a resume fans out although that resume has not arrived yet.
      */
+    /**
+     * deployment-service rolled back (control version 1), resumed (2) and wrote c's ready at 2; here c's ready comes
+     * first and fans out, then the rollback, then the resume. The rollback is stale (a job already saw version 2):
+     * it moves nothing, and the station stays on c. (A fault trial found the station moved back.)
+     */
+    @Test
+    void aRollbackArrivingAfterAReadyWrittenAfterItsResumeMovesNothing() {
+        String procedure = newProcedure();
+        CreatedStation station = createStation();
+        link(station.id(), procedure, "production", null);
+        String a = readyProduction(procedure, 1);
+        String b = readyProduction(procedure, 2);
+        awaitPointerAt(station.id(), procedure, b);
+
+        String c = EventIds.withPrefix("dep");
+        DeploymentEvent r = ready(procedure, c, 3, "production", null);
+        awaitProcessed(send(new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(),
+                r.sequence(), r.environment(), r.trigger(), r.status(), r.branch(), r.commitSha(), true, r.artifact(),
+                null, 2L, ActorRef.SYSTEM, null)).id());
+        awaitPointerAt(station.id(), procedure, c);
+
+        awaitProcessed(send(control(DeploymentEvent.ROLLED_BACK, procedure, a, 1, 1)).id());
+        // The event was handled, so its job (if any) is recorded: wait until none is left unfinished.
+        await("the rollback's job finished", () -> count("select count(*) from fanout_jobs where procedure_id = ?"
+                + " and reason = 'rollback' and finished_at is null", procedure) == 0);
+        assertThat(count("select count(*) from fanout_jobs where procedure_id = ? and reason = 'rollback'"
+                + " and moved > 0", procedure)).as("the stale rollback moves no station").isZero();
+        assertThat(pointer(station.id(), procedure).get("deployment_id")).isEqualTo(c);
+
+        awaitProcessed(send(control(DeploymentEvent.RESUMED, procedure, a, 1, 2)).id());
+        assertThat(row("select paused, control_version from procedure_controls where procedure_id = ?", procedure))
+                .containsExactly(false, 2L);
+        assertThat(pointer(station.id(), procedure).get("deployment_id")).isEqualTo(c);
+    }
+
     @Test
     void aRollbackArrivingAfterItsResumeMovesNothingAndAReadyWrittenAfterAResumeNeedNotWaitForIt() {
         String procedure = newProcedure();

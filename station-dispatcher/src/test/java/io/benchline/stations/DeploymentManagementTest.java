@@ -63,6 +63,15 @@ class DeploymentManagementTest {
         return ((Number) pointer(stationId, procedureId).get("pointer_version")).longValue();
     }
 
+    /** A ready production deployment with auto-push, written by deployment-service at this control version. */
+    private static DeploymentEvent readyWrittenAt(String procedure, String deployment, long sequence,
+            long controlVersion) {
+        DeploymentEvent r = ready(procedure, deployment, sequence, "production", null);
+        return new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(), r.sequence(),
+                r.environment(), r.trigger(), r.status(), r.branch(), r.commitSha(), true, r.artifact(), null,
+                controlVersion, ActorRef.SYSTEM, null);
+    }
+
     private static String readyProduction(String procedure, long sequence) {
         String deployment = EventIds.withPrefix("dep");
         awaitProcessed(send(ready(procedure, deployment, sequence, "production", null)).id());
@@ -308,10 +317,7 @@ class DeploymentManagementTest {
         awaitPointerAt(station.id(), procedure, b);
 
         String c = EventIds.withPrefix("dep");
-        DeploymentEvent r = ready(procedure, c, 3, "production", null);
-        awaitProcessed(send(new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(),
-                r.sequence(), r.environment(), r.trigger(), r.status(), r.branch(), r.commitSha(), true, r.artifact(),
-                null, 2L, ActorRef.SYSTEM, null)).id());
+        awaitProcessed(send(readyWrittenAt(procedure, c, 3, 2)).id());
         awaitPointerAt(station.id(), procedure, c);
 
         awaitProcessed(send(control(DeploymentEvent.ROLLED_BACK, procedure, a, 1, 1)).id());
@@ -351,10 +357,7 @@ class DeploymentManagementTest {
         awaitProcessed(send(control(DeploymentEvent.ROLLED_BACK, procedure, a, 1, 3)).id());
         awaitPointerAt(station.id(), procedure, a);
         String c = EventIds.withPrefix("dep");
-        DeploymentEvent r = ready(procedure, c, 3, "production", null);
-        awaitProcessed(send(new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(),
-                r.sequence(), r.environment(), r.trigger(), r.status(), r.branch(), r.commitSha(), true, r.artifact(),
-                null, 4L, ActorRef.SYSTEM, null)).id());
+        awaitProcessed(send(readyWrittenAt(procedure, c, 3, 4)).id());
         awaitPointerAt(station.id(), procedure, c);
 
         // A ready written while paused at version 5 (deployment-service's rollback came first) stops: the pause is
@@ -362,10 +365,7 @@ class DeploymentManagementTest {
         awaitProcessed(send(control(DeploymentEvent.RESUMED, procedure, a, 1, 4)).id());
         awaitProcessed(send(control(DeploymentEvent.ROLLED_BACK, procedure, c, 3, 5)).id());
         String d = EventIds.withPrefix("dep");
-        DeploymentEvent late = ready(procedure, d, 4, "production", null);
-        awaitProcessed(send(new DeploymentEvent(late.change(), late.deploymentId(), late.orgId(), late.procedureId(),
-                late.sequence(), late.environment(), late.trigger(), late.status(), late.branch(), late.commitSha(),
-                true, late.artifact(), null, 4L, ActorRef.SYSTEM, null)).id());
+        awaitProcessed(send(readyWrittenAt(procedure, d, 4, 4)).id());
         await("fan-out of " + d + " finished", () -> count(
                 "select count(*) from fanout_jobs where deployment_id = ? and finished_at is not null", d) == 1);
         assertThat(row("select moved from fanout_jobs where deployment_id = ?", d).get(0)).isEqualTo(0L);

@@ -43,4 +43,15 @@ public interface DashboardConfig {
     /** The largest file of an artifact the file viewer shows. */
     @WithDefault("1048576")
     int maxViewedFileBytes();
+
+    /**
+     * How often a live page (a procedure's first page of deployments, a rollout) re-reads the API for its open
+     * stream; each open page costs one API call per interval.
+     */
+    @WithDefault("2s")
+    Duration liveInterval();
+
+    /** How long one live stream stays open; the browser's EventSource then opens a new one (and signs in again). */
+    @WithDefault("10m")
+    Duration liveLifetime();
 }

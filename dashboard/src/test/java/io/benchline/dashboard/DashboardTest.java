@@ -185,6 +185,43 @@ class DashboardTest {
         }
     }
 
+    /**
+     * The live stream of the Deployments tab re-reads the first page (with the page's filters) and sends each row
+     * once as the page's own row HTML, then only rows that changed (the fake's never change); it ends after its
+     * lifetime (1 s in tests).
+     */
+    @Test
+    void theLiveStreamSendsEachChangedRowOnceAsThePagesOwnRow() {
+        SignedIn member = signIn(FakeBenchlineApi.MEMBER);
+        String tab = page(member, "/procedures/prc_1?environment=preview");
+        assertThat(tab).contains("data-live=\"/procedures/prc_1/live?environment=preview\"");
+        Response stream = RestAssured.given().cookie("bl_session", member.cookie())
+                .get("/procedures/prc_1/live?environment=preview");
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.contentType()).startsWith("text/event-stream");
+        String body = stream.body().asString();
+        assertThat(body).containsPattern("event: row\ndata: dep_ready\ndata: +<tr id=\"dep_ready\">").contains(
+                "event: row\ndata: dep_failed\n");
+        assertThat(body.split("data: dep_ready\n", -1)).as("dep_ready sent once: %s", body).hasSize(2);
+        assertThat(body).contains("action=\"/deployments/dep_failed/rerun\""); // the member's buttons
+        long reads = FakeBenchlineApi.REQUESTS.stream().filter(r -> r.equals("GET /v2/deployments?procedure_id=prc_1"
+                + "&environment=preview&limit=50 " + FakeBenchlineApi.MEMBER)).count();
+        assertThat(reads).as("the tab's read and the stream's re-reads").isGreaterThan(2);
+        // A later page has no live stream (its rows are not the newest).
+        assertThat(page(member, "/procedures/prc_1?cursor=" + FakeBenchlineApi.NEXT_CURSOR)).doesNotContain("data-live");
+        // Without a session: one end event saying why.
+        assertThat(RestAssured.given().get("/procedures/prc_1/live").body().asString())
+                .startsWith("event: end\ndata: {\"title\":\"Not signed in\"");
+    }
+
+    @Test
+    void rolloutStagesAreReadAsPercentsOrStationCounts() {
+        assertThat(io.benchline.dashboard.web.StagesForTest.read("1, 10 %, 50%, 100 %"))
+                .isEqualTo("[{stations=1}, {percent=10}, {percent=50}, {percent=100}]");
+        assertThat(io.benchline.dashboard.web.StagesForTest.refusal("10 %, ten")).contains("\"ten\"");
+        assertThat(io.benchline.dashboard.web.StagesForTest.refusal(" , ")).contains("name at least one stage");
+    }
+
     private record SignedIn(String cookie, String csrf) {
     }
 

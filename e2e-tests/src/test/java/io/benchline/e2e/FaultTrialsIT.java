@@ -45,7 +45,8 @@ import java.util.stream.Stream;
  * <p>
  * Targets: each service and the gateway (restarted at once: the restart itself is the outage), Kafka and PostgreSQL
  * (down for {@code benchline.fault.short-outage} and for {@code benchline.fault.long-outage}).
- * The default plan is a smoke run inside {@code ./mvnw verify}; {@code -Pfault-trials-ci} is what {@code .ci/run} adds,
+ * A plain {@code ./mvnw verify} leaves this class out; its default plan is a smoke run ({@code -Pfault-trials-smoke});
+ * {@code -Pfault-trials-ci} is what {@code .ci/run} adds,
  * {@code -Pfault-trials} the issue's full plan (e2e-tests/README.md).
  * Resume times are measured and printed, not asserted: only "ready at all within {@link #SETTLE}" fails a trial.
  */
@@ -61,7 +62,7 @@ class FaultTrialsIT {
     static final int INFRA_TRIALS = Integer.getInteger("benchline.fault.infra-trials", 1);
     static final Duration SHORT_OUTAGE = duration("benchline.fault.short-outage", "5s");
     /**
-     * Zero: no long-outage trials (the smoke plan of {@code verify}). The CI and full plans use 2 minutes, which outlasts
+     * Zero: no long-outage trials (the smoke plan). The CI and full plans use 2 minutes, which outlasts
      * the 60 s and 30 s bounds that broke the pipeline before.
      */
     static final Duration LONG_OUTAGE = duration("benchline.fault.long-outage", "0s");

@@ -14,6 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +66,9 @@ class PushToStationIT {
                                 "BENCHLINE_DEVELOPMENT_REMOVAL_DELAY", "3s",
                                 "BENCHLINE_DEVELOPMENT_SWEEP_INTERVAL", "1s"),
                         // the health gate looks every second (5 s by default)
-                        "station-dispatcher", Map.of("BENCHLINE_ROLLOUTS_GATE_INTERVAL", "1s")))
+                        "station-dispatcher", Map.of("BENCHLINE_ROLLOUTS_GATE_INTERVAL", "1s"),
+                        // live pages re-read the API 4 times a second (every 2 s by default)
+                        "dashboard", Map.of("BENCHLINE_DASHBOARD_LIVE_INTERVAL", "250ms")))
                 .withTraces(traces.endpoint()), StackLayout.detect());
         api = new Api(stack.baseUrl(), stack.apiKey());
     }
@@ -675,6 +679,220 @@ class PushToStationIT {
             assertThat(answer.headers().firstValue("Content-Type").orElse("")).as(refused)
                     .startsWith("application/problem+json");
         }
+    }
+
+    /**
+     * The dashboard in headless Chromium against the real stack: sign in; a pushed commit's row goes pending ->
+     * building -> ready on the open Deployments tab without a reload; a rollout of it started and advanced; Create
+     * Deployment opens Inspect, whose log lines stream while it builds, then its contents tree; promote that preview;
+     * pin to a station; a delete refused while pinned (the station named); rollback; a viewer key sees no change
+     * buttons.
+     * Screenshots of the main pages go to {@code target/screenshots} (the README shows them).
+     */
+    @Test
+    void theDashboardDrivesDeploymentsAndRolloutsInHeadlessChromium() throws Exception {
+        Path repo = newRepository("dashboard-browser");
+        Files.writeString(repo.resolve("procedure.yaml"),
+                "name: dashboard-browser\nruntime: python 3.11\nentry_point: main.py\n");
+        Files.writeString(repo.resolve("requirements.txt"), "bench-rails==1.2.0\n");
+        Files.createDirectories(repo.resolve("fixtures"));
+        Files.writeString(repo.resolve("fixtures/limits.csv"), "rail,min,max\n5V,4.9,5.1\n");
+        String v1Commit = commitVersion(repo, "v1", 0);
+        JsonNode procedure = githubProcedure(repo, "dashboard-browser");
+        String procedureId = procedure.get("id").asText();
+        String hook = procedure.at("/webhook/id").asText();
+        String secret = procedure.at("/webhook/secret").asText();
+        // Production deployments wait for a rollout (none moves a station by itself).
+        api.patch("/v2/procedures/" + procedureId, Map.of("auto_push", false)).expect(200);
+        List<String> stations = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            String id = api.post("/v2/stations", Map.of("name", "dash-" + i)).expect(201).json().get("id").asText();
+            api.post("/v2/stations/" + id + "/links", Map.of("procedure_id", procedureId, "environment",
+                    "production")).expect(201);
+            stations.add(id);
+        }
+        String viewerKey = api.post("/v2/api-keys", Map.of("name", "dashboard-viewer", "role", "viewer")).expect(201)
+                .json().get("secret").asText();
+        Path shots = Path.of("target", "screenshots");
+
+        try (DashboardBrowser b = DashboardBrowser.start(stack.baseUrl(), work.resolve("browser"), shots)) {
+            try {
+                browse(b, procedureId, hook, secret, repo, v1Commit, stations, viewerKey);
+            } catch (Throwable failure) {
+                b.dump("failure");
+                throw failure;
+            }
+        }
+    }
+
+    private static void browse(DashboardBrowser b, String procedureId, String hook, String secret, Path repo,
+            String v1Commit, List<String> stations, String viewerKey) throws Exception {
+        {
+            // Sign in.
+            b.open("/");
+            assertThat(b.path()).isEqualTo("/sign-in");
+            b.screenshot("sign-in");
+            b.type("#api_key", stack.apiKey());
+            b.click("form[action='/sign-in'] button[type=submit]");
+            b.await("the procedures list", "a[href='/procedures/" + procedureId + "']");
+            assertThat(b.text(".role")).isEqualTo("admin");
+            b.screenshot("procedures");
+
+            // A push: its row appears and goes to ready on the open page; the page is never reloaded.
+            b.open("/procedures/" + procedureId);
+            b.script("window.benchlineLoadedOnce = true; window.seen = [];"
+                    + "new MutationObserver(function () { document.querySelectorAll('#rows tr').forEach(function (tr) {"
+                    + "  var badge = tr.querySelector('.badge'); if (!badge) return;"
+                    + "  var last = window.seen.filter(function (s) { return s[0] === tr.id; }).pop();"
+                    + "  if (!last || last[1] !== badge.textContent) window.seen.push([tr.id, badge.textContent]); });"
+                    + "}).observe(document.getElementById('rows'), {childList: true, subtree: true});");
+            sendPush(repo, hook, secret, GitPush.ZERO, v1Commit);
+            String v1 = Await.until("v1's row is ready on the page", WAIT, () -> {
+                WebElement row = first(b, "#rows tr:has(code[title='" + v1Commit + "'])");
+                return row != null && row.findElement(By.cssSelector(".badge")).getText().equals("ready")
+                        ? row.getAttribute("id") : null;
+            });
+            assertThat(b.script("return window.benchlineLoadedOnce === true")).as("the page was not reloaded")
+                    .isEqualTo(true);
+            @SuppressWarnings("unchecked")
+            List<List<String>> seen = (List<List<String>>) b.script("return window.seen");
+            List<String> states = seen.stream().filter(e -> e.get(0).equals(v1)).map(e -> e.get(1)).toList();
+            System.out.println("dashboard: v1's row showed " + states + " without a reload");
+            assertThat(states).as("the row's states as the live stream changed them").last().isEqualTo("ready");
+            assertThat(states.size()).as("the row was seen before it was ready: %s", states).isGreaterThan(1);
+            assertThat(List.of("pending", "building", "ready")).containsSubsequence(states);
+            b.screenshot("deployments");
+
+            // A rollout of v1 over the three stations: one station, then all, advanced by hand.
+            b.open("/procedures/" + procedureId + "/rollouts");
+            b.find("#rollout-deployment option[value='" + v1 + "']").click();
+            b.type("#rollout-stages", "1, 100 %");
+            b.click("#start-rollout form button[type=submit]");
+            b.await("the rollout's page", "#rollout-state");
+            String rolloutId = b.path().substring("/rollouts/".length());
+            b.awaitText("the first stage has moved its station", ".stages tbody tr:first-child td[data-label=Moved]",
+                    "1");
+            b.screenshot("rollout");
+            b.script("window.benchlineLoadedOnce = true;");
+            b.click("form[action$='/advance'] button");
+            b.awaitText("the rollout completes", "#rollout-state", "completed");
+            JsonNode rollout = api.get("/v2/rollouts/" + rolloutId).expect(200).json();
+            assertThat(rollout.path("state").asText()).isEqualTo("completed");
+            assertThat(rollout.path("deployment_id").asText()).isEqualTo(v1);
+            awaitPointers(stations, procedureId, v1);
+
+            // Create Deployment (a preview of main's head): its Inspect page streams the build's log.
+            b.open("/procedures/" + procedureId);
+            b.click("details.create summary");
+            b.type("#branch", "main");
+            b.click("form[action='/procedures/" + procedureId + "/deployments'] button[type=submit]");
+            b.await("the new deployment's Inspect page", "#status");
+            String preview = b.path().substring("/deployments/".length());
+            String statusAtLoad = b.text("#status");
+            int linesAtLoad = b.all("#log li").size();
+            b.script("window.benchlineLoadedOnce = true;");
+            b.awaitText("the preview's build ends ready on the open page", "#status", "ready");
+            int linesAtEnd = b.all("#log li").size();
+            System.out.printf("dashboard: Inspect opened %s with %d log lines, %d when ready%n", statusAtLoad,
+                    linesAtLoad, linesAtEnd);
+            assertThat(statusAtLoad).as("Inspect opened while the build ran").isIn("pending", "building");
+            assertThat(linesAtEnd).as("log lines streamed in").isGreaterThan(linesAtLoad);
+            assertThat(b.script("return window.benchlineLoadedOnce === true")).isEqualTo(true);
+            assertThat(b.all("#log li time")).as("each streamed line has its time").hasSize(linesAtEnd);
+            b.open("/deployments/" + preview);
+            b.await("the contents tree", ".tree a[href$='/files/main.py']");
+            assertThat(b.text(".tree")).contains("fixtures").contains("limits.csv").contains("procedure.yaml");
+            b.screenshot("inspect");
+            b.click(".tree a[href$='/files/fixtures/limits.csv']");
+            b.awaitText("the file viewer", "main", "5V,4.9,5.1");
+            b.open("/deployments/" + preview);
+
+            // Promote the preview from its Inspect page: a production deployment of the same artifact, on every
+            // station.
+            b.click("details:has(form[action$='/promote']) summary");
+            b.click("form[action$='/promote'] button[type=submit]");
+            b.await("the promoted deployment's page", "#status");
+            String promoted = b.path().substring("/deployments/".length());
+            assertThat(promoted).isNotEqualTo(preview);
+            b.awaitText("the promotion is ready", "#status", "ready");
+            assertThat(api.get("/v2/deployments/" + promoted).expect(200).json().path("environment").asText())
+                    .isEqualTo("production");
+            awaitPointers(stations, procedureId, promoted);
+
+            // Pin v1 to a station; then v1's delete is refused, naming the station.
+            b.open("/procedures/" + procedureId);
+            b.click("tr[id='" + v1 + "'] details:has(form[action$='/pin']) summary");
+            b.type("#pin-stations-" + v1, stations.get(0));
+            b.click("tr[id='" + v1 + "'] form[action$='/pin'] button[type=submit]");
+            b.awaitText("the pin's notice", ".notice", "Pinned");
+            Await.until("the station's pointer is pinned to v1", WAIT, () -> {
+                JsonNode p = pointer(stations.get(0), procedureId);
+                return p != null && p.path("pinned").asBoolean() && p.path("deployment_id").asText().equals(v1)
+                        ? true : null;
+            });
+            b.open("/procedures/" + procedureId);
+            b.submitConfirmed("tr[id='" + v1 + "'] form[action$='/delete'] button");
+            b.await("the refusal", ".problem");
+            assertThat(b.text("main")).contains(stations.get(0));
+            b.screenshot("delete-refused");
+            assertThat(api.get("/v2/deployments/" + v1).status()).as("v1 is still there").isEqualTo(200);
+
+            // Rollback to v1: every station goes back to it, auto-push pauses, the tab says so.
+            b.open("/procedures/" + procedureId);
+            b.click("tr[id='" + v1 + "'] details:has(form[action$='/rollback']) summary");
+            b.click("tr[id='" + v1 + "'] form[action$='/rollback'] button[type=submit]");
+            b.awaitText("the rollback's notice", ".notice", "Rollback started");
+            b.awaitText("the paused banner", "p.problem", "Auto-push is paused");
+            assertThat(api.get("/v2/procedures/" + procedureId).expect(200).json().path("paused").isObject())
+                    .isTrue();
+            awaitPointers(stations, procedureId, v1);
+            b.screenshot("rolled-back");
+
+            // A viewer sees everything and no change button.
+            b.click("form[action='/sign-out'] button");
+            b.await("the sign-in form", "#api_key");
+            b.type("#api_key", viewerKey);
+            b.click("form[action='/sign-in'] button[type=submit]");
+            b.await("the procedures list", "a[href='/procedures/" + procedureId + "']");
+            assertThat(b.text(".role")).isEqualTo("viewer");
+            b.open("/procedures/" + procedureId);
+            b.await("the rows", "tr[id='" + promoted + "']");
+            assertThat(b.all("#rows tr")).hasSize(3); // v1, the preview and its promotion
+            assertThat(b.all("main form[method=post]")).as("change forms a viewer sees").isEmpty();
+            assertThat(b.all("details.create")).isEmpty();
+            b.open("/rollouts/" + rolloutId);
+            b.await("the rollout", "#rollout-state");
+            assertThat(b.all("main form[method=post]")).isEmpty();
+            b.open("/procedures/" + procedureId + "/rollouts");
+            assertThat(b.all("#start-rollout")).isEmpty();
+            b.size(390, 844);
+            b.open("/procedures/" + procedureId);
+            b.await("the rows on a phone", "tr[id='" + promoted + "']");
+            b.screenshot("deployments-phone");
+        }
+    }
+
+    private static void awaitPointers(List<String> stations, String procedureId, String deploymentId)
+            throws Exception {
+        for (String station : stations) {
+            Await.until(station + "'s pointer names " + deploymentId, WAIT, () -> {
+                JsonNode p = pointer(station, procedureId);
+                return p != null && p.path("deployment_id").asText().equals(deploymentId) ? true : null;
+            });
+        }
+    }
+
+    private static WebElement first(DashboardBrowser b, String css) {
+        List<WebElement> found = b.all(css);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private static void sendPush(Path repo, String hook, String secret, String before, String after)
+            throws Exception {
+        byte[] payload = GitPush.payload(repo, "acme/" + repo.getFileName(), "file://" + repo.toAbsolutePath(),
+                "main", before, after);
+        var sent = GitPush.send(stack.baseUrl(), hook, secret, payload, UUID.randomUUID().toString());
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
     }
 
     /** A GET (form null) or a form POST, with the given Cookie header (or none); redirects are not followed. */

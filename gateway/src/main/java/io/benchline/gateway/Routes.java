@@ -88,6 +88,7 @@ public final class Routes {
             new Route("/sign-out", Upstream.DASHBOARD),
             new Route("/procedures", Upstream.DASHBOARD),
             new Route("/deployments", Upstream.DASHBOARD),
+            new Route("/rollouts", Upstream.DASHBOARD),
             new Route("/static/", Upstream.DASHBOARD));
 
     private Routes() {

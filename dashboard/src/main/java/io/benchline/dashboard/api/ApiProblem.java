@@ -37,7 +37,7 @@ public class ApiProblem extends RuntimeException {
     }
 
     /** The API did not answer (refused connection, timeout): nothing was changed by this request. */
-    static ApiProblem unreachable(String why) {
+    public static ApiProblem unreachable(String why) {
         return new ApiProblem(503, "Benchline API unreachable",
                 "the dashboard could not reach the Benchline API (" + why + "); try again", List.of(), List.of());
     }

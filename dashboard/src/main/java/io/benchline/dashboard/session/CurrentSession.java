@@ -33,7 +33,7 @@ public class CurrentSession {
 
     /** The token every state-changing form of this session carries. */
     public String csrfToken() {
-        return codec.csrfToken(CSRF_PURPOSE, require().id());
+        return codec.csrfToken(require());
     }
 
     /** The session, if a POST's form carries its CSRF token; {@link CsrfRefused} otherwise. */

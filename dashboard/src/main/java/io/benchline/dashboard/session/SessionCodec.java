@@ -110,6 +110,11 @@ public class SessionCodec {
         }
     }
 
+    /** The token every state-changing form of this session carries. */
+    public String csrfToken(Session session) {
+        return csrfToken(CurrentSession.CSRF_PURPOSE, session.id());
+    }
+
     /** Whether a form's token is the one of this id, compared in constant time. */
     public boolean csrfMatches(String purpose, String id, String token) {
         return id != null && token != null && MessageDigest.isEqual(

@@ -49,7 +49,10 @@ public class ProcedurePages {
 
         static native TemplateInstance deployments(Views.User user, Views.Procedure procedure,
                 List<Views.Deployment> deployments, List<Views.Option> statuses, List<Views.Option> environments,
-                boolean filtered, String nextPage, String firstPage, String notice);
+                boolean filtered, String nextPage, String firstPage, String live, String notice);
+
+        /** One row of the Deployments tab, as the live stream sends it. */
+        static native TemplateInstance deployments$row(Views.Deployment d, Views.User user);
     }
 
     @GET
@@ -69,9 +72,8 @@ public class ProcedurePages {
         String state = status != null && STATUSES.contains(status) ? status : null;
         String env = environment != null && ENVIRONMENTS.contains(environment) ? environment : null;
         CompletableFuture<JsonNode> procedure = api.getAsync(session.apiKey(), "/v2/procedures/" + segment(id));
-        CompletableFuture<JsonNode> page = api.getAsync(session.apiKey(), "/v2/deployments?procedure_id="
-                + segment(id) + param("status", state) + param("environment", env)
-                + "&limit=" + config.pageSize() + param("cursor", cursor));
+        CompletableFuture<JsonNode> page = api.getAsync(session.apiKey(), firstPage(id, state, env)
+                + param("cursor", cursor));
         Views.Procedure p = Views.Procedure.of(BenchlineApi.await(procedure));
         JsonNode deployments = BenchlineApi.await(page);
         List<Views.Deployment> rows = new ArrayList<>();
@@ -80,7 +82,38 @@ public class ProcedurePages {
         return Templates.deployments(Pages.user(current), p, rows, Views.Option.of(STATUSES, "All statuses", state),
                 Views.Option.of(ENVIRONMENTS, "All environments", env), state != null || env != null,
                 next == null ? null : link(id, state, env, next),
-                cursor == null || cursor.isBlank() ? null : link(id, state, env, null), Pages.done(done));
+                cursor == null || cursor.isBlank() ? null : link(id, state, env, null),
+                cursor == null || cursor.isBlank() ? live(id, state, env) : null, Pages.done(done));
+    }
+
+    /**
+     * The rows of the first page now, for the live stream of {@code /procedures/{id}/live?status=&environment=} (the
+     * page's filters): one API page, each row rendered with the page's own fragment.
+     */
+    CompletableFuture<LinkedHashMap<String, String>> liveRows(Session session, Views.User user,
+            io.vertx.ext.web.RoutingContext rc) {
+        String status = rc.request().getParam("status");
+        String environment = rc.request().getParam("environment");
+        String path = firstPage(rc.pathParam("id"), status != null && STATUSES.contains(status) ? status : null,
+                environment != null && ENVIRONMENTS.contains(environment) ? environment : null);
+        return api.getAsync(session.apiKey(), path).thenApply(page -> {
+            LinkedHashMap<String, String> rows = new LinkedHashMap<>();
+            page.path("data").forEach(d -> {
+                Views.Deployment row = Views.Deployment.of(d, session.role());
+                rows.put(row.id(), Templates.deployments$row(row, user).render());
+            });
+            return rows;
+        });
+    }
+
+    private String firstPage(String id, String status, String environment) {
+        return "/v2/deployments?procedure_id=" + segment(id) + param("status", status)
+                + param("environment", environment) + "&limit=" + config.pageSize();
+    }
+
+    private static String live(String id, String status, String environment) {
+        String query = param("status", status) + param("environment", environment);
+        return "/procedures/" + segment(id) + "/live" + (query.isEmpty() ? "" : "?" + query.substring(1));
     }
 
     /** Create Deployment: the head of a branch, or a commit (with its branch, if given); then its Inspect page. */

@@ -71,6 +71,9 @@ public class FakeBenchlineApi implements QuarkusTestResourceLifecycleManager {
 
     private void route(HttpExchange x, String method, String path, String role, String body) throws IOException {
         String accept = x.getRequestHeaders().getFirst("Accept");
+        if (managementRoute(x, method, path, role, body)) {
+            return;
+        }
         if (method.equals("GET") && path.equals("/v2/api-keys/current")) {
             json(x, 200, "{\"id\":\"key_" + role + "\",\"name\":\"" + role + " key\",\"role\":\"" + role
                     + "\",\"organization_id\":\"org_1\"}");
@@ -144,6 +147,152 @@ public class FakeBenchlineApi implements QuarkusTestResourceLifecycleManager {
             problem(x, 404, "not-found", "Not Found", "no route " + method + " " + path, path, "");
         }
     }
+
+    // Stations, procedure settings and history, API keys (ManagementPagesTest) ---------------------------------
+
+    /** The bodies of the requests the management routes answer, as "METHOD path body". */
+    static final List<String> BODIES = new CopyOnWriteArrayList<>();
+    static final String STATION_CURSOR = "stn_line4";
+    static final String TIMELINE_CURSOR = "tl_1772359200000000_pm_7";
+    static final String HISTORY_CURSOR = "hst_5";
+
+    /** The routes of the Stations, Settings, History and API keys pages; false for a request they do not answer. */
+    private boolean managementRoute(HttpExchange x, String method, String path, String role, String body)
+            throws IOException {
+        String query = x.getRequestURI().getRawQuery();
+        boolean paged = query != null && query.contains("cursor=");
+        boolean admin = role.equals("admin");
+        boolean member = !role.equals("viewer");
+        if (!method.equals("GET")) {
+            BODIES.add(method + " " + path + " " + body);
+        }
+        if (method.equals("GET") && path.equals("/v2/stations")) {
+            json(x, 200, paged ? "{\"data\":[" + station("stn_line5", "Line 5 tester", "[]", "[]")
+                    + "],\"next_cursor\":null}" : "{\"data\":[" + station("stn_line3", "Line 3 tester", LINKS, POINTERS)
+                    + "],\"next_cursor\":\"" + STATION_CURSOR + "\"}");
+        } else if (method.equals("GET") && path.equals("/v2/stations/stn_line3")) {
+            json(x, 200, station("stn_line3", "Line 3 tester", LINKS, POINTERS));
+        } else if (method.equals("GET") && path.equals("/v2/stations/stn_empty")) {
+            json(x, 200, station("stn_empty", "Spare bench", "[]", "[]"));
+        } else if (method.equals("GET") && path.matches("/v2/stations/stn_[a-z0-9]+/timeline")) {
+            json(x, 200, path.contains("stn_empty") || paged ? "{\"data\":[],\"next_cursor\":null}"
+                    : "{\"data\":[{\"at\":\"2026-03-01T10:05:00Z\",\"kind\":\"run_finished\",\"procedure_id\":\"prc_1\","
+                    + "\"deployment_id\":\"dep_old\",\"outcome\":\"passed\",\"run_id\":\"run_7\","
+                    + "\"serial_number\":\"PB-000099\"},{\"at\":\"2026-03-01T10:00:00Z\",\"kind\":\"pinned\","
+                    + "\"reason\":\"pin\",\"procedure_id\":\"prc_1\",\"from_deployment_id\":\"dep_old\","
+                    + "\"deployment_id\":\"dep_ready\",\"pointer_version\":5,\"by\":\"Grace\",\"note\":\"hold line 3\"}],"
+                    + "\"next_cursor\":\"" + TIMELINE_CURSOR + "\"}");
+        } else if (method.equals("GET") && path.matches("/v2/stations/stn_[a-z0-9]+/runs")) {
+            json(x, 200, path.contains("stn_empty") ? "{\"data\":[]}"
+                    : "{\"data\":[{\"id\":\"run_7\",\"station_id\":\"stn_line3\",\"procedure_id\":\"prc_1\","
+                    + "\"deployment_id\":\"dep_old\",\"run_request_id\":\"rrq_1\",\"status\":\"finished\","
+                    + "\"outcome\":\"passed\",\"started_at\":\"2026-03-01T10:04:00Z\","
+                    + "\"finished_at\":\"2026-03-01T10:05:00Z\",\"duration_ms\":60000,"
+                    + "\"serial_number\":\"PB-000099\",\"phases\":[]}]}");
+        } else if (method.equals("DELETE") && path.equals("/v2/stations/stn_line3/deployments/dep_ready")) {
+            if (member) {
+                json(x, 200, "{\"station_id\":\"stn_line3\",\"procedure_id\":\"prc_1\",\"deployment_id\":\"dep_ready\","
+                        + "\"pointer_version\":6,\"pinned\":false}");
+            } else {
+                missingRole(x, role, "member", "unpinning a deployment", path);
+            }
+        } else if (method.equals("POST") && path.equals("/v2/stations/stn_line3/run-requests")) {
+            if (member) {
+                json(x, 202, "{\"id\":\"rrq_2\",\"station_id\":\"stn_line3\",\"procedure_id\":\"prc_1\","
+                        + "\"created_at\":\"2026-03-01T11:00:00Z\",\"claimed_at\":null,\"run_id\":null,"
+                        + "\"serial_number\":null}");
+            } else {
+                missingRole(x, role, "member", "requesting a run", path);
+            }
+        } else if (method.equals("GET") && path.equals("/v2/procedures/prc_paused")) {
+            json(x, 200, procedure().replace("\"id\":\"prc_1\"", "\"id\":\"prc_paused\"")
+                    .replace("\"paused\":null", "\"paused\":{\"since\":\"2026-03-01T12:00:00Z\",\"by\":{\"key_id\":"
+                            + "\"key_admin\",\"name\":\"Grace\"},\"reason\":\"rollback\",\"note\":\"bad rail reading\","
+                            + "\"rollback_deployment_id\":\"dep_ready\"}"));
+        } else if (method.equals("PATCH") && path.matches("/v2/procedures/prc_[a-z0-9]+")) {
+            if (admin) {
+                json(x, 200, procedure());
+            } else {
+                missingRole(x, role, "admin", "changing a procedure", path);
+            }
+        } else if (method.equals("POST") && path.matches("/v2/procedures/prc_[a-z0-9]+/webhook-secret")) {
+            if (admin) {
+                json(x, 200, procedure().replace("\"gitlab_url\":\"http://x/webhooks/gitlab/hk_1\"",
+                        "\"gitlab_url\":\"http://x/webhooks/gitlab/hk_1\",\"secret\":\"" + NEW_HOOK_SECRET + "\""));
+            } else {
+                missingRole(x, role, "admin", "rotating a webhook secret", path);
+            }
+        } else if (method.equals("POST") && path.matches("/v2/procedures/prc_[a-z0-9]+/resume")) {
+            if (admin) {
+                json(x, 200, procedure());
+            } else {
+                missingRole(x, role, "admin", "resuming a procedure", path);
+            }
+        } else if (path.matches("/v2/procedures/prc_[a-z0-9]+/station-settings")
+                && (method.equals("GET") || method.equals("PUT"))) {
+            if (method.equals("PUT") && !admin) {
+                missingRole(x, role, "admin", "changing station settings", path);
+            } else {
+                json(x, 200, method.equals("PUT") ? "{\"procedure_id\":\"prc_1\",\"idle_window_seconds\":45,"
+                        + "\"max_deferral_seconds\":900,\"defaults\":false}"
+                        : "{\"procedure_id\":\"prc_1\",\"idle_window_seconds\":30,\"max_deferral_seconds\":3600,"
+                        + "\"defaults\":true}");
+            }
+        } else if (method.equals("GET") && path.matches("/v2/procedures/prc_[a-z0-9]+/history")) {
+            json(x, 200, paged ? "{\"data\":[],\"next_cursor\":null}"
+                    : "{\"data\":[{\"id\":\"hst_6\",\"at\":\"2026-03-01T12:00:00Z\",\"action\":\"rollback\","
+                    + "\"procedure_id\":\"prc_1\",\"deployment_id\":\"dep_ready\",\"from_deployment_id\":\"dep_prod\","
+                    + "\"actor\":{\"key_id\":\"key_admin\",\"name\":\"Grace\"},\"note\":\"bad rail reading\"}],"
+                    + "\"next_cursor\":\"" + HISTORY_CURSOR + "\"}");
+        } else if (method.equals("GET") && path.equals("/v2/api-keys") && admin) {
+            json(x, 200, "{\"data\":[{\"id\":\"key_ci\",\"name\":\"ci runner\",\"role\":\"member\","
+                    + "\"created_at\":\"2026-02-01T09:00:00Z\",\"created_by\":{\"key_id\":\"key_admin\",\"name\":"
+                    + "\"admin key\"},\"revoked_at\":null},{\"id\":\"key_old\",\"name\":\"old laptop\",\"role\":"
+                    + "\"viewer\",\"created_at\":\"2026-01-01T09:00:00Z\",\"created_by\":null,"
+                    + "\"revoked_at\":\"2026-02-15T09:00:00Z\"}]}");
+        } else if (method.equals("POST") && path.equals("/v2/api-keys")) {
+            if (!admin) {
+                missingRole(x, role, "admin", "creating an API key", path);
+            } else if (body.contains("\"name\":\"\"")) {
+                problem(x, 400, "invalid-request", "Invalid request", "name: must be 1 to 100 characters", path,
+                        ",\"errors\":[{\"field\":\"name\",\"message\":\"must be 1 to 100 characters\"}]");
+            } else {
+                json(x, 201, "{\"id\":\"key_new\",\"name\":\"bench pc\",\"role\":\"member\",\"created_at\":"
+                        + "\"2026-03-01T13:00:00Z\",\"created_by\":{\"key_id\":\"key_admin\",\"name\":\"admin key\"},"
+                        + "\"secret\":\"" + NEW_SECRET + "\"}");
+            }
+        } else if (method.equals("DELETE") && path.startsWith("/v2/api-keys/")) {
+            if (admin) {
+                x.sendResponseHeaders(204, -1);
+            } else {
+                missingRole(x, role, "admin", "revoking an API key", path);
+            }
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    static final String NEW_HOOK_SECRET = "ab".repeat(32);
+    static final String NEW_SECRET = "blk_" + "9".repeat(48);
+    private static final String LINKS = "[{\"procedure_id\":\"prc_1\",\"environment\":\"production\",\"branch\":null,"
+            + "\"created_at\":\"2026-02-02T09:00:00Z\"}]";
+    /** One pointer, pinned to dep_ready while the agent still runs dep_old and has dep_ready staged. */
+    private static final String POINTERS = "[{\"station_id\":\"stn_line3\",\"procedure_id\":\"prc_1\","
+            + "\"deployment_id\":\"dep_ready\",\"sequence\":7,\"pointer_version\":5,\"moved_at\":\"2026-03-01T10:00:00Z\","
+            + "\"actual_deployment_id\":\"dep_old\",\"actual_reported_at\":\"2026-03-01T10:01:00Z\",\"pinned\":true,"
+            + "\"pin\":{\"since\":\"2026-03-01T10:00:00Z\",\"by\":{\"key_id\":\"key_member\",\"name\":\"Grace\"}},"
+            + "\"agent_state\":{\"deployment_id\":\"dep_ready\",\"state\":\"staged\",\"reason\":\"waiting for idle\","
+            + "\"at\":\"2026-03-01T10:02:00Z\"},\"staged_since\":\"2026-03-01T10:02:00Z\"}]";
+
+    /** A station as GET /v2/stations/{id} shows it (StationResponse). */
+    private static String station(String id, String name, String links, String pointers) {
+        return "{\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"development\":false,"
+                + "\"created_at\":\"2026-02-02T08:00:00Z\",\"last_seen_at\":\"2026-03-01T10:03:00Z\",\"links\":" + links
+                + ",\"pointers\":" + pointers + "}";
+    }
+
+    // End of the management routes ------------------------------------------------------------------------------
 
     private static void missingRole(HttpExchange x, String has, String needed, String action, String path)
             throws IOException {

@@ -80,4 +80,40 @@ class InternalApiTest {
         internal().get("/internal/v1/hooks/hk_00000000000000000000000000").then().statusCode(404)
                 .contentType("application/problem+json");
     }
+
+    @Test
+    void aRotatedSecretReplacesTheOneTheHookAnswersAndOnlyAdminsRotate() {
+        JsonPath procedure = createProcedure(KEY, "acme/" + unique("rotate"), Map.of());
+        String id = procedure.getString("id");
+        String hookId = procedure.getString("webhook.id");
+        String before = procedure.getString("webhook.secret");
+
+        for (String role : new String[] {"viewer", "member"}) {
+            given().header("Authorization", "Bearer " + RoleKeys.newKey(KEY, role))
+                    .post("/v2/procedures/" + id + "/webhook-secret").then().statusCode(403)
+                    .contentType("application/problem+json");
+        }
+        given().header("Authorization", "Bearer " + OTHER_KEY).post("/v2/procedures/" + id + "/webhook-secret")
+                .then().statusCode(404).contentType("application/problem+json");
+        assertThat(internal().get("/internal/v1/hooks/" + hookId).then().statusCode(200).extract().jsonPath()
+                .getString("secret")).as("refused rotations change nothing").isEqualTo(before);
+
+        JsonPath rotated = given().header("Authorization", "Bearer " + KEY)
+                .post("/v2/procedures/" + id + "/webhook-secret").then().statusCode(200).extract().jsonPath();
+        String after = rotated.getString("webhook.secret");
+        assertThat(after).matches("[0-9a-f]{64}").isNotEqualTo(before);
+        assertThat(rotated.getString("webhook.id")).as("the hook, so its URLs, stay").isEqualTo(hookId);
+        assertThat(internal().get("/internal/v1/hooks/" + hookId).then().statusCode(200).extract().jsonPath()
+                .getString("secret")).isEqualTo(after);
+        assertThat(given().header("Authorization", "Bearer " + KEY).get("/v2/procedures/" + id).then()
+                .statusCode(200).extract().jsonPath().getString("webhook.secret")).as("shown only once").isNull();
+
+        JsonPath history = given().header("Authorization", "Bearer " + KEY).get("/v2/procedures/" + id + "/history")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(history.getList("data.action")).containsExactly("rotate_webhook_secret");
+        assertThat(history.getString("data[0].actor.key_id")).matches("key_[0-9a-z]{26}");
+        assertThat(history.getString("data[0].deployment_id")).isNull();
+        assertThat(given().header("Authorization", "Bearer " + KEY).get("/v2/procedures/" + id).asString())
+                .doesNotContain(after);
+    }
 }

@@ -33,7 +33,8 @@ public interface GatewayConfig {
 
     /**
      * Base URLs of the dashboard's instances ({@code /} exactly, {@code /sign-in}, {@code /sign-out},
-     * {@code /procedures}, {@code /deployments}, {@code /rollouts}, {@code /static/}).
+     * {@code /procedures}, {@code /deployments}, {@code /rollouts}, {@code /stations}, {@code /api-keys},
+     * {@code /static/}).
      */
     @WithDefault("http://127.0.0.1:8086")
     List<URI> dashboardUrl();

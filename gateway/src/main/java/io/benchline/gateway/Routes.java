@@ -89,6 +89,8 @@ public final class Routes {
             new Route("/procedures", Upstream.DASHBOARD),
             new Route("/deployments", Upstream.DASHBOARD),
             new Route("/rollouts", Upstream.DASHBOARD),
+            new Route("/stations", Upstream.DASHBOARD),
+            new Route("/api-keys", Upstream.DASHBOARD),
             new Route("/static/", Upstream.DASHBOARD));
 
     private Routes() {

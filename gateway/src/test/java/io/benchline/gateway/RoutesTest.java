@@ -46,10 +46,12 @@ class RoutesTest {
         for (String path : new String[] {"/sign-in", "/sign-out", "/procedures", "/procedures/p_1",
                 "/procedures/p_1/deployments", "/deployments/d_1", "/deployments/d_1/logs/stream",
                 "/deployments/d_1/files/a/b.py", "/procedures/p_1/rollouts", "/rollouts/ro_1", "/rollouts/ro_1/live",
-                "/static/dashboard.css", "/static/"}) {
+                "/stations", "/stations/stn_1", "/stations/stn_1/unpin", "/api-keys", "/api-keys/key_1/revoke",
+                "/procedures/p_1/settings", "/procedures/p_1/history", "/static/dashboard.css", "/static/"}) {
             assertThat(Routes.route(path)).as(path).contains(Upstream.DASHBOARD);
         }
         for (String path : new String[] {"//", "/x", "/favicon.ico", "/static", "/sign-inx", "/proceduresx", "/rolloutsx",
+                "/stationsx", "/api-keysx",
                 "/internal/v1/x", "/q/health", "/q/dev", "/deployments/../internal/v1/x", "/static/..%2finternal"}) {
             assertThat(Routes.route(path)).as(path).isEmpty();
         }

@@ -64,6 +64,17 @@ public class BenchlineApi {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json(body))).build()));
     }
 
+    /** A partial change: absent fields stay as they are. */
+    public JsonNode patch(String key, String path, Object body) {
+        return await(sendJson(request(key, path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(json(body))).build()));
+    }
+
+    public JsonNode put(String key, String path, Object body) {
+        return await(sendJson(request(key, path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(json(body))).build()));
+    }
+
     public JsonNode delete(String key, String path) {
         return await(sendJson(request(key, path).DELETE().build()));
     }

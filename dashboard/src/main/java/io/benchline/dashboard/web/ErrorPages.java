@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 /** The one place where failures become pages: a message with a way back, never a stack trace. */
 public class ErrorPages {
     private static final Logger LOG = Logger.getLogger(ErrorPages.class);
-    private static final Pattern PAGE = Pattern.compile("^/(deployments|procedures)/([^/]+)");
+    private static final Pattern PAGE = Pattern.compile("^/(deployments|procedures|stations)/([^/]+)");
 
     private final CurrentSession current;
     private final Cookies cookies;
@@ -82,7 +82,7 @@ public class ErrorPages {
                 .entity(Templates.problem(user, problem).render()).build();
     }
 
-    /** The page a failed action goes back to: the deployment's or procedure's page it came from. */
+    /** The page a failed action goes back to: the deployment's, procedure's or station's page it came from. */
     private static String back(UriInfo uri) {
         Matcher m = PAGE.matcher(uri.getPath());
         return m.find() ? "/" + m.group(1) + "/" + m.group(2) : "/procedures";

@@ -73,6 +73,18 @@ public class ProcedureResource {
     }
 
     /**
+     * 200 with a new webhook secret, the only time it is shown; the hook's URLs stay. Deliveries signed with the old
+     * one are refused once webhook-service's cache of it expires (60 s by default).
+     */
+    @POST
+    @Path("/{id}/webhook-secret")
+    @Consumes(MediaType.WILDCARD) // takes no body: a bare POST, or one with any body, which is ignored
+    public Uni<ProcedureResponse> rotateWebhookSecret(@PathParam("id") String id) {
+        var admin = caller.require(Role.ADMIN, "rotating a webhook secret");
+        return procedures.rotateHookSecret(admin, id).map(p -> mapper.procedure(p, true));
+    }
+
+    /**
      * 202: every production station of the procedure is sent back to the deployment (between runs) and auto-push
      * pauses until a resume or the next promote.
      */
@@ -92,7 +104,7 @@ public class ProcedureResource {
         return management.resume(admin, id, body == null ? null : body.note()).map(p -> mapper.procedure(p, false));
     }
 
-    /** Promote, rollback, resume, delete and rerun of the procedure's deployments, newest first, paged by cursor. */
+    /** Promote, rollback, resume, delete and rerun of its deployments and webhook secret rotations, newest first, paged. */
     @GET
     @Path("/{id}/history")
     public Uni<ManagementRequests.HistoryPage> history(@PathParam("id") String id, @QueryParam("limit") String limit,

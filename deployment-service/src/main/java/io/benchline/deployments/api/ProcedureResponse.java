@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
-/** A procedure as the API shows it. The webhook secret is included only in the answer to the create. */
+/** A procedure as the API shows it. The webhook secret is included only in the answers to the create and to a rotation. */
 public record ProcedureResponse(String id, String name, Repository repository, String productionBranch,
         boolean autoPush, List<String> excludedBranches, Webhook webhook, Instant createdAt, Instant updatedAt,
         Paused paused, ReconcileState reconcile) {

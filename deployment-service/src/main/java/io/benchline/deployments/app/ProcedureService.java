@@ -9,7 +9,9 @@ import io.benchline.deployments.model.Procedure;
 import io.benchline.deployments.model.ProcedureReconcile;
 import io.benchline.deployments.model.RepositoryCredentials;
 import io.benchline.deployments.model.RepositoryKeys;
+import io.benchline.common.auth.Caller;
 import io.benchline.deployments.store.DeploymentRepository;
+import io.benchline.deployments.store.ProcedureHistoryRepository;
 import io.benchline.deployments.store.ProcedureRepository;
 import io.benchline.events.EventIds;
 import io.benchline.repositories.CloneUrlPolicy;
@@ -42,10 +44,12 @@ public class ProcedureService {
     private final CloneUrlPolicy policy;
     private final CredentialsCipher cipher;
     private final ReconcileConfig reconcileConfig;
+    private final ProcedureHistoryRepository history;
 
     public ProcedureService(ProcedureRepository procedures, DeploymentRepository deployments, CloneUrlPolicy policy,
-            CredentialsCipher cipher, ReconcileConfig reconcileConfig) {
+            CredentialsCipher cipher, ReconcileConfig reconcileConfig, ProcedureHistoryRepository history) {
         this.reconcileConfig = reconcileConfig;
+        this.history = history;
         this.procedures = procedures;
         this.deployments = deployments;
         this.policy = policy;
@@ -196,6 +200,22 @@ public class ProcedureService {
             }
         }
         return false;
+    }
+
+    /**
+     * A new webhook secret for the procedure's hook (its id, so its URLs, stay). The old secret verifies nothing once
+     * webhook-service's cache of it expires ({@code benchline.webhooks.secret-cache-ttl}); the procedure's history
+     * records who rotated it (never the secret).
+     */
+    @WithTransaction
+    public Uni<Procedure> rotateHookSecret(Caller caller, String id) {
+        return procedures.lockInOrg(caller.orgId(), id).map(p -> found(p, id)).chain(p -> {
+            p.hookSecret = newSecret();
+            p.updatedAt = Clock.now();
+            LOG.infof("audit: webhook secret of %s (hook %s) rotated by key %s", p.id, p.hookId, caller.keyId());
+            return history.record(p.id, p.orgId, "rotate_webhook_secret", null, null, caller.keyId(),
+                    caller.keyName(), null).replaceWith(p);
+        });
     }
 
     /** Internal lookup for webhook-service: a hook's organization and secret. */

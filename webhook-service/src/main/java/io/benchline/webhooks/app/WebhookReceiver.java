@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The webhook use cases: authenticate a delivery against its hook's secret, normalize it, and hand pushes to
@@ -36,15 +37,13 @@ public class WebhookReceiver {
         if (event == null || !GITHUB_EVENTS.contains(event.trim())) {
             return Uni.createFrom().failure(unknownEvent("X-GitHub-Event", event, "push, ping, create, delete"));
         }
-        return hooks.find(delivery.hookId()).chain(hook -> {
-            Signatures.verifyGitHub(delivery.body(), hook.secret(), delivery.signature256(), delivery.signature1());
-            return switch (event.trim()) {
-                case "ping" -> Uni.createFrom().item(Receipt.of(Receipt.Kind.PONG));
-                // push covers branch and tag creation and deletion; create/delete would only duplicate it.
-                case "create", "delete" -> Uni.createFrom().item(Receipt.of(Receipt.Kind.IGNORED));
-                default -> githubPush(delivery, hook);
-            };
-        });
+        return verified(delivery.hookId(), hook -> Signatures.verifyGitHub(delivery.body(), hook.secret(),
+                delivery.signature256(), delivery.signature1())).chain(hook -> switch (event.trim()) {
+                    case "ping" -> Uni.createFrom().item(Receipt.of(Receipt.Kind.PONG));
+                    // push covers branch and tag creation and deletion; create/delete would only duplicate it.
+                    case "create", "delete" -> Uni.createFrom().item(Receipt.of(Receipt.Kind.IGNORED));
+                    default -> githubPush(delivery, hook);
+                });
     }
 
     private Uni<Receipt> githubPush(GitHubDelivery delivery, Hook hook) {
@@ -58,16 +57,42 @@ public class WebhookReceiver {
         if (event == null || !GITLAB_EVENTS.contains(event.trim())) {
             return Uni.createFrom().failure(unknownEvent("X-Gitlab-Event", event, "Push Hook, Tag Push Hook, System Hook"));
         }
-        return hooks.find(delivery.hookId()).chain(hook -> {
-            Signatures.verifyGitLab(delivery.token(), hook.secret());
-            String idempotencyKey = blankToNull(delivery.idempotencyKey());
-            String deliveryId = deliveryId(idempotencyKey != null ? idempotencyKey : delivery.eventUuid(),
-                    "Idempotency-Key or X-Gitlab-Event-UUID");
-            JsonNode body = PayloadReader.read(delivery.contentType(), delivery.body(), false);
-            if (event.trim().equals("System Hook") && !GitLabPushNormalizer.isPushShaped(body)) {
-                return Uni.createFrom().item(Receipt.of(Receipt.Kind.IGNORED));
+        return verified(delivery.hookId(), hook -> Signatures.verifyGitLab(delivery.token(), hook.secret()))
+                .chain(hook -> gitlabPush(delivery, event.trim(), hook));
+    }
+
+    private Uni<Receipt> gitlabPush(GitLabDelivery delivery, String event, Hook hook) {
+        String idempotencyKey = blankToNull(delivery.idempotencyKey());
+        String deliveryId = deliveryId(idempotencyKey != null ? idempotencyKey : delivery.eventUuid(),
+                "Idempotency-Key or X-Gitlab-Event-UUID");
+        JsonNode body = PayloadReader.read(delivery.contentType(), delivery.body(), false);
+        if (event.equals("System Hook") && !GitLabPushNormalizer.isPushShaped(body)) {
+            return Uni.createFrom().item(Receipt.of(Receipt.Kind.IGNORED));
+        }
+        return record(GitLabPushNormalizer.normalize(body, deliveryId, hook.hookId(), hook.orgId()));
+    }
+
+    /**
+     * The hook, once the delivery's signature matches its secret. A mismatch with a cached secret is checked once more
+     * against the secret deployment-service has now: after a rotation the provider signs with the new one at once.
+     */
+    private Uni<Hook> verified(String hookId, Consumer<Hook> verify) {
+        return hooks.find(hookId).chain(hook -> {
+            try {
+                verify.accept(hook);
+                return Uni.createFrom().item(hook);
+            } catch (ProblemException refused) {
+                if (refused.status() != 401) {
+                    throw refused;
+                }
+                return hooks.refreshed(hook).map(fresh -> {
+                    if (fresh == null || fresh.equals(hook)) {
+                        throw refused;
+                    }
+                    verify.accept(fresh);
+                    return fresh;
+                });
             }
-            return record(GitLabPushNormalizer.normalize(body, deliveryId, hook.hookId(), hook.orgId()));
         });
     }
 

@@ -17,6 +17,13 @@ public interface WebhooksConfig {
     @WithDefault("60s")
     Duration secretCacheTtl();
 
+    /**
+     * A delivery whose signature does not match the cached secret asks deployment-service again (the secret may have
+     * been rotated since), at most once per hook in this interval, so a flood of bad signatures costs few lookups.
+     */
+    @WithDefault("2s")
+    Duration secretRefreshInterval();
+
     /** Connect and read timeout of the hook lookup; keeps our answer inside the 1 s budget. */
     @WithDefault("700ms")
     Duration hookLookupTimeout();

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Finds a hook's organization and secret at deployment-service and keeps the answer for
  * {@code benchline.webhooks.secret-cache-ttl}, so a burst of deliveries costs one lookup.
- * Unknown hooks are not cached: a hook created a second ago must work at once.
+ * Unknown hooks are not cached: a hook created a second ago must work at once. A signature that does not match a
+ * cached secret asks again through {@link #refreshed} (a rotated secret works at once, not after the cache's TTL).
  */
 @ApplicationScoped
 public class HookDirectory {
@@ -54,6 +55,32 @@ public class HookDirectory {
             }
             cache.remove(hookId, cached);
         }
+        return lookup(hookId, null);
+    }
+
+    /**
+     * The hook as deployment-service has it now, for a delivery that the secret of {@code stale} refused; null when
+     * this hook was already asked again less than {@code secret-refresh-interval} ago: a flood of bad signatures
+     * costs at most one lookup per interval.
+     */
+    public Uni<Hook> refreshed(Hook stale) {
+        String hookId = stale.hookId();
+        Cached cached = cache.get(hookId);
+        if (cached != null && !cached.hook.equals(stale)) {
+            return Uni.createFrom().item(cached.hook); // another delivery refreshed it meanwhile
+        }
+        long now = System.nanoTime();
+        if (cached != null && cached.refreshedAt != null
+                && now - cached.refreshedAt < config.secretRefreshInterval().toNanos()) {
+            return Uni.createFrom().nullItem();
+        }
+        if (cached != null && !cache.replace(hookId, cached, new Cached(cached.hook, cached.expiresAt, now))) {
+            return Uni.createFrom().nullItem(); // a concurrent refusal is asking right now
+        }
+        return lookup(hookId, now);
+    }
+
+    private Uni<Hook> lookup(String hookId, Long refreshedAt) {
         return api().find(hookId, auth.internalToken())
                 .ifNoItem().after(config.hookLookupTimeout()).fail()
                 .map(response -> fromResponse(hookId, response))
@@ -68,7 +95,8 @@ public class HookDirectory {
                     return ProblemException.unavailable(
                             "cannot look up the webhook now: deployment-service is unreachable; retry later");
                 })
-                .invoke(hook -> cache.put(hookId, new Cached(hook, System.nanoTime() + config.secretCacheTtl().toNanos())));
+                .invoke(hook -> cache.put(hookId, new Cached(hook,
+                        System.nanoTime() + config.secretCacheTtl().toNanos(), refreshedAt)));
     }
 
     /** Drops every cached secret (a rotated secret takes effect at once). */
@@ -112,6 +140,7 @@ public class HookDirectory {
         return api;
     }
 
-    private record Cached(Hook hook, long expiresAt) {
+    /** A hook's answer until {@code expiresAt}; {@code refreshedAt} when a refused signature last asked again. */
+    private record Cached(Hook hook, long expiresAt, Long refreshedAt) {
     }
 }

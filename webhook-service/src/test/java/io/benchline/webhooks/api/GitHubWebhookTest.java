@@ -249,6 +249,35 @@ class GitHubWebhookTest {
     }
 
     @Test
+    void aRotatedSecretVerifiesAtOnceAndTheOldOneStopsOnceTheNewOneIsSeen() {
+        String hook = "hk_rotating_" + UUID.randomUUID().toString().replace("-", "");
+        FakeDeploymentService.SECRETS.put(hook, "the first secret");
+        byte[] body = Fixtures.bytes(PUSH);
+        withSecret("the first secret", newDelivery(), body).post("/webhooks/github/" + hook).then().statusCode(202);
+
+        // Rotated at deployment-service: this instance still has the first secret cached.
+        FakeDeploymentService.SECRETS.put(hook, "the second secret");
+        int lookups = FakeDeploymentService.LOOKUPS.get();
+        withSecret("the second secret", newDelivery(), body).post("/webhooks/github/" + hook).then().statusCode(202);
+        assertThat(FakeDeploymentService.LOOKUPS.get()).as("the refused cached secret was asked for again")
+                .isEqualTo(lookups + 1);
+
+        // The old secret is refused from now on, and refusals do not ask again within the refresh interval.
+        String old = newDelivery();
+        for (int i = 0; i < 5; i++) {
+            withSecret("the first secret", old, body).post("/webhooks/github/" + hook).then().statusCode(401)
+                    .contentType(PROBLEM_JSON);
+        }
+        assertThat(FakeDeploymentService.LOOKUPS.get()).as("a flood of bad signatures asks no more")
+                .isEqualTo(lookups + 1);
+        assertThat(Fixtures.count("select count(*) from deliveries where delivery_id = ?", old)).isZero();
+    }
+
+    private static RequestSpecification withSecret(String secret, String deliveryId, byte[] body) {
+        return github("push", deliveryId, body).header("X-Hub-Signature-256", Fixtures.sha256(secret, body));
+    }
+
+    @Test
     void aMissingSignatureIs401() {
         String delivery = newDelivery();
         github("push", delivery, Fixtures.bytes(PUSH)).post("/webhooks/github/" + GITHUB_HOOK)

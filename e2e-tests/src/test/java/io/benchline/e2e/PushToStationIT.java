@@ -848,6 +848,43 @@ class PushToStationIT {
             awaitPointers(stations, procedureId, v1);
             b.screenshot("rolled-back");
 
+            // The pinned station's page: its pointer, pin and links; Unpin.
+            b.open("/stations");
+            b.click("a[href='/stations/" + stations.get(0) + "']");
+            b.await("the station's pointers", "table.pointers");
+            assertThat(b.text("table.pointers")).contains(v1).contains("yes");
+            b.screenshot("station");
+            b.submitConfirmed("form[action='/stations/" + stations.get(0) + "/unpin'] button");
+            b.awaitText("the unpin's notice", ".notice", "Unpinned");
+            Await.until("the station's pointer is unpinned", WAIT, () -> {
+                JsonNode p = pointer(stations.get(0), procedureId);
+                return p != null && !p.path("pinned").asBoolean() ? true : null;
+            });
+
+            // Settings: the paused state with Resume; a webhook secret rotation shows the new secret once.
+            b.open("/procedures/" + procedureId + "/settings");
+            b.await("the paused state", "form[action$='/settings/resume']");
+            b.screenshot("settings");
+            b.type("#resume-note", "rail fixed");
+            b.click("form[action$='/settings/resume'] button[type=submit]");
+            b.awaitText("the resume's notice", ".notice", "Auto-push resumed");
+            assertThat(api.get("/v2/procedures/" + procedureId).expect(200).json().path("paused").isNull()).isTrue();
+            b.click("form[action$='/settings/webhook-secret'] button[type=submit]");
+            b.await("the new secret", "#secret");
+            String rotated = b.find("#secret").getAttribute("value");
+            assertThat(rotated).matches("[0-9a-f]{64}").isNotEqualTo(secret);
+
+            // History: what was done above, newest first, with who did it.
+            b.open("/procedures/" + procedureId + "/history");
+            b.await("the history", "table.history-table");
+            assertThat(b.text("table.history-table")).contains("rotate_webhook_secret", "resume", "rollback",
+                    "promote", "rail fixed");
+            b.screenshot("history");
+            b.open("/api-keys");
+            b.await("the API keys", "main table");
+            assertThat(b.text("main table")).contains("dashboard-viewer");
+            b.screenshot("api-keys");
+
             // A viewer sees everything and no change button.
             b.click("form[action='/sign-out'] button");
             b.await("the sign-in form", "#api_key");
@@ -865,6 +902,11 @@ class PushToStationIT {
             assertThat(b.all("main form[method=post]")).isEmpty();
             b.open("/procedures/" + procedureId + "/rollouts");
             assertThat(b.all("#start-rollout")).isEmpty();
+            for (String page : List.of("/stations/" + stations.get(0), "/procedures/" + procedureId + "/settings")) {
+                b.open(page);
+                b.await(page, "main h1");
+                assertThat(b.all("main form[method=post]")).as("change forms a viewer sees on " + page).isEmpty();
+            }
             b.size(390, 844);
             b.open("/procedures/" + procedureId);
             b.await("the rows on a phone", "tr[id='" + promoted + "']");

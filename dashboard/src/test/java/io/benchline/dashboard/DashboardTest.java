@@ -7,8 +7,6 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(FakeBenchlineApi.class)
 class DashboardTest {
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     @BeforeEach
     void clear() {
@@ -28,7 +25,7 @@ class DashboardTest {
         Response form = RestAssured.given().get("/sign-in");
         Response answer = RestAssured.given().redirects().follow(false)
                 .cookie("bl_sign_in", form.cookie("bl_sign_in"))
-                .formParam("csrf", csrf(form.body().asString())).formParam("api_key", "blk_wrong")
+                .formParam("csrf", SignedIn.csrf(form.body().asString())).formParam("api_key", "blk_wrong")
                 .post("/sign-in");
         assertThat(answer.statusCode()).isEqualTo(401);
         assertThat(answer.body().asString()).contains("The API did not accept this key: the API key is not valid");
@@ -40,7 +37,7 @@ class DashboardTest {
         Response form = RestAssured.given().get("/sign-in");
         Response answer = RestAssured.given().redirects().follow(false)
                 .cookie("bl_sign_in", form.cookie("bl_sign_in"))
-                .formParam("csrf", csrf(form.body().asString())).formParam("api_key", FakeBenchlineApi.MEMBER)
+                .formParam("csrf", SignedIn.csrf(form.body().asString())).formParam("api_key", FakeBenchlineApi.MEMBER)
                 .post("/sign-in");
         assertThat(answer.statusCode()).isEqualTo(303);
         assertThat(answer.header("Location")).isEqualTo("/procedures");
@@ -64,7 +61,7 @@ class DashboardTest {
 
     @Test
     void aPostWithoutTheSessionsCsrfTokenChangesNothing() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
         for (String token : new String[] {null, "", "x" + admin.csrf()}) {
             var request = RestAssured.given().redirects().follow(false).cookie("bl_session", admin.cookie());
             if (token != null) {
@@ -85,27 +82,27 @@ class DashboardTest {
 
     @Test
     void theRoleDecidesWhichActionsShow() {
-        String admin = page(signIn(FakeBenchlineApi.ADMIN), "/procedures/prc_1");
+        String admin = SignedIn.signIn(FakeBenchlineApi.ADMIN).page("/procedures/prc_1");
         assertThat(admin).contains("Promote to production", "action=\"/deployments/dep_ready/delete\"",
                 "action=\"/deployments/dep_ready/pin\"", "action=\"/deployments/dep_failed/rerun\"",
                 "Create Deployment", ">admin<");
 
-        String member = page(signIn(FakeBenchlineApi.MEMBER), "/procedures/prc_1");
+        String member = SignedIn.signIn(FakeBenchlineApi.MEMBER).page("/procedures/prc_1");
         assertThat(member).contains("Create Deployment", "action=\"/deployments/dep_ready/pin\"",
                 "action=\"/deployments/dep_failed/rerun\"")
                 .doesNotContain("Promote to production", "/delete\"", "/rollback\"");
 
-        String viewer = page(signIn(FakeBenchlineApi.VIEWER), "/procedures/prc_1");
+        String viewer = SignedIn.signIn(FakeBenchlineApi.VIEWER).page("/procedures/prc_1");
         assertThat(viewer).contains("dep_ready", "Inspect", "Sign out")
                 .doesNotContain("Create Deployment", "action=\"/deployments/", "Promote", "Re-run", "Pin to");
-        assertThat(page(signIn(FakeBenchlineApi.VIEWER), "/deployments/dep_ready"))
+        assertThat(SignedIn.signIn(FakeBenchlineApi.VIEWER).page("/deployments/dep_ready"))
                 .doesNotContain("action=\"/deployments/");
     }
 
     @Test
     void theDeploymentsTabAsksForOnePageWithTheFiltersAndLinksTheNext() {
-        SignedIn member = signIn(FakeBenchlineApi.MEMBER);
-        String html = page(member, "/procedures/prc_1?status=ready&environment=preview");
+        SignedIn member = SignedIn.signIn(FakeBenchlineApi.MEMBER);
+        String html = member.page("/procedures/prc_1?status=ready&environment=preview");
         assertThat(FakeBenchlineApi.REQUESTS).contains("GET /v2/deployments?procedure_id=prc_1&status=ready"
                 + "&environment=preview&limit=50 " + FakeBenchlineApi.MEMBER);
         assertThat(html).contains("<option value=\"ready\" selected>", "<option value=\"preview\" selected>",
@@ -114,7 +111,7 @@ class DashboardTest {
                 "<code title=\"3f1c2b9d8e7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e\">3f1c2b9</code>", "Tune the rail reading",
                 "Ada Lovelace", "feature/rail", "5.0 s", "23.0 KiB", "<time datetime=\"2026-03-01T09:59:58Z\"");
 
-        String next = page(member, "/procedures/prc_1?status=ready&environment=preview&cursor="
+        String next = member.page("/procedures/prc_1?status=ready&environment=preview&cursor="
                 + FakeBenchlineApi.NEXT_CURSOR);
         assertThat(FakeBenchlineApi.REQUESTS).anyMatch(r -> r.contains("&cursor=" + FakeBenchlineApi.NEXT_CURSOR));
         assertThat(next).contains("dep_prod", "Newest").doesNotContain("rel=\"next\"");
@@ -122,7 +119,7 @@ class DashboardTest {
 
     @Test
     void aRefusedDeleteShowsTheStationsThatBlockIt() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
         Response answer = RestAssured.given().redirects().follow(false).cookie("bl_session", admin.cookie())
                 .formParam("csrf", admin.csrf()).post("/deployments/dep_pinned/delete");
         assertThat(answer.statusCode()).isEqualTo(409);
@@ -134,13 +131,13 @@ class DashboardTest {
     @Test
     void aProblemOfTheApiIsAMessageNotAStackTrace() {
         Response answer = RestAssured.given().redirects().follow(false)
-                .cookie("bl_session", signIn(FakeBenchlineApi.ADMIN).cookie()).get("/deployments/dep_missing");
+                .cookie("bl_session", SignedIn.signIn(FakeBenchlineApi.ADMIN).cookie()).get("/deployments/dep_missing");
         assertThat(answer.statusCode()).isEqualTo(404);
         assertThat(answer.contentType()).startsWith("text/html");
         assertThat(answer.body().asString()).contains("<h1>Not Found</h1>", "deployment dep_missing does not exist")
                 .doesNotContain("Exception", "at io.");
 
-        SignedIn viewer = signIn(FakeBenchlineApi.VIEWER);
+        SignedIn viewer = SignedIn.signIn(FakeBenchlineApi.VIEWER);
         Response refused = RestAssured.given().redirects().follow(false).cookie("bl_session", viewer.cookie())
                 .formParam("csrf", viewer.csrf()).formParam("branch", "main").post("/procedures/prc_1/deployments");
         assertThat(refused.statusCode()).isEqualTo(403);
@@ -149,12 +146,12 @@ class DashboardTest {
 
     @Test
     void inspectShowsCommitLogContentsStationsAndRunsAndRelaysTheLiveLog() {
-        SignedIn member = signIn(FakeBenchlineApi.MEMBER);
-        String html = page(member, "/deployments/dep_ready");
+        SignedIn member = SignedIn.signIn(FakeBenchlineApi.MEMBER);
+        String html = member.page("/deployments/dep_ready");
         assertThat(html).contains("3f1c2b9d8e7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e", "python 3.12", "linux-x86_64",
                 "cloning voltage-check", "<time datetime=\"2026-03-01T10:00:02Z\"", "src/", "checks/",
                 "href=\"/deployments/dep_ready/files/src/checks/main.py\"", "sta_line3", "run_1", "PB-000042");
-        assertThat(page(member, "/deployments/dep_ready/files/src/checks/main.py"))
+        assertThat(member.page("/deployments/dep_ready/files/src/checks/main.py"))
                 .contains("print(&quot;rail &lt;3.30 V&gt;&quot;)");
 
         Response stream = RestAssured.given().cookie("bl_session", member.cookie()).header("Last-Event-ID", "2")
@@ -167,7 +164,7 @@ class DashboardTest {
 
     @Test
     void signOutClearsTheCookieAndAForgedCookieIsNoSession() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
         Response out = RestAssured.given().redirects().follow(false).cookie("bl_session", admin.cookie())
                 .formParam("csrf", admin.csrf()).post("/sign-out");
         assertThat(out.statusCode()).isEqualTo(303);
@@ -192,8 +189,8 @@ class DashboardTest {
      */
     @Test
     void theLiveStreamSendsEachChangedRowOnceAsThePagesOwnRow() {
-        SignedIn member = signIn(FakeBenchlineApi.MEMBER);
-        String tab = page(member, "/procedures/prc_1?environment=preview");
+        SignedIn member = SignedIn.signIn(FakeBenchlineApi.MEMBER);
+        String tab = member.page("/procedures/prc_1?environment=preview");
         assertThat(tab).contains("data-live=\"/procedures/prc_1/live?environment=preview\"");
         Response stream = RestAssured.given().cookie("bl_session", member.cookie())
                 .get("/procedures/prc_1/live?environment=preview");
@@ -208,7 +205,7 @@ class DashboardTest {
                 + "&environment=preview&limit=50 " + FakeBenchlineApi.MEMBER)).count();
         assertThat(reads).as("the tab's read and the stream's re-reads").isGreaterThan(2);
         // A later page has no live stream (its rows are not the newest).
-        assertThat(page(member, "/procedures/prc_1?cursor=" + FakeBenchlineApi.NEXT_CURSOR)).doesNotContain("data-live");
+        assertThat(member.page("/procedures/prc_1?cursor=" + FakeBenchlineApi.NEXT_CURSOR)).doesNotContain("data-live");
         // Without a session: one end event saying why.
         assertThat(RestAssured.given().get("/procedures/prc_1/live").body().asString())
                 .startsWith("event: end\ndata: {\"title\":\"Not signed in\"");
@@ -220,33 +217,5 @@ class DashboardTest {
                 .isEqualTo("[{stations=1}, {percent=10}, {percent=50}, {percent=100}]");
         assertThat(io.benchline.dashboard.web.StagesForTest.refusal("10 %, ten")).contains("\"ten\"");
         assertThat(io.benchline.dashboard.web.StagesForTest.refusal(" , ")).contains("name at least one stage");
-    }
-
-    private record SignedIn(String cookie, String csrf) {
-    }
-
-    private static SignedIn signIn(String key) {
-        Response form = RestAssured.given().get("/sign-in");
-        Response answer = RestAssured.given().redirects().follow(false)
-                .cookie("bl_sign_in", form.cookie("bl_sign_in"))
-                .formParam("csrf", csrf(form.body().asString())).formParam("api_key", key).post("/sign-in");
-        assertThat(answer.statusCode()).isEqualTo(303);
-        String cookie = answer.cookie("bl_session");
-        String procedures = RestAssured.given().cookie("bl_session", cookie).get("/procedures").body().asString();
-        assertThat(procedures).contains("voltage-check");
-        return new SignedIn(cookie, csrf(procedures));
-    }
-
-    private static String page(SignedIn session, String path) {
-        Response answer = RestAssured.given().redirects().follow(false).cookie("bl_session", session.cookie())
-                .get(path);
-        assertThat(answer.statusCode()).as(path).isEqualTo(200);
-        return answer.body().asString();
-    }
-
-    private static String csrf(String html) {
-        Matcher m = CSRF.matcher(html);
-        assertThat(m.find()).as("a CSRF field").isTrue();
-        return m.group(1);
     }
 }

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(FakeBenchlineApi.class)
 class ManagementPagesTest {
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     @BeforeEach
     void clear() {
@@ -31,15 +28,15 @@ class ManagementPagesTest {
 
     @Test
     void theStationsListShowsOnePageAndLinksTheNext() {
-        SignedIn viewer = signIn(FakeBenchlineApi.VIEWER);
-        String html = page(viewer, "/stations");
+        SignedIn viewer = SignedIn.signIn(FakeBenchlineApi.VIEWER);
+        String html = viewer.page("/stations");
         assertThat(FakeBenchlineApi.REQUESTS).contains("GET /v2/stations?limit=50 " + FakeBenchlineApi.VIEWER);
         assertThat(html).contains("href=\"/stations/stn_line3\">Line 3 tester</a>",
                 "<td data-label=\"Linked procedures\">1</td>", "<td data-label=\"Pointers\">1</td>",
                 "<time datetime=\"2026-03-01T10:03:00Z\"",
                 "href=\"/stations?cursor=" + FakeBenchlineApi.STATION_CURSOR + "\" rel=\"next\"");
 
-        String next = page(viewer, "/stations?cursor=" + FakeBenchlineApi.STATION_CURSOR);
+        String next = viewer.page("/stations?cursor=" + FakeBenchlineApi.STATION_CURSOR);
         assertThat(FakeBenchlineApi.REQUESTS).contains("GET /v2/stations?limit=50&cursor="
                 + FakeBenchlineApi.STATION_CURSOR + " " + FakeBenchlineApi.VIEWER);
         assertThat(next).contains("Line 5 tester", "First page").doesNotContain("rel=\"next\"");
@@ -47,7 +44,9 @@ class ManagementPagesTest {
 
     @Test
     void aStationShowsDesiredActualPinAgentStateLinksTimelineAndRuns() {
-        String html = page(signIn(FakeBenchlineApi.MEMBER), "/stations/stn_line3");
+        SignedIn member = SignedIn.signIn(FakeBenchlineApi.MEMBER);
+        FakeBenchlineApi.REQUESTS.clear();
+        String html = member.page("/stations/stn_line3");
         assertThat(html).contains(
                 // the pointer: desired (linked), staged since, actual, pin, agent state
                 "<a href=\"/deployments/dep_ready\"><code>dep_ready</code></a>", "pointer v5",
@@ -65,34 +64,34 @@ class ManagementPagesTest {
                 "GET /v2/stations/stn_line3/runs " + FakeBenchlineApi.MEMBER,
                 "GET /v2/procedures " + FakeBenchlineApi.MEMBER).hasSize(4);
 
-        String empty = page(signIn(FakeBenchlineApi.MEMBER), "/stations/stn_empty");
+        String empty = SignedIn.signIn(FakeBenchlineApi.MEMBER).page("/stations/stn_empty");
         assertThat(empty).contains("No pointers", "Not linked to any procedure", "Nothing has happened",
                 "No runs on this station yet", "Nothing to run yet");
     }
 
     @Test
     void stationActionsShowForMembersOnly() {
-        String member = page(signIn(FakeBenchlineApi.MEMBER), "/stations/stn_line3");
+        String member = SignedIn.signIn(FakeBenchlineApi.MEMBER).page("/stations/stn_line3");
         assertThat(member).contains("action=\"/stations/stn_line3/unpin\"", "name=\"deployment_id\" value=\"dep_ready\"",
                 "action=\"/stations/stn_line3/run-requests\"", "<label for=\"run-serial\">",
                 "<option value=\"prc_1\" selected>voltage-check</option>");
 
-        String viewer = page(signIn(FakeBenchlineApi.VIEWER), "/stations/stn_line3");
+        String viewer = SignedIn.signIn(FakeBenchlineApi.VIEWER).page("/stations/stn_line3");
         assertThat(viewer).contains("dep_ready", "yes, by Grace")
                 .doesNotContain("action=\"/stations/", "Unpin</button>", "Request a run");
     }
 
     @Test
     void unpinAndRequestARunSendWhatTheApiExpects() {
-        SignedIn member = signIn(FakeBenchlineApi.MEMBER);
-        Response unpin = post(member, "/stations/stn_line3/unpin", Map.of("deployment_id", "dep_ready"));
+        SignedIn member = SignedIn.signIn(FakeBenchlineApi.MEMBER);
+        Response unpin = member.post("/stations/stn_line3/unpin", Map.of("deployment_id", "dep_ready"));
         assertThat(unpin.statusCode()).isEqualTo(303);
         assertThat(unpin.header("Location")).isEqualTo("/stations/stn_line3?done=unpinned");
         assertThat(FakeBenchlineApi.REQUESTS).contains("DELETE /v2/stations/stn_line3/deployments/dep_ready "
                 + FakeBenchlineApi.MEMBER);
-        assertThat(page(member, "/stations/stn_line3?done=unpinned")).contains("Unpinned: the pointer follows");
+        assertThat(member.page("/stations/stn_line3?done=unpinned")).contains("Unpinned: the pointer follows");
 
-        Response run = post(member, "/stations/stn_line3/run-requests",
+        Response run = member.post("/stations/stn_line3/run-requests",
                 Map.of("procedure_id", "prc_1", "serial_number", " PB-000123 "));
         assertThat(run.statusCode()).isEqualTo(303);
         assertThat(run.header("Location")).isEqualTo("/stations/stn_line3?done=run-requested");
@@ -100,12 +99,12 @@ class ManagementPagesTest {
                 + "{\"procedure_id\":\"prc_1\",\"serial_number\":\"PB-000123\"}");
 
         // Without a serial number the field is left out (the procedure's default applies).
-        post(member, "/stations/stn_line3/run-requests", Map.of("procedure_id", "prc_1", "serial_number", ""));
+        member.post("/stations/stn_line3/run-requests", Map.of("procedure_id", "prc_1", "serial_number", ""));
         assertThat(FakeBenchlineApi.BODIES).contains("POST /v2/stations/stn_line3/run-requests "
                 + "{\"procedure_id\":\"prc_1\"}");
 
         // A viewer's forged form: the API refuses, the page says so.
-        Response refused = post(signIn(FakeBenchlineApi.VIEWER), "/stations/stn_line3/unpin",
+        Response refused = SignedIn.signIn(FakeBenchlineApi.VIEWER).post("/stations/stn_line3/unpin",
                 Map.of("deployment_id", "dep_ready"));
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body().asString()).contains("unpinning a deployment needs an API key with role member",
@@ -114,7 +113,7 @@ class ManagementPagesTest {
 
     @Test
     void postsWithoutTheSessionsCsrfTokenChangeNothing() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
         FakeBenchlineApi.REQUESTS.clear();
         String[] forms = {"/stations/stn_line3/unpin", "/stations/stn_line3/run-requests", "/procedures/prc_1/settings",
             "/procedures/prc_paused/settings/resume", "/procedures/prc_1/settings/stations", "/api-keys",
@@ -138,7 +137,7 @@ class ManagementPagesTest {
 
     @Test
     void settingsShowTheProcedureAndTheAdminsForms() {
-        String admin = page(signIn(FakeBenchlineApi.ADMIN), "/procedures/prc_1/settings");
+        String admin = SignedIn.signIn(FakeBenchlineApi.ADMIN).page("/procedures/prc_1/settings");
         assertThat(admin).contains("<nav class=\"tabs\"", "/ Settings</p>",
                 "action=\"/procedures/prc_1/settings\"", "name=\"auto_push\" value=\"on\" checked",
                 "id=\"production_branch\" name=\"production_branch\" value=\"main\"", "<label for=\"clone_url\">",
@@ -151,24 +150,24 @@ class ManagementPagesTest {
         assertThat(FakeBenchlineApi.REQUESTS).contains("GET /v2/procedures/prc_1/station-settings "
                 + FakeBenchlineApi.ADMIN);
 
-        String viewer = page(signIn(FakeBenchlineApi.VIEWER), "/procedures/prc_1/settings");
+        String viewer = SignedIn.signIn(FakeBenchlineApi.VIEWER).page("/procedures/prc_1/settings");
         assertThat(viewer).contains("acme/voltage-check", "<code>main</code>", "http://x/webhooks/github/hk_1",
                 "30 s", "3600 s").doesNotContain("<form method=\"post\" action=\"/procedures/", "<textarea");
-        assertThat(page(signIn(FakeBenchlineApi.MEMBER), "/procedures/prc_1/settings"))
+        assertThat(SignedIn.signIn(FakeBenchlineApi.MEMBER).page("/procedures/prc_1/settings"))
                 .doesNotContain("<form method=\"post\" action=\"/procedures/");
     }
 
     @Test
     void aPausedProcedureShowsWhyAndResumeForAdminsOnly() {
-        String admin = page(signIn(FakeBenchlineApi.ADMIN), "/procedures/prc_paused/settings");
+        String admin = SignedIn.signIn(FakeBenchlineApi.ADMIN).page("/procedures/prc_paused/settings");
         assertThat(admin).contains("Auto-push is paused", "by Grace", "rollback", "bad rail reading",
                 "<a href=\"/deployments/dep_ready\"><code>dep_ready</code></a>",
                 "action=\"/procedures/prc_paused/settings/resume\"", "Resume</button>");
-        String viewer = page(signIn(FakeBenchlineApi.VIEWER), "/procedures/prc_paused/settings");
+        String viewer = SignedIn.signIn(FakeBenchlineApi.VIEWER).page("/procedures/prc_paused/settings");
         assertThat(viewer).contains("Auto-push is paused", "An admin resumes it").doesNotContain("/resume\"");
 
-        SignedIn session = signIn(FakeBenchlineApi.ADMIN);
-        Response resumed = post(session, "/procedures/prc_paused/settings/resume", Map.of("note", " fixed "));
+        SignedIn session = SignedIn.signIn(FakeBenchlineApi.ADMIN);
+        Response resumed = session.post("/procedures/prc_paused/settings/resume", Map.of("note", " fixed "));
         assertThat(resumed.statusCode()).isEqualTo(303);
         assertThat(resumed.header("Location")).isEqualTo("/procedures/prc_paused/settings?done=resumed");
         assertThat(FakeBenchlineApi.BODIES).contains("POST /v2/procedures/prc_paused/resume {\"note\":\"fixed\"}");
@@ -176,9 +175,9 @@ class ManagementPagesTest {
 
     @Test
     void saveSendsOnlyWhatChangedAsAPatch() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
         // auto_push unticked, a new production branch, two excluded patterns, the same repository.
-        Response saved = post(admin, "/procedures/prc_1/settings", Map.of("production_branch", "release",
+        Response saved = admin.post("/procedures/prc_1/settings", Map.of("production_branch", "release",
                 "excluded_branches", "wip/*\r\n\r\n dependabot/** \r\n", "provider", "github",
                 "clone_url", "https://github.com/acme/voltage-check.git", "full_name", "acme/voltage-check"));
         assertThat(saved.statusCode()).isEqualTo(303);
@@ -188,20 +187,20 @@ class ManagementPagesTest {
 
         // The form as shown, sent back: nothing to change, no PATCH.
         FakeBenchlineApi.BODIES.clear();
-        Response same = post(admin, "/procedures/prc_1/settings", Map.of("auto_push", "on",
+        Response same = admin.post("/procedures/prc_1/settings", Map.of("auto_push", "on",
                 "production_branch", "main", "excluded_branches", "", "provider", "github",
                 "clone_url", "https://github.com/acme/voltage-check.git", "full_name", "acme/voltage-check"));
         assertThat(same.header("Location")).isEqualTo("/procedures/prc_1/settings?done=unchanged");
         assertThat(FakeBenchlineApi.BODIES).noneMatch(b -> b.startsWith("PATCH"));
 
         // A new repository URL goes as repository.clone_url only.
-        post(admin, "/procedures/prc_1/settings", Map.of("auto_push", "on",
+        admin.post("/procedures/prc_1/settings", Map.of("auto_push", "on",
                 "clone_url", "https://github.com/acme/voltage-check-2.git"));
         assertThat(FakeBenchlineApi.BODIES).contains("PATCH /v2/procedures/prc_1 {\"repository\":"
                 + "{\"clone_url\":\"https://github.com/acme/voltage-check-2.git\"}}");
 
         // A member's forged form: the API's refusal is the message.
-        Response refused = post(signIn(FakeBenchlineApi.MEMBER), "/procedures/prc_1/settings",
+        Response refused = SignedIn.signIn(FakeBenchlineApi.MEMBER).post("/procedures/prc_1/settings",
                 Map.of("production_branch", "release"));
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body().asString()).contains("changing a procedure needs an API key with role admin");
@@ -209,8 +208,8 @@ class ManagementPagesTest {
 
     @Test
     void stationSettingsArePutAsWholeSeconds() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
-        Response saved = post(admin, "/procedures/prc_1/settings/stations",
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
+        Response saved = admin.post("/procedures/prc_1/settings/stations",
                 Map.of("idle_window_seconds", "45", "max_deferral_seconds", " 900 "));
         assertThat(saved.statusCode()).isEqualTo(303);
         assertThat(saved.header("Location")).isEqualTo("/procedures/prc_1/settings?done=station-settings-saved");
@@ -218,7 +217,7 @@ class ManagementPagesTest {
                 + "{\"idle_window_seconds\":45,\"max_deferral_seconds\":900}");
 
         FakeBenchlineApi.BODIES.clear();
-        Response invalid = post(admin, "/procedures/prc_1/settings/stations",
+        Response invalid = admin.post("/procedures/prc_1/settings/stations",
                 Map.of("idle_window_seconds", "soon", "max_deferral_seconds", "-1"));
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(invalid.body().asString()).contains("idle_window_seconds: must be a whole number",
@@ -228,15 +227,15 @@ class ManagementPagesTest {
 
     @Test
     void theHistoryTabShowsOnePageAndLinksTheNext() {
-        SignedIn viewer = signIn(FakeBenchlineApi.VIEWER);
-        String html = page(viewer, "/procedures/prc_1/history");
+        SignedIn viewer = SignedIn.signIn(FakeBenchlineApi.VIEWER);
+        String html = viewer.page("/procedures/prc_1/history");
         assertThat(FakeBenchlineApi.REQUESTS).contains("GET /v2/procedures/prc_1/history?limit=50 "
                 + FakeBenchlineApi.VIEWER);
         assertThat(html).contains("<nav class=\"tabs\"", "/ History</p>",
                 "<span class=\"badge rollback\">rollback</span>", "<code>dep_ready</code>", "<code>dep_prod</code>",
                 "title=\"key_admin\">Grace</span>", "bad rail reading", "<time datetime=\"2026-03-01T12:00:00Z\"",
                 "href=\"/procedures/prc_1/history?cursor=" + FakeBenchlineApi.HISTORY_CURSOR + "\" rel=\"next\"");
-        String older = page(viewer, "/procedures/prc_1/history?cursor=" + FakeBenchlineApi.HISTORY_CURSOR);
+        String older = viewer.page("/procedures/prc_1/history?cursor=" + FakeBenchlineApi.HISTORY_CURSOR);
         assertThat(FakeBenchlineApi.REQUESTS).contains("GET /v2/procedures/prc_1/history?limit=50&cursor="
                 + FakeBenchlineApi.HISTORY_CURSOR + " " + FakeBenchlineApi.VIEWER);
         assertThat(older).contains("No older entries", "Newest").doesNotContain("rel=\"next\"");
@@ -244,14 +243,14 @@ class ManagementPagesTest {
 
     @Test
     void apiKeysAreListedToAdminsAndOthersSeeTheApisRefusal() {
-        String admin = page(signIn(FakeBenchlineApi.ADMIN), "/api-keys");
+        String admin = SignedIn.signIn(FakeBenchlineApi.ADMIN).page("/api-keys");
         assertThat(admin).contains("ci runner", "<code>key_ci</code>", "admin key", "old laptop", "revoked",
                 "action=\"/api-keys/key_ci/revoke\"", "action=\"/api-keys\"", "<label for=\"key-name\">",
                 "<option value=\"viewer\" selected>").doesNotContain("/api-keys/key_old/revoke");
 
         for (String key : new String[] {FakeBenchlineApi.MEMBER, FakeBenchlineApi.VIEWER}) {
             Response refused = RestAssured.given().redirects().follow(false)
-                    .cookie("bl_session", signIn(key).cookie()).get("/api-keys");
+                    .cookie("bl_session", SignedIn.signIn(key).cookie()).get("/api-keys");
             assertThat(refused.statusCode()).isEqualTo(403);
             assertThat(refused.body().asString()).contains("listing API keys needs an API key with role admin")
                     .doesNotContain("action=\"/api-keys");
@@ -260,18 +259,18 @@ class ManagementPagesTest {
 
     @Test
     void aRotatedWebhookSecretIsShownOnceOnTheAnswerPageAndOnlyAdminsRotate() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
-        Response rotated = post(admin, "/procedures/prc_1/settings/webhook-secret", Map.of());
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
+        Response rotated = admin.post("/procedures/prc_1/settings/webhook-secret", Map.of());
         assertThat(rotated.statusCode()).isEqualTo(200);
         assertThat(rotated.header("Location")).isNull();
         assertThat(rotated.header("Cache-Control")).isEqualTo("no-store");
         assertThat(rotated.body().asString()).contains("value=\"" + FakeBenchlineApi.NEW_HOOK_SECRET + "\"",
                 "shown only this once", "http://x/webhooks/github/hk_1", "href=\"/procedures/prc_1/settings\"");
         assertThat(FakeBenchlineApi.BODIES).contains("POST /v2/procedures/prc_1/webhook-secret {}");
-        assertThat(page(admin, "/procedures/prc_1/settings")).doesNotContain(FakeBenchlineApi.NEW_HOOK_SECRET);
+        assertThat(admin.page("/procedures/prc_1/settings")).doesNotContain(FakeBenchlineApi.NEW_HOOK_SECRET);
 
         // A member has no button; a hand-made post gets the API's refusal as a page, not a secret.
-        Response refused = post(signIn(FakeBenchlineApi.MEMBER), "/procedures/prc_1/settings/webhook-secret",
+        Response refused = SignedIn.signIn(FakeBenchlineApi.MEMBER).post("/procedures/prc_1/settings/webhook-secret",
                 Map.of());
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body().asString()).contains("needs an API key with role admin")
@@ -280,8 +279,8 @@ class ManagementPagesTest {
 
     @Test
     void aCreatedKeysSecretIsShownOnceOnTheAnswerPageNeverInAUrl() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
-        Response created = post(admin, "/api-keys", Map.of("name", " bench pc ", "role", "member"));
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
+        Response created = admin.post("/api-keys", Map.of("name", " bench pc ", "role", "member"));
         assertThat(created.statusCode()).isEqualTo(200);
         assertThat(created.header("Location")).isNull();
         assertThat(created.header("Cache-Control")).isEqualTo("no-store");
@@ -289,10 +288,10 @@ class ManagementPagesTest {
                 "shown only this once", "<code>key_new</code>");
         assertThat(FakeBenchlineApi.BODIES).contains("POST /v2/api-keys {\"name\":\"bench pc\",\"role\":\"member\"}");
         // The list never shows it.
-        assertThat(page(admin, "/api-keys")).doesNotContain(FakeBenchlineApi.NEW_SECRET);
+        assertThat(admin.page("/api-keys")).doesNotContain(FakeBenchlineApi.NEW_SECRET);
 
         // A refused name: the list again, with the API's message and the form filled in.
-        Response refused = post(admin, "/api-keys", Map.of("name", "", "role", "admin"));
+        Response refused = admin.post("/api-keys", Map.of("name", "", "role", "admin"));
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body().asString()).contains("name: must be 1 to 100 characters",
                 "<option value=\"admin\" selected>", "ci runner");
@@ -300,46 +299,11 @@ class ManagementPagesTest {
 
     @Test
     void revokeDeletesTheKey() {
-        SignedIn admin = signIn(FakeBenchlineApi.ADMIN);
-        Response revoked = post(admin, "/api-keys/key_ci/revoke", Map.of());
+        SignedIn admin = SignedIn.signIn(FakeBenchlineApi.ADMIN);
+        Response revoked = admin.post("/api-keys/key_ci/revoke", Map.of());
         assertThat(revoked.statusCode()).isEqualTo(303);
         assertThat(revoked.header("Location")).isEqualTo("/api-keys?done=revoked");
         assertThat(FakeBenchlineApi.REQUESTS).contains("DELETE /v2/api-keys/key_ci " + FakeBenchlineApi.ADMIN);
-        assertThat(page(admin, "/api-keys?done=revoked")).contains("The key was revoked");
-    }
-
-    private record SignedIn(String cookie, String csrf) {
-    }
-
-    private static SignedIn signIn(String key) {
-        Response form = RestAssured.given().get("/sign-in");
-        Response answer = RestAssured.given().redirects().follow(false)
-                .cookie("bl_sign_in", form.cookie("bl_sign_in"))
-                .formParam("csrf", csrf(form.body().asString())).formParam("api_key", key).post("/sign-in");
-        assertThat(answer.statusCode()).isEqualTo(303);
-        String cookie = answer.cookie("bl_session");
-        String procedures = RestAssured.given().cookie("bl_session", cookie).get("/procedures").body().asString();
-        FakeBenchlineApi.REQUESTS.clear();
-        return new SignedIn(cookie, csrf(procedures));
-    }
-
-    private static String page(SignedIn session, String path) {
-        Response answer = RestAssured.given().redirects().follow(false).cookie("bl_session", session.cookie())
-                .get(path);
-        assertThat(answer.statusCode()).as(path).isEqualTo(200);
-        return answer.body().asString();
-    }
-
-    private static Response post(SignedIn session, String path, Map<String, String> form) {
-        RequestSpecification request = RestAssured.given().redirects().follow(false)
-                .cookie("bl_session", session.cookie()).formParam("csrf", session.csrf());
-        form.forEach(request::formParam);
-        return request.post(path);
-    }
-
-    private static String csrf(String html) {
-        Matcher m = CSRF.matcher(html);
-        assertThat(m.find()).as("a CSRF field").isTrue();
-        return m.group(1);
+        assertThat(admin.page("/api-keys?done=revoked")).contains("The key was revoked");
     }
 }

@@ -3,12 +3,10 @@ package io.benchline.dashboard.web;
 import io.benchline.dashboard.DashboardConfig;
 import io.benchline.dashboard.api.ApiProblem;
 import io.benchline.dashboard.api.BenchlineApi;
-import io.benchline.dashboard.session.Cookies;
 import io.benchline.dashboard.session.Session;
 import io.benchline.dashboard.session.SessionCodec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -59,11 +57,8 @@ public class LiveStreams {
     }
 
     private void open(RoutingContext rc, String event, Parts parts) {
-        Cookie cookie = rc.request().getCookie(Cookies.SESSION);
-        Optional<Session> session = cookie == null ? Optional.empty() : codec.open(cookie.getValue(), Instant.now());
+        Optional<Session> session = EventStreams.start(rc, codec);
         HttpServerResponse response = rc.response();
-        response.putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
-                .putHeader("X-Accel-Buffering", "no");
         if (session.isEmpty()) {
             response.end(problem("Not signed in", "sign in again for live updates", true));
             return;

@@ -2,13 +2,11 @@ package io.benchline.dashboard.web;
 
 import io.benchline.dashboard.api.ApiProblem;
 import io.benchline.dashboard.api.BenchlineApi;
-import io.benchline.dashboard.session.Cookies;
 import io.benchline.dashboard.session.Session;
 import io.benchline.dashboard.session.SessionCodec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,7 +18,6 @@ import org.jboss.logging.Logger;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Flow;
@@ -49,11 +46,8 @@ public class LogRelay {
     }
 
     private void relay(RoutingContext rc) {
-        Cookie cookie = rc.request().getCookie(Cookies.SESSION);
-        Optional<Session> session = cookie == null ? Optional.empty() : codec.open(cookie.getValue(), Instant.now());
+        Optional<Session> session = EventStreams.start(rc, codec);
         HttpServerResponse response = rc.response();
-        response.putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
-                .putHeader("X-Accel-Buffering", "no");
         if (session.isEmpty()) {
             response.end(problem("Not signed in", "sign in again to follow the log"));
             return;

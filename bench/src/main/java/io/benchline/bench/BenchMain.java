@@ -111,6 +111,9 @@ public final class BenchMain implements Callable<Integer> {
         if (o.runs("deployments")) {
             ok &= part("deployments", () -> DeploymentListBench.run(stack, o, report));
         }
+        if (o.runs("dashboard")) {
+            ok &= part("dashboard", () -> DashboardPagesBench.run(stack, o, report));
+        }
         WebhookBench.Hook[] intake = new WebhookBench.Hook[1];
         if (o.runs("webhooks") || o.runs("gateway")) {
             ok &= part("setup", () -> intake[0] = WebhookBench.intakeProcedure(stack));

@@ -7,11 +7,11 @@ import java.util.List;
 
 /** Every knob of a bench run; defaults keep a full run under about ten minutes on two cores. */
 public final class BenchOptions {
-    public static final List<String> PARTS = List.of("push", "deployments", "gateway", "fanout", "rollout", "webhooks",
+    public static final List<String> PARTS = List.of("push", "deployments", "dashboard", "gateway", "fanout", "rollout", "webhooks",
             "memory", "builds");
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "parts to run, comma-separated: push, deployments, gateway, fanout, rollout, webhooks,"
+            description = "parts to run, comma-separated: push, deployments, dashboard, gateway, fanout, rollout, webhooks,"
                     + " memory, builds (default: all; builds runs last, on stacks of its own)")
     List<String> only = PARTS;
 
@@ -59,11 +59,22 @@ public final class BenchOptions {
     @Option(names = "--pushes", paramLabel = "N", description = "pushes in push → ready (default 20)")
     int pushes = 20;
 
-    @Option(names = "--deployment-rows", paramLabel = "N", description = "rows inserted for GET /v2/deployments (default 1000000)")
+    @Option(names = "--deployment-rows", paramLabel = "N", description = "deployments inserted for GET /v2/deployments and the dashboard pages, once per run"
+                    + " (default 1000000)")
     int deploymentRows = 1_000_000;
 
-    @Option(names = "--page-samples", paramLabel = "N", description = "requests per page kind and path (default 200)")
+    @Option(names = "--page-samples", paramLabel = "N",
+            description = "requests per page kind and path, one at a time (default 200; the dashboard part takes fewer"
+                    + " of a page slower than 100 ms, at least 30)")
     int pageSamples = 200;
+
+    @Option(names = "--dashboard-concurrency", paramLabel = "N",
+            description = "dashboard pages (and their API calls) in flight in the concurrent run (default 4)")
+    int dashboardConcurrency = 4;
+
+    @Option(names = "--dashboard-seconds", paramLabel = "SECONDS",
+            description = "length of each concurrent dashboard run (default 5)")
+    int dashboardSeconds = 5;
 
     @Option(names = "--webhook-fixture", paramLabel = "FILE",
             description = "GitHub push payload sent byte for byte (default ../shared/fixtures/webhooks/github/goscm-push.json)")

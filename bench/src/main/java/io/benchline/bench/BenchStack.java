@@ -43,6 +43,8 @@ public final class BenchStack implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .version(HttpClient.Version.HTTP_1_1).build();
 
+    private DeploymentRows deploymentRows;
+
     private BenchStack(LocalStack stack) {
         this.stack = stack;
     }
@@ -178,6 +180,20 @@ public final class BenchStack implements AutoCloseable {
             }
             return rs.getString(1);
         }
+    }
+
+    /**
+     * The procedure with {@code rows} deployments that parts 5 and 9 read, seeded by whichever asks first: one
+     * insert per run. A later ask for another count is refused rather than silently measuring other rows.
+     */
+    public synchronized DeploymentRows deploymentRows(int rows) throws Exception {
+        if (deploymentRows == null) {
+            deploymentRows = DeploymentRows.seed(this, rows);
+        } else if (deploymentRows.rows() != rows) {
+            throw new IllegalStateException("the deployments table was seeded with " + deploymentRows.rows()
+                    + " rows, not " + rows);
+        }
+        return deploymentRows;
     }
 
     static String sha256Hex(String value) {

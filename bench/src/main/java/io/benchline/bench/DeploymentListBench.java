@@ -6,7 +6,6 @@ import io.vertx.core.MultiMap;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,42 +23,11 @@ final class DeploymentListBench {
     static void run(BenchStack stack, BenchOptions o, Report report) throws Exception {
         int rows = o.deploymentRows;
         String section = String.format(java.util.Locale.ROOT, "5. GET /v2/deployments?limit=20, %,d rows in one org", rows);
-        JsonNode p = stack.api("POST", "/v2/procedures", Map.of("name", "bench-list",
-                "repository", Map.of("provider", "github", "clone_url", "https://github.com/benchline-bench/list.git"),
-                "production_branch", "main", "auto_push", false));
-        String procedureId = p.path("id").asText();
-        String orgId = stack.orgId();
+        DeploymentRows seeded = stack.deploymentRows(rows);
+        String orgId = seeded.orgId();
+        report.note("5: setup: " + seeded.setupNote());
         Map<String, String> cursors = new LinkedHashMap<>();
         try (Connection c = stack.jdbc("benchline_deployments")) {
-            BenchMain.progress(String.format(java.util.Locale.ROOT, "deployments: inserting %,d rows", rows));
-            long t0 = System.nanoTime();
-            try (PreparedStatement s = c.prepareStatement("""
-                    insert into deployments (id, org_id, procedure_id, sequence, delivery_id, commit_sha, commit_message,
-                        commit_author, branch, environment, trigger, status, source, platform, language, runtime_version,
-                        entry_point, started_at, ended_at, build_duration_ms, artifact_digest, artifact_size_bytes,
-                        artifact_signature, artifact_key_id, created_at, updated_at)
-                    select 'dep_0000bench' || lpad(g::text, 17, '0'), ?, ?, g, 'bench-' || g,
-                        md5(g::text) || substr(md5((g + 1)::text), 1, 8), 'Bench commit ' || g, 'Bench <bench@benchline.local>',
-                        'main', 'production', 'auto', 'ready', 'git', 'any', 'python', '3.11', 'main.py',
-                        now() - (? - g) * interval '1 second', now() - (? - g) * interval '1 second' + interval '80 ms', 80,
-                        'sha256:' || md5(g::text) || md5((g + 7)::text), 1234, 'c2lnbmF0dXJl', 'ed25519-0000000000000000',
-                        now() - (? - g) * interval '1 second', now()
-                    from generate_series(1, ?) g
-                    """)) {
-                s.setString(1, orgId);
-                s.setString(2, procedureId);
-                s.setInt(3, rows);
-                s.setInt(4, rows);
-                s.setInt(5, rows);
-                s.setInt(6, rows);
-                s.executeUpdate();
-            }
-            try (Statement s = c.createStatement()) {
-                s.execute("update procedures set next_sequence = " + (rows + 1) + " where id = '" + procedureId + "'");
-                s.execute("analyze deployments");
-            }
-            report.note(String.format(java.util.Locale.ROOT, "5: setup: one generate_series insert of %,d rows took %.1f s (+ analyze)",
-                    rows, (System.nanoTime() - t0) / 1e9));
             cursors.put("first page", null);
             for (int depth : new int[] {rows / 100, rows / 2, rows - 1_000}) {
                 if (depth <= 0) {

@@ -115,39 +115,53 @@ public final class HttpLoad implements AutoCloseable {
 
     /** Keeps {@code concurrency} requests in flight for {@code duration}. */
     public Result closedLoop(Supplier<Request> next, IntPredicate expected, int concurrency, Duration duration) {
+        return closedLoopCalls(() -> send(next.get(), 60_000), expected, concurrency, duration);
+    }
+
+    /**
+     * Keeps {@code concurrency} calls in flight for {@code duration}. A call is anything that ends in one response:
+     * a request, or several sent at once and answered as one (a page's API calls); a call that fails counts as failed.
+     */
+    public Result closedLoopCalls(Supplier<Future<Response>> call, IntPredicate expected, int concurrency,
+            Duration duration) {
         Run run = new Run(expected);
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         AtomicLong loops = new AtomicLong(concurrency);
         for (int i = 0; i < concurrency; i++) {
-            vertx.runOnContext(v -> loop(next, run, end, loops));
+            vertx.runOnContext(v -> loop(call, run, end, loops));
         }
         return run.await(start, duration.plus(Duration.ofSeconds(60)));
     }
 
     /** {@code count} requests one after another (one in flight). */
     public Result sequential(Supplier<Request> next, IntPredicate expected, int count) {
+        return sequentialCalls(() -> send(next.get(), 60_000), expected, count);
+    }
+
+    /** {@code count} calls (see {@link #closedLoopCalls}) one after another. */
+    public Result sequentialCalls(Supplier<Future<Response>> call, IntPredicate expected, int count) {
         Run run = new Run(expected);
         long start = System.nanoTime();
-        vertx.runOnContext(v -> step(next, run, count));
+        vertx.runOnContext(v -> step(call, run, count));
         return run.await(start, Duration.ofMinutes(10));
     }
 
-    private void step(Supplier<Request> next, Run run, int remaining) {
+    private void step(Supplier<Future<Response>> call, Run run, int remaining) {
         if (remaining == 0) {
             run.finished.complete(null);
             return;
         }
         long due = System.nanoTime();
         run.sent.incrementAndGet();
-        send(next.get(), 60_000).onComplete(ar -> {
+        call.get().onComplete(ar -> {
             run.record(due, ar.succeeded() ? ar.result().status() : -1, ar.cause());
             run.done.incrementAndGet();
-            step(next, run, remaining - 1);
+            step(call, run, remaining - 1);
         });
     }
 
-    private void loop(Supplier<Request> next, Run run, long end, AtomicLong loops) {
+    private void loop(Supplier<Future<Response>> call, Run run, long end, AtomicLong loops) {
         long due = System.nanoTime();
         if (due >= end) {
             if (loops.decrementAndGet() == 0) {
@@ -156,10 +170,10 @@ public final class HttpLoad implements AutoCloseable {
             return;
         }
         run.sent.incrementAndGet();
-        send(next.get(), 60_000).onComplete(ar -> {
+        call.get().onComplete(ar -> {
             run.record(due, ar.succeeded() ? ar.result().status() : -1, ar.cause());
             run.done.incrementAndGet();
-            loop(next, run, end, loops);
+            loop(call, run, end, loops);
         });
     }
 

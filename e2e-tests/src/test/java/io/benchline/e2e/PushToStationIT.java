@@ -697,6 +697,11 @@ class PushToStationIT {
         Files.writeString(repo.resolve("requirements.txt"), "bench-rails==1.2.0\n");
         Files.createDirectories(repo.resolve("fixtures"));
         Files.writeString(repo.resolve("fixtures/limits.csv"), "rail,min,max\n5V,4.9,5.1\n");
+        // 24 MiB that do not compress: the builds take seconds (archive, digest, upload), so the open pages see them
+        // pending or building and not only ready (a build of a few small files can end within one live interval).
+        byte[] waveforms = new byte[24 << 20];
+        new java.util.Random(11).nextBytes(waveforms);
+        Files.write(repo.resolve("fixtures/waveforms.bin"), waveforms);
         String v1Commit = commitVersion(repo, "v1", 0);
         JsonNode procedure = githubProcedure(repo, "dashboard-browser");
         String procedureId = procedure.get("id").asText();

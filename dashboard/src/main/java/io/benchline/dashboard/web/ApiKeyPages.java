@@ -12,7 +12,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
@@ -77,7 +76,7 @@ public class ApiKeyPages {
             return Response.status(problem.status()).type(MediaType.TEXT_HTML_TYPE).entity(html).build();
         }
         String html = Templates.created(Pages.user(current), ManagementViews.CreatedKey.of(created)).render();
-        return Response.ok(html, MediaType.TEXT_HTML_TYPE).header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+        return Pages.shownOnce(html);
     }
 
     /** Revoke: the API refuses the key from now on (also the key of this very sign-in, which then ends). */

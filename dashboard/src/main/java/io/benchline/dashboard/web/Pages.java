@@ -28,6 +28,14 @@ final class Pages {
         return Response.status(Response.Status.SEE_OTHER).header(HttpHeaders.LOCATION, path).build();
     }
 
+    /**
+     * A page that shows a secret the API gives only once (a new API key, a rotated webhook secret): the POST's own
+     * answer, never cached, never a redirect (so the secret is in no URL and no later page).
+     */
+    static Response shownOnce(String html) {
+        return Response.ok(html, "text/html;charset=UTF-8").header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+    }
+
     /** The signed-in user of this request, as the page header and the action buttons need it. */
     static Views.User user(CurrentSession current) {
         return Views.User.of(current.require().role(), current.csrfToken());

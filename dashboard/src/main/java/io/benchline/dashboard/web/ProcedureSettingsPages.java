@@ -143,7 +143,7 @@ public class ProcedureSettingsPages {
         JsonNode p = api.post(session.apiKey(), "/v2/procedures/" + segment(id) + "/webhook-secret", Map.of());
         String html = Templates.secret(Pages.user(current), Views.Procedure.of(p), ManagementViews.ProcedureSettings.of(p),
                 p.path("webhook").path("secret").asText("")).render();
-        return Response.ok(html, MediaType.TEXT_HTML_TYPE).header("Cache-Control", "no-store").build();
+        return Pages.shownOnce(html);
     }
 
     /** How the procedure's stations switch to a staged deployment: both values in whole seconds. */

@@ -45,11 +45,23 @@ public interface DashboardConfig {
     int maxViewedFileBytes();
 
     /**
-     * How often a live page (a procedure's first page of deployments, a rollout) re-reads the API for its open
-     * stream; each open page costs one API call per interval.
+     * The longest a live page (a procedure's first page of deployments, a rollout) goes without re-reading its API
+     * page: the fallback for changes no topic carries and for while Kafka is unreachable. Otherwise a page re-reads
+     * when an event on the services' topics names its procedure.
      */
-    @WithDefault("2s")
+    @WithDefault("15s")
     Duration liveInterval();
+
+    /** The shortest time between two re-reads of one live page, however many events name its procedure. */
+    @WithDefault("250ms")
+    Duration liveMinInterval();
+
+    /**
+     * After a re-read an event caused, one more this much later: an event can reach the dashboard before the
+     * service that answers the page has applied it (a pointer move counted by deployment-service).
+     */
+    @WithDefault("1s")
+    Duration liveSettle();
 
     /** How long one live stream stays open; the browser's EventSource then opens a new one (and signs in again). */
     @WithDefault("10m")

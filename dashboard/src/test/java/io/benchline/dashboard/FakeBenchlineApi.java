@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The public REST API as the dashboard sees it through the gateway, on a random port: JSON shaped as
@@ -26,6 +27,8 @@ public class FakeBenchlineApi implements QuarkusTestResourceLifecycleManager {
     static final String VIEWER = "blk_viewer00000000000000000000000000000000000000000";
     static final String NEXT_CURSOR = "dep_01j0000000000000000000000b";
     static final List<String> REQUESTS = new CopyOnWriteArrayList<>();
+    /** The status of {@code dep_live}, the one deployment of procedure {@code prc_live} (LiveEventsTest changes it). */
+    static final AtomicReference<String> LIVE_STATUS = new AtomicReference<>("building");
     private static final Map<String, String> ROLES = Map.of(ADMIN, "admin", MEMBER, "member", VIEWER, "viewer");
 
     private HttpServer server;
@@ -87,6 +90,9 @@ public class FakeBenchlineApi implements QuarkusTestResourceLifecycleManager {
             json(x, 200, "{\"data\":[" + procedure() + "]}");
         } else if (method.equals("GET") && path.equals("/v2/procedures/prc_1")) {
             json(x, 200, procedure());
+        } else if (method.equals("GET") && path.equals("/v2/deployments")
+                && x.getRequestURI().getRawQuery().contains("procedure_id=prc_live&")) {
+            json(x, 200, "{\"data\":[" + deployment("dep_live", LIVE_STATUS.get(), "preview") + "],\"next_cursor\":null}");
         } else if (method.equals("GET") && path.equals("/v2/deployments")) {
             boolean firstPage = x.getRequestURI().getRawQuery() == null
                     || !x.getRequestURI().getRawQuery().contains("cursor=");

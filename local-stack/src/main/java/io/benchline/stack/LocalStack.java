@@ -225,9 +225,11 @@ public final class LocalStack implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(servicePorts.get(instance)));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         if (service.equals(DASHBOARD)) {
-            // A client of the public API like any other: the gateway's base URL, and nothing of the platform's own.
+            // A client of the public API like any other (the gateway's base URL), and Kafka for its live pages' hints:
+            // nothing of the platform's own secrets.
             env.put("BENCHLINE_DASHBOARD_API_URL", baseUrl());
             env.put("BENCHLINE_DASHBOARD_SESSION_SECRET", dashboardSessionSecret);
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap());
             return startQuarkus(service, instance, env, serviceJvm(options));
         }
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap());

@@ -25,10 +25,12 @@ public final class ServiceEnvironment {
                     "BENCHLINE_SERVICES_ARTIFACT_URL"));
 
     /**
-     * What the dashboard needs, and all it gets: the public API's base URL (the gateway) and its session secret (32+
-     * characters, the same on every instance). No Kafka, no database, no internal token: it is a client of /v2.
+     * What the dashboard needs, and all it gets: the public API's base URL (the gateway), its session secret (32+
+     * characters, the same on every instance) and Kafka, whose topics it follows only to know when a live page should
+     * read the API again. No database, no internal token: every figure it shows comes from /v2.
      */
-    static final List<String> DASHBOARD = List.of("BENCHLINE_DASHBOARD_API_URL", "BENCHLINE_DASHBOARD_SESSION_SECRET");
+    static final List<String> DASHBOARD = List.of("BENCHLINE_DASHBOARD_API_URL", "BENCHLINE_DASHBOARD_SESSION_SECRET",
+            "KAFKA_BOOTSTRAP_SERVERS");
 
     /**
      * The clone URL policy's switches the local stack turns on, for the services that check clone URLs: its demo and

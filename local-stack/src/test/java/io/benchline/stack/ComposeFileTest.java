@@ -112,15 +112,19 @@ class ComposeFileTest {
         }
     }
 
-    /** The dashboard is a client of the public API through the gateway: none of the platform's own secrets or peers. */
+    /**
+     * The dashboard is a client of the public API through the gateway, and follows Kafka's topics for its live pages:
+     * none of the platform's own secrets or peers.
+     */
     @Test
     void theDashboardCallsTheApiThroughTheGatewayWithASecretOfItsOwn() {
         Map<String, Object> environment = environment(LocalStack.DASHBOARD);
         assertThat(environment.get("BENCHLINE_DASHBOARD_API_URL")).isEqualTo("http://gateway:8080");
         assertThat(String.valueOf(environment.get("BENCHLINE_DASHBOARD_SESSION_SECRET")))
                 .startsWith("${BENCHLINE_DASHBOARD_SESSION_SECRET:?").doesNotContain(":-");
-        assertThat(environment).doesNotContainKeys("BENCHLINE_AUTH_INTERNAL_TOKEN", "KAFKA_BOOTSTRAP_SERVERS",
-                "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_PASSWORD", "BENCHLINE_SECRETS_KEY");
+        assertThat(environment.get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka:9092");
+        assertThat(environment).doesNotContainKeys("BENCHLINE_AUTH_INTERNAL_TOKEN", "QUARKUS_DATASOURCE_JDBC_URL",
+                "QUARKUS_DATASOURCE_PASSWORD", "BENCHLINE_SECRETS_KEY");
         assertThat(service(LocalStack.DASHBOARD)).as("reached through the gateway only").doesNotContainKey("ports");
     }
 

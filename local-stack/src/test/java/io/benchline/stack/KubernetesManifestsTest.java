@@ -292,7 +292,10 @@ class KubernetesManifestsTest {
                 assertPeer(LocalStack.GATEWAY, name, literal(gateway, name).orElse(null), service));
     }
 
-    /** The dashboard calls the API through the gateway's Service, with its session secret from the Secret only. */
+    /**
+     * The dashboard calls the API through the gateway's Service, with its session secret from the Secret only, and
+     * reaches Kafka (its live pages' hints) at the platform's bootstrap address.
+     */
     @Test
     void theDashboardCallsTheApiThroughTheGatewayWithItsSecretFromTheSecret() {
         Container dashboard = container(LocalStack.DASHBOARD);
@@ -302,8 +305,9 @@ class KubernetesManifestsTest {
         assertThat(configKey(dashboard, "BENCHLINE_DASHBOARD_SECURE_COOKIE")).isEqualTo("dashboard-secure-cookie");
         assertThat(manifests.get(ConfigMap.class, CONFIG_MAP).getData().get("dashboard-secure-cookie"))
                 .as("the base's public URL is https").isEqualTo("true");
-        assertThat(names(dashboard)).doesNotContain("BENCHLINE_AUTH_INTERNAL_TOKEN", "KAFKA_BOOTSTRAP_SERVERS",
-                "DATABASE_ADDRESS", "BENCHLINE_SECRETS_KEY");
+        assertThat(configKey(dashboard, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka-bootstrap-servers");
+        assertThat(names(dashboard)).doesNotContain("BENCHLINE_AUTH_INTERNAL_TOKEN", "DATABASE_ADDRESS",
+                "BENCHLINE_SECRETS_KEY");
     }
 
     @Test

@@ -71,13 +71,14 @@ class StackOptionsTest {
     }
 
     @Test
-    void theDashboardIsAServiceThatNeedsOnlyTheApiAndItsSessionSecret() {
+    void theDashboardIsAServiceThatNeedsOnlyTheApiItsSessionSecretAndKafka() {
         assertThat(LocalStack.SERVICES).contains(LocalStack.DASHBOARD);
         // The default ports: 8081-8085 for the five services, 8086 for the dashboard (its own default).
         assertThat(StackOptions.defaults(Path.of("unused")).servicePortBase()
                 + LocalStack.PORT_ORDER.indexOf(LocalStack.DASHBOARD)).isEqualTo(8086);
         assertThat(ServiceEnvironment.required(LocalStack.DASHBOARD))
-                .containsExactly("BENCHLINE_DASHBOARD_API_URL", "BENCHLINE_DASHBOARD_SESSION_SECRET");
+                .containsExactly("BENCHLINE_DASHBOARD_API_URL", "BENCHLINE_DASHBOARD_SESSION_SECRET",
+                        "KAFKA_BOOTSTRAP_SERVERS");
         assertThat(StackOptions.parseInstances("dashboard=2")).containsEntry(LocalStack.DASHBOARD, 2);
         assertThat(ServiceEnvironment.GATEWAY_UPSTREAMS).containsEntry("BENCHLINE_GATEWAY_DASHBOARD_URL",
                 LocalStack.DASHBOARD);

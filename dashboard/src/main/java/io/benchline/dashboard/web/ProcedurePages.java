@@ -90,7 +90,7 @@ public class ProcedurePages {
      * The rows of the first page now, for the live stream of {@code /procedures/{id}/live?status=&environment=} (the
      * page's filters): one API page, each row rendered with the page's own fragment.
      */
-    CompletableFuture<LinkedHashMap<String, String>> liveRows(Session session, Views.User user,
+    CompletableFuture<LiveStreams.Read> liveRows(Session session, Views.User user,
             io.vertx.ext.web.RoutingContext rc) {
         String status = rc.request().getParam("status");
         String environment = rc.request().getParam("environment");
@@ -102,7 +102,7 @@ public class ProcedurePages {
                 Views.Deployment row = Views.Deployment.of(d, session.role());
                 rows.put(row.id(), Templates.deployments$row(row, user).render());
             });
-            return rows;
+            return new LiveStreams.Read(rc.pathParam("id"), rows);
         });
     }
 

@@ -80,12 +80,12 @@ public class RolloutPages {
     }
 
     /** The live part of {@code /rollouts/{id}} now, for {@code /rollouts/{id}/live}. */
-    CompletableFuture<LinkedHashMap<String, String>> liveParts(Session session, Views.User user, RoutingContext rc) {
+    CompletableFuture<LiveStreams.Read> liveParts(Session session, Views.User user, RoutingContext rc) {
         return api.getAsync(session.apiKey(), "/v2/rollouts/" + segment(rc.pathParam("id"))).thenApply(r -> {
+            RolloutViews.Rollout rollout = RolloutViews.Rollout.of(r, session.role().member());
             LinkedHashMap<String, String> parts = new LinkedHashMap<>();
-            parts.put("rollout-live", Templates.rollout$live(user,
-                    RolloutViews.Rollout.of(r, session.role().member())).render());
-            return parts;
+            parts.put("rollout-live", Templates.rollout$live(user, rollout).render());
+            return new LiveStreams.Read(rollout.procedureId(), parts);
         });
     }
 }

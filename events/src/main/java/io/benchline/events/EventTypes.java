@@ -15,6 +15,7 @@ public final class EventTypes {
     public static final String DEPLOYMENT_LIFECYCLE = "io.benchline.deployment.lifecycle";
     public static final String POINTER_MOVED = "io.benchline.station.pointer.moved";
     public static final String STATION_RUN = "io.benchline.station.run";
+    public static final String ROLLOUT_CHANGED = "io.benchline.rollout.changed";
 
     /** type → data record class. */
     public static final Map<String, Class<?>> DATA_CLASSES = Map.of(
@@ -25,7 +26,8 @@ public final class EventTypes {
             BUILD_COMPLETED, BuildCompleted.class,
             DEPLOYMENT_LIFECYCLE, DeploymentEvent.class,
             POINTER_MOVED, PointerMoved.class,
-            STATION_RUN, StationRun.class);
+            STATION_RUN, StationRun.class,
+            ROLLOUT_CHANGED, RolloutEvent.class);
 
     /** topic → the one event type it carries. */
     public static final Map<String, String> TYPE_OF_TOPIC = Map.of(
@@ -36,7 +38,8 @@ public final class EventTypes {
             Topics.BUILD_COMPLETED, BUILD_COMPLETED,
             Topics.DEPLOYMENT_EVENTS, DEPLOYMENT_LIFECYCLE,
             Topics.STATION_POINTER_MOVED, POINTER_MOVED,
-            Topics.STATION_RUNS, STATION_RUN);
+            Topics.STATION_RUNS, STATION_RUN,
+            Topics.ROLLOUT_EVENTS, ROLLOUT_CHANGED);
 
     /** The schema file (under {@code /schemas}) of an event type's data. */
     public static String schemaFile(String type) {

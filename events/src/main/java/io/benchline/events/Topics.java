@@ -20,10 +20,12 @@ public final class Topics {
     public static final String STATION_POINTER_MOVED = "station.pointer.moved";
     /** Run started / finished on a station. Key: station id. */
     public static final String STATION_RUNS = "station.runs";
+    /** Every change of a rollout, with its state after it. Key: rollout id. */
+    public static final String ROLLOUT_EVENTS = "rollout.events";
 
     /** Every topic, in pipeline order. */
     public static final List<String> ALL = List.of(DEPLOYMENT_REQUESTED, BUILD_REQUESTED, BUILD_STARTED, BUILD_LOGS,
-            BUILD_COMPLETED, DEPLOYMENT_EVENTS, STATION_POINTER_MOVED, STATION_RUNS);
+            BUILD_COMPLETED, DEPLOYMENT_EVENTS, STATION_POINTER_MOVED, STATION_RUNS, ROLLOUT_EVENTS);
 
     private Topics() {
     }

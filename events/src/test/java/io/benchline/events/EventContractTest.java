@@ -39,7 +39,10 @@ class EventContractTest {
                         "failed", Instant.now(), 1200L, "PB-000042", List.of(new StationRun.PhaseResult("voltage",
                         "Output Voltage", "main", "fail", 1, 80L, "measurement out of limits: output_voltage",
                         List.of(new StationRun.Measurement("output_voltage", "Output Voltage", "V",
-                                com.fasterxml.jackson.databind.node.DoubleNode.valueOf(5.31), "FAIL"))))));
+                                com.fasterxml.jackson.databind.node.DoubleNode.valueOf(5.31), "FAIL"))))),
+                EventTypes.ROLLOUT_CHANGED, new RolloutEvent(EventIds.withPrefix("rol"), org, prc, dep,
+                        RolloutEvent.PAUSED, "paused", 1, new ActorRef(EventIds.withPrefix("key"), "ci key"),
+                        "line 3 is down for maintenance"));
     }
 
     @Test
@@ -143,6 +146,33 @@ class EventContractTest {
         assertThat(older).doesNotContain("reconciled");
         assertThat(EventSchemas.validate(older)).as("an older producer's event").isEmpty();
         assertThat(EventCodec.data(EventCodec.parse(older), DeploymentEvent.class).reconciled()).isFalse();
+    }
+
+    @Test
+    void rolloutSchemaListsExactlyTheRecordsFieldsAndActionsAndRefusesOthers() {
+        com.fasterxml.jackson.databind.JsonNode schema = EventSchemas.schema(
+                EventTypes.schemaFile(EventTypes.ROLLOUT_CHANGED)).getSchemaNode();
+        java.util.Set<String> properties = new java.util.HashSet<>();
+        schema.get("properties").fieldNames().forEachRemaining(properties::add);
+        List<String> components = java.util.Arrays.stream(RolloutEvent.class.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase()).toList();
+        assertThat(properties).containsExactlyInAnyOrderElementsOf(components);
+        List<String> actions = new java.util.ArrayList<>();
+        schema.at("/properties/action/enum").forEach(a -> actions.add(a.asText()));
+        assertThat(actions).containsExactlyInAnyOrder(RolloutEvent.CREATED, RolloutEvent.ADVANCED,
+                RolloutEvent.COMPLETED, RolloutEvent.PAUSED, RolloutEvent.RESUMED, RolloutEvent.ABORTED,
+                RolloutEvent.SUPERSEDED, RolloutEvent.NEEDS_ATTENTION);
+
+        String rol = EventIds.withPrefix("rol");
+        String unknownAction = EventCodec.toJson(EventCodec.envelope(EventTypes.ROLLOUT_CHANGED, "/test", rol,
+                new RolloutEvent(rol, EventIds.withPrefix("org"), EventIds.withPrefix("prc"),
+                        EventIds.withPrefix("dep"), "restarted", "running", 0, ActorRef.SYSTEM, null)));
+        assertThat(EventSchemas.validate(unknownAction)).anyMatch(m -> m.contains("action"));
+        String notARollout = EventCodec.toJson(EventCodec.envelope(EventTypes.ROLLOUT_CHANGED, "/test", rol,
+                new RolloutEvent(EventIds.withPrefix("dep"), EventIds.withPrefix("org"), EventIds.withPrefix("prc"),
+                        EventIds.withPrefix("dep"), RolloutEvent.ABORTED, "running-ish", 0, ActorRef.SYSTEM, null)));
+        assertThat(EventSchemas.validate(notARollout)).anyMatch(m -> m.contains("rollout_id"))
+                .anyMatch(m -> m.contains("state"));
     }
 
     @Test

@@ -1,5 +1,12 @@
 package io.benchline.stations.rollouts;
 
+import io.benchline.common.outbox.Outbox;
+import io.benchline.events.ActorRef;
+import io.benchline.events.EventCodec;
+import io.benchline.events.EventTypes;
+import io.benchline.events.RolloutEvent;
+import io.benchline.events.Topics;
+import io.benchline.stations.app.PointerMover;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +17,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The rollout tables, in native SQL; callers hold the transaction (and the procedure lock for changes). */
+/**
+ * The rollout tables, in native SQL, and the {@code rollout.events} each change publishes; callers hold the
+ * transaction (and the procedure lock for changes).
+ */
 @ApplicationScoped
 public class RolloutStore {
     private static final String COLUMNS = "id, org_id, procedure_id, deployment_id, state, cast(stages as text), stage,"
@@ -52,6 +62,12 @@ public class RolloutStore {
 
     public record Plan(String procedureId, String orgId, String stagesJson, Long waitSeconds, String canaries,
             Instant updatedAt) {
+    }
+
+    private final Outbox outbox;
+
+    public RolloutStore(Outbox outbox) {
+        this.outbox = outbox;
     }
 
     public Uni<Void> insert(Row r) {
@@ -146,7 +162,13 @@ public class RolloutStore {
         return record(rolloutId, action, stage, actorKeyId, actorName, note, null);
     }
 
-    /** @param figuresJson the gate's figures that made the decision, or null */
+    /**
+     * One change of a rollout: its history entry and its {@code rollout.events} event, in the caller's transaction.
+     * Callers record after they changed the row, so the event carries the state after the change, read here (every
+     * change of a rollout passes through this, the rare ones of the platform too: one more statement each).
+     *
+     * @param figuresJson the gate's figures that made the decision, or null (kept in the history only)
+     */
     public Uni<Void> record(String rolloutId, String action, Integer stage, String actorKeyId, String actorName,
             String note, String figuresJson) {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
@@ -157,7 +179,13 @@ public class RolloutStore {
                 .setParameter(1, rolloutId).setParameter(2, action).setParameter(3, stage)
                 .setParameter(4, actorKeyId).setParameter(5, actorName).setParameter(6, note)
                 .setParameter(7, figuresJson)
-                .executeUpdate()).replaceWithVoid();
+                .executeUpdate())
+                .chain(() -> find(rolloutId))
+                .chain(r -> outbox.append(Topics.ROLLOUT_EVENTS, r.id(), "rollout",
+                        EventCodec.envelope(EventTypes.ROLLOUT_CHANGED, PointerMover.SOURCE, r.id(),
+                                new RolloutEvent(r.id(), r.orgId(), r.procedureId(), r.deploymentId(), action,
+                                        r.state(), stage == null ? r.stage() : stage,
+                                        new ActorRef(actorKeyId, actorName), note))));
     }
 
     /** A new stage starts now: its window for the gate begins here. */

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -76,6 +77,43 @@ public final class KafkaTestClient {
                 if (done.test(records)) {
                     return records;
                 }
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Every record the topic holds now: its end offsets are taken first, then each partition is read from the
+     * beginning up to them (no consumer group). Once a producer's sends are acknowledged (an outbox relay deletes a row
+     * only then), this is all of them: a check that something was not published needs no waiting window after it.
+     */
+    public static List<ConsumerRecord<String, String>> readAll(String topic) {
+        return readAll(BenchlineInfra.kafkaBootstrap(), topic, Duration.ofSeconds(30));
+    }
+
+    public static List<ConsumerRecord<String, String>> readAll(String bootstrap, String topic, Duration timeout) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(topic + " not read up to its end offsets " + end + " within "
+                            + timeout);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        records.add(r);
+                    }
+                });
             }
         }
         return records;

@@ -6,9 +6,7 @@ import io.benchline.e2e.fuzz.OpenApi;
 import io.benchline.e2e.fuzz.RawHttp;
 import io.benchline.stack.GitPush;
 import io.benchline.stack.LocalStack;
-import io.benchline.stack.StackLayout;
-import io.benchline.stack.StackOptions;
-import org.junit.jupiter.api.AfterAll;
+import io.benchline.stack.ProcessSupervisor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Seeded: the seed is printed; {@code -Dbenchline.fuzz.seed=<n>} sends the same cases again.
  * {@code -Dbenchline.fuzz.per-category=<n>} (default 8) bounds the cases per operation and kind of junk.
  */
+@org.junit.jupiter.api.Order(org.junit.jupiter.api.Order.DEFAULT + 1) // first on the shared stack (see SharedStack)
 class BadInputFuzzIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final List<String> SERVICES = List.of("webhook-service", "deployment-service", "artifact-store",
@@ -51,12 +50,14 @@ class BadInputFuzzIT {
     private static Api api;
     private static Fuzzer.Fixtures fixtures;
     private static Path work;
+    /** The exits of the shared stack's parts when this class began. */
+    private static Map<String, Exits> exitsAtStart;
 
     @BeforeAll
     static void startStackAndFixtures() throws Exception {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-fuzz-");
-        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
-                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", ""))), StackLayout.detect());
+        stack = SharedStack.get().stack;
+        exitsAtStart = exitsSoFar();
         api = new Api(stack.baseUrl(), stack.apiKey());
 
         // Records that exist, so that junk in one field reaches the checks of the others.
@@ -134,16 +135,35 @@ class BadInputFuzzIT {
         return new Target(procedureId, hookId, secret, push, deployment);
     }
 
+    /** A part's process (every service's first instance, the gateway) and the exits the supervisor saw of it. */
+    private record Exits(ProcessSupervisor.Child child, int seen) {
+    }
+
+    /** Each part of the stack now. */
+    private static Map<String, Exits> exitsSoFar() {
+        List<String> parts = new ArrayList<>(LocalStack.SERVICES);
+        parts.add(LocalStack.GATEWAY);
+        Map<String, Exits> exits = new LinkedHashMap<>();
+        for (String part : parts) {
+            var child = stack.service(part).orElseThrow(() -> new AssertionError(part + " is not running"));
+            exits.put(part, new Exits(child, child.exitsSeen()));
+        }
+        return exits;
+    }
+
     /**
-     * After the fuzz: no process exited (the supervisor would have restarted it), every part is ready, and the whole
+     * After the fuzz: no process exited since this class began (the supervisor would have restarted it; the stack is
+     * shared, so exits before, such as PushToStationIT's kills, are not counted), every part is ready, and the whole
      * flow still works — a new procedure is pushed, built and reaches a new station's pointer and its agent channel.
      */
     private static void stackStillWorks() throws Exception {
-        List<String> parts = new ArrayList<>(LocalStack.SERVICES);
-        parts.add(LocalStack.GATEWAY);
-        for (String part : parts) {
-            var child = stack.service(part).orElseThrow(() -> new AssertionError(part + " is not running"));
-            assertThat(child.exitsSeen()).as("%s exited during the fuzz; see %s", part, child.log()).isZero();
+        Map<String, Exits> now = exitsSoFar();
+        for (String part : now.keySet()) {
+            var child = now.get(part).child();
+            assertThat(child).as("%s's process, since this class began", part)
+                    .isSameAs(exitsAtStart.get(part).child());
+            assertThat(now.get(part).seen()).as("%s exited during the fuzz or its setup; see %s", part, child.log())
+                    .isEqualTo(exitsAtStart.get(part).seen());
             assertThat(stack.serviceReady(part)).as("%s ready after the fuzz", part).isTrue();
         }
         Target after = deployTarget("after-fuzz");
@@ -163,13 +183,6 @@ class BadInputFuzzIT {
         });
         Api agent = new Api(stack.baseUrl(), station.get("agent_token").asText());
         assertThat(agent.get("/agent/v1/assignments").expect(200).body()).contains(deploymentId);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test

@@ -6,8 +6,6 @@ import io.benchline.events.Topics;
 import io.benchline.stack.GitPush;
 import io.benchline.stack.LocalStack;
 import io.benchline.stack.ProcessSupervisor;
-import io.benchline.stack.StackLayout;
-import io.benchline.stack.StackOptions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +17,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * verifies again with the retired key. Members and viewers cannot rotate, and a replayed or forged build result
  * never changes the key a deployment recorded.
  */
+@org.junit.jupiter.api.Order(org.junit.jupiter.api.Order.DEFAULT + 2) // on the shared stack (see SharedStack)
 class KeyRotationIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
@@ -53,16 +51,8 @@ class KeyRotationIT {
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-keys-");
-        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
-                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", ""))), StackLayout.detect());
+        stack = SharedStack.get().stack;
         api = new Api(stack.baseUrl(), stack.apiKey());
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test
@@ -98,16 +88,20 @@ class KeyRotationIT {
                 agentLog);
         long agentPid = agent.process().pid();
         try {
-            // A, signed with the organization's first key.
+            // A, signed with the organization's active key. The stack is shared: keys other classes rotated before
+            // (the fuzz's POST /v2/keys/rotate) are listed after it, retired.
             push(repo, hookId, secret, GitPush.ZERO, commitA);
             JsonNode depA = awaitReady(procedureId, commitA);
             String depAId = depA.get("id").asText();
             String keyA = depA.at("/artifact/key_id").asText();
             assertThat(keyA).matches("ed25519-[0-9a-f]{16}");
             JsonNode keysBefore = api.get("/v2/keys").expect(200).json();
-            assertThat(keysBefore.path("keys")).hasSize(1);
+            List<String> earlier = new ArrayList<>();
+            keysBefore.path("keys").forEach(k -> earlier.add(k.get("id").asText() + " " + k.get("status").asText()));
             assertThat(keysBefore.at("/keys/0/id").asText()).isEqualTo(keyA);
             assertThat(keysBefore.at("/keys/0/status").asText()).isEqualTo("active");
+            assertThat(earlier.subList(1, earlier.size())).as("the organization's one active key is A's: %s", earlier)
+                    .allMatch(k -> k.endsWith(" retired"));
             awaitActual(stationId, procedureId, depAId);
             assertThat(runOnce(stationId, procedureId)).isEqualTo(depAId);
 
@@ -124,11 +118,16 @@ class KeyRotationIT {
             String keyB = rotated.get("id").asText();
             assertThat(keyB).isNotEqualTo(keyA);
             JsonNode keysAfter = api.get("/v2/keys").expect(200).json();
-            assertThat(keysAfter.path("keys")).hasSize(2);
+            assertThat(keysAfter.path("keys")).hasSize(earlier.size() + 1);
             assertThat(keysAfter.at("/keys/0/id").asText()).isEqualTo(keyB);
+            assertThat(keysAfter.at("/keys/0/status").asText()).isEqualTo("active");
             assertThat(keysAfter.at("/keys/1/id").asText()).isEqualTo(keyA);
             assertThat(keysAfter.at("/keys/1/status").asText()).isEqualTo("retired");
             assertThat(keysAfter.at("/keys/1/retired_at").asText()).isNotBlank();
+            List<String> olderAfter = new ArrayList<>();
+            keysAfter.path("keys").forEach(k -> olderAfter.add(k.get("id").asText() + " " + k.get("status").asText()));
+            assertThat(olderAfter.subList(2, olderAfter.size())).as("the keys retired before A's, as they were")
+                    .isEqualTo(earlier.subList(1, earlier.size()));
 
             // B, pushed after the rotation, is signed with the new key, and the same agent process runs it.
             Files.writeString(repo.resolve("main.py"), "print('leak-check b')\n");

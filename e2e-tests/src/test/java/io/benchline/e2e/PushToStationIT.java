@@ -6,7 +6,6 @@ import io.benchline.events.Topics;
 import io.benchline.stack.GitPush;
 import io.benchline.stack.LocalStack;
 import io.benchline.stack.ProcessSupervisor;
-import io.benchline.stack.StackLayout;
 import io.benchline.stack.StackOptions;
 import io.benchline.testsupport.LocalPackageIndex;
 import io.benchline.testsupport.SecretScan;
@@ -37,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a real agent process downloads, verifies and runs it, switching versions only between runs.
  */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.Order(org.junit.jupiter.api.Order.DEFAULT + 3) // last on the shared stack: see SharedStack
 class PushToStationIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
@@ -44,45 +44,27 @@ class PushToStationIT {
     private static Path work;
     private static Api api;
     private static ProcessSupervisor.Child agent;
+    /** Every span of the shared stack (every class's): the trace test picks its own by deployment and trace id. */
     private static OtlpReceiver traces;
-    /** The package index build-worker vendors wheels from (no public index is reachable here). */
-    private static LocalPackageIndex packages;
-    static final LocalPackageIndex.Wheel RAILS = LocalPackageIndex.wheel("bench-rails", "1.2.0", "bench_rails",
-            "LIMIT = 5.2\n");
-    static final LocalPackageIndex.Wheel BROKEN = LocalPackageIndex.brokenWheel("bench-broken", "0.1.0");
+    static final LocalPackageIndex.Wheel RAILS = SharedStack.RAILS;
+    static final LocalPackageIndex.Wheel BROKEN = SharedStack.BROKEN;
 
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-");
-        // Traces on (they are off by default; the other e2e classes run that way), exported to a receiver here.
-        traces = new OtlpReceiver();
-        packages = new LocalPackageIndex().add(RAILS).add(BROKEN);
-        stack = LocalStack.start(StackOptions.randomPorts(work.resolve("stack"),
-                StackOptions.parseInstances(System.getProperty("benchline.e2e.instances", "")))
-                .withExtraEnv(Map.of("build-worker", Map.of("BENCHLINE_BUILD_PACKAGE_INDEX", packages.url()),
-                        // development sessions end and go within seconds here (minutes by default)
-                        "deployment-service", Map.of("BENCHLINE_DEVELOPMENT_SESSION_TIMEOUT", "30s",
-                                "BENCHLINE_DEVELOPMENT_HEARTBEAT_INTERVAL", "2s",
-                                "BENCHLINE_DEVELOPMENT_REMOVAL_DELAY", "3s",
-                                "BENCHLINE_DEVELOPMENT_SWEEP_INTERVAL", "1s"),
-                        // the health gate looks every second (5 s by default)
-                        "station-dispatcher", Map.of("BENCHLINE_ROLLOUTS_GATE_INTERVAL", "1s"),
-                        // live pages re-read the API 4 times a second (every 2 s by default)
-                        "dashboard", Map.of("BENCHLINE_DASHBOARD_LIVE_INTERVAL", "250ms")))
-                .withTraces(traces.endpoint()), StackLayout.detect());
+        // The shared stack: the extra environment this class needs (SharedStack.extraEnv) and traces on, exported to
+        // a receiver in this JVM. The other classes of the stack make their own procedures, stations and keys.
+        SharedStack shared = SharedStack.get();
+        stack = shared.stack;
+        traces = shared.traces;
         api = new Api(stack.baseUrl(), stack.apiKey());
     }
 
     @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (traces != null) {
-            traces.close();
-        }
-        if (packages != null) {
-            packages.close();
+    static void stopAgent() {
+        // The stack goes on for the other classes: leave no agent of this class polling it (a failed test's).
+        if (agent != null && stack != null) {
+            stack.stopProcess(agent);
         }
     }
 

@@ -28,11 +28,13 @@ public class ServiceEvents {
     }
 
     @Incoming("service-events")
-    public void event(String record) {
+    public void event(Object record) {
         if (record == null || !live.anyOpen()) {
             return; // no page is open: nothing to tell, no need to read the record
         }
-        String procedureId = procedureOf(record);
+        // Text from Kafka (cloud-events off); a JsonObject should a connector parse the CloudEvent itself.
+        String procedureId = procedureOf(record instanceof io.vertx.core.json.JsonObject json ? json.encode()
+                : record.toString());
         if (procedureId != null) {
             live.changed(procedureId);
         }

@@ -1,7 +1,6 @@
 package io.benchline.stations;
 
 import io.benchline.events.ActorRef;
-import io.benchline.events.DeploymentEvent;
 import io.benchline.events.EventCodec;
 import io.benchline.events.EventIds;
 import io.benchline.events.RolloutEvent;
@@ -14,19 +13,16 @@ import io.restassured.path.json.JsonPath;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
 import static io.benchline.stations.TestSupport.api;
-import static io.benchline.stations.TestSupport.await;
 import static io.benchline.stations.TestSupport.awaitProcessed;
-import static io.benchline.stations.TestSupport.count;
-import static io.benchline.stations.TestSupport.insertLinkedStations;
-import static io.benchline.stations.TestSupport.newProcedure;
+import static io.benchline.stations.TestSupport.fleetOnFirstDeployment;
 import static io.benchline.stations.TestSupport.ready;
+import static io.benchline.stations.TestSupport.readyWithoutAutoPush;
 import static io.benchline.stations.TestSupport.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +41,7 @@ class RolloutEventsTest {
 
     @Test
     void startAdvancePauseResumeAndAbortAreOneEventEachInTheHistorysOrder() {
-        String procedure = fleetOnFirstDeployment();
+        String procedure = fleetOnFirstDeployment()[0];
         String next = readyWithoutAutoPush(procedure, 2);
         String rollout = api().body(Map.of("deployment_id", next, "stages", List.of(Map.of("stations", 2),
                         Map.of("percent", 50), Map.of("percent", 100)), "note", "line 3 first"))
@@ -81,7 +77,7 @@ class RolloutEventsTest {
 
     @Test
     void aPlansRolloutItsSupersedingAndACompleteArePublishedWithTheStateAfterEach() {
-        String procedure = fleetOnFirstDeployment();
+        String procedure = fleetOnFirstDeployment()[0];
         api().body(Map.of("stages", List.of(Map.of("stations", 2), Map.of("percent", 50), Map.of("percent", 100))))
                 .put("/v2/rollouts/plans/" + procedure).then().statusCode(200);
         String second = EventIds.withPrefix("dep");
@@ -116,37 +112,17 @@ class RolloutEventsTest {
     }
 
     /**
-     * The rollout's events on {@code rollout.events}: waits for {@code expected}, then a little longer to catch extra
-     * ones; each one schema-valid with its headers, keyed and subject by the rollout.
+     * The rollout's events on {@code rollout.events}, all of them: read once the outbox holds none of the rollout's
+     * rows (each change wrote its row in the transaction the API call committed); each one schema-valid with its
+     * headers, keyed and subject by the rollout.
      */
     private static List<RolloutEvent> events(String rollout, int expected) {
-        TestSupport.recordsOf(Topics.ROLLOUT_EVENTS, rollout, rs -> rs.size() >= expected, TestSupport.WAIT);
-        List<ConsumerRecord<String, String>> records = TestSupport.recordsOf(Topics.ROLLOUT_EVENTS, rollout,
-                rs -> rs.size() > expected, Duration.ofSeconds(3));
+        List<ConsumerRecord<String, String>> records = TestSupport.allRecordsOf(Topics.ROLLOUT_EVENTS, rollout);
         records.forEach(TestSupport::assertValidEvent);
         assertThat(records).as("rollout.events records of %s", rollout).hasSize(expected);
         return records.stream().map(r -> EventCodec.data(EventCodec.parse(r.value()), RolloutEvent.class)).toList();
     }
 
-    /** Ten production stations of a new procedure, all on a first deployment; returns the procedure. */
-    private static String fleetOnFirstDeployment() {
-        String procedure = newProcedure();
-        insertLinkedStations(procedure, 10);
-        String first = EventIds.withPrefix("dep");
-        awaitProcessed(send(ready(procedure, first, 1, "production", null)).id());
-        await("10 stations of " + procedure + " on " + first, () -> count(
-                "select count(*) from pointers where deployment_id = ?", first) == 10);
-        return procedure;
-    }
-
-    /** A ready production deployment that does not fan out by itself (auto-push off). */
-    private static String readyWithoutAutoPush(String procedure, long sequence) {
-        String id = EventIds.withPrefix("dep");
-        DeploymentEvent r = ready(procedure, id, sequence, "production", null);
-        awaitProcessed(send(new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(), r.sequence(),
-                r.environment(), r.trigger(), r.status(), null, r.commitSha(), false, r.artifact())).id());
-        return id;
-    }
 
     /** The procedure's newest rollout, which must be of the deployment. */
     private static String latestRollout(String procedure, String deployment) {

@@ -1,6 +1,5 @@
 package io.benchline.stations;
 
-import io.benchline.events.DeploymentEvent;
 import io.benchline.events.EventIds;
 import io.benchline.events.PointerMoved;
 import io.benchline.testsupport.BenchlineInfra;
@@ -18,9 +17,11 @@ import static io.benchline.stations.TestSupport.api;
 import static io.benchline.stations.TestSupport.await;
 import static io.benchline.stations.TestSupport.awaitProcessed;
 import static io.benchline.stations.TestSupport.count;
+import static io.benchline.stations.TestSupport.fleetOnFirstDeployment;
 import static io.benchline.stations.TestSupport.insertLinkedStations;
 import static io.benchline.stations.TestSupport.newProcedure;
 import static io.benchline.stations.TestSupport.ready;
+import static io.benchline.stations.TestSupport.readyWithoutAutoPush;
 import static io.benchline.stations.TestSupport.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,25 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
         @ResourceArg(name = "kafka", value = "true")})
 @QuarkusTestResource(FakePeers.class)
 class RolloutsTest {
-
-    /** Ten production stations of a new procedure, all on a first deployment; returns [procedure, prefix, first]. */
-    private static String[] fleetOnFirstDeployment() {
-        String procedure = newProcedure();
-        String prefix = insertLinkedStations(procedure, 10);
-        String first = EventIds.withPrefix("dep");
-        awaitProcessed(send(ready(procedure, first, 1, "production", null)).id());
-        awaitOn(procedure, first, 10);
-        return new String[] {procedure, prefix, first};
-    }
-
-    /** A ready production deployment that does not fan out by itself (auto-push off). */
-    private static String readyWithoutAutoPush(String procedure, long sequence) {
-        String id = EventIds.withPrefix("dep");
-        DeploymentEvent r = ready(procedure, id, sequence, "production", null);
-        awaitProcessed(send(new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(), r.sequence(),
-                r.environment(), r.trigger(), r.status(), null, r.commitSha(), false, r.artifact())).id());
-        return id;
-    }
 
     private static void awaitOn(String procedure, String deployment, long stations) {
         await(stations + " stations of " + procedure + " on " + deployment, () -> count(

@@ -234,6 +234,37 @@ final class TestSupport {
                 .stream().filter(r -> stationId.equals(r.key())).toList();
     }
 
+    /**
+     * Every record on a topic keyed by {@code key}, read to the topic's end offsets once the outbox holds no row of
+     * that key (the relay deletes a row only after the broker acknowledged it): complete for every change already
+     * committed, with no waiting window.
+     */
+    static List<ConsumerRecord<String, String>> allRecordsOf(String topic, String key) {
+        await("the outbox sent every record of " + key,
+                () -> count("select count(*) from outbox where message_key = ?", key) == 0);
+        return KafkaTestClient.readAll(topic).stream().filter(r -> key.equals(r.key())).toList();
+    }
+
+    /** Ten production stations of a new procedure, all on a first deployment; returns [procedure, prefix, first]. */
+    static String[] fleetOnFirstDeployment() {
+        String procedure = newProcedure();
+        String prefix = insertLinkedStations(procedure, 10);
+        String first = EventIds.withPrefix("dep");
+        awaitProcessed(send(ready(procedure, first, 1, "production", null)).id());
+        await("10 stations of " + procedure + " on " + first,
+                () -> count("select count(*) from pointers where deployment_id = ?", first) == 10);
+        return new String[] {procedure, prefix, first};
+    }
+
+    /** A ready production deployment that does not fan out by itself (auto-push off). */
+    static String readyWithoutAutoPush(String procedure, long sequence) {
+        String id = EventIds.withPrefix("dep");
+        DeploymentEvent r = ready(procedure, id, sequence, "production", null);
+        awaitProcessed(send(new DeploymentEvent(r.change(), r.deploymentId(), r.orgId(), r.procedureId(), r.sequence(),
+                r.environment(), r.trigger(), r.status(), null, r.commitSha(), false, r.artifact())).id());
+        return id;
+    }
+
     /** Pointer moves of a station: waits for {@code expected}, then a little longer to catch extra ones. */
     static List<ConsumerRecord<String, String>> pointerMoves(String stationId, int expected) {
         recordsOf(Topics.STATION_POINTER_MOVED, stationId, rs -> rs.size() >= expected, WAIT);

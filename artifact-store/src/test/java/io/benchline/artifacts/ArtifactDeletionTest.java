@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +54,56 @@ class ArtifactDeletionTest {
         upload(bytes);
         assertThat(stored(digest)).as("the same bytes uploaded again are stored again").isTrue();
         internal().get("/internal/v1/artifacts/" + digest + "/files/main.py").then().statusCode(200);
+    }
+
+    @Test
+    void aListingIsReadOnceAndForgottenWhenItsArchiveIsDeleted() {
+        byte[] bytes = Zips.unique();
+        String digest = upload(bytes).getString("digest");
+        List<String> listed = paths(digest);
+        assertThat(listed).contains("main.py");
+
+        // Behind the store's back: the bytes go, the listing stays (a digest names the same bytes forever)...
+        storage.delete(key(digest));
+        assertThat(paths(digest)).as("the second listing is not read from S3").isEqualTo(listed);
+        internal().get("/internal/v1/artifacts/" + digest + "/files/main.py").then().statusCode(404);
+
+        // ...until the archive is deleted through the store, which forgets its listing.
+        delete(digest, Instant.now()).then().statusCode(204);
+        internal().get("/internal/v1/artifacts/" + digest + "/contents").then().statusCode(404)
+                .contentType("application/problem+json");
+        upload(bytes);
+        assertThat(paths(digest)).isEqualTo(listed);
+    }
+
+    @Test
+    void concurrentFirstListingsAllAnswerAndAMissingArchiveIs404ForEach() throws Exception {
+        String digest = upload(Zips.unique()).getString("digest");
+        String unknown = "sha256:" + "cd".repeat(32);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> known = new java.util.ArrayList<>();
+            List<Future<Integer>> missing = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                known.add(pool.submit(() -> {
+                    start.await();
+                    return internal().get("/internal/v1/artifacts/" + digest + "/contents").statusCode();
+                }));
+                missing.add(pool.submit(() -> {
+                    start.await();
+                    return internal().get("/internal/v1/artifacts/" + unknown + "/contents").statusCode();
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < 8; i++) {
+                assertThat(known.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(200);
+                assertThat(missing.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(404);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(paths(digest)).contains("main.py");
     }
 
     @Test
@@ -130,7 +181,16 @@ class ArtifactDeletionTest {
     }
 
     private boolean stored(String digest) {
-        return storage.stat("artifacts/sha256/" + digest.substring("sha256:".length()) + ".zip").isPresent();
+        return storage.stat(key(digest)).isPresent();
+    }
+
+    private static String key(String digest) {
+        return "artifacts/sha256/" + digest.substring("sha256:".length()) + ".zip";
+    }
+
+    private static List<String> paths(String digest) {
+        return internal().get("/internal/v1/artifacts/" + digest + "/contents").then().statusCode(200).extract()
+                .jsonPath().getList("entries.path", String.class);
     }
 
 }

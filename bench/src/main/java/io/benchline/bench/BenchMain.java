@@ -114,6 +114,9 @@ public final class BenchMain implements Callable<Integer> {
         if (o.runs("dashboard")) {
             ok &= part("dashboard", () -> DashboardPagesBench.run(stack, o, report));
         }
+        if (o.runs("live")) {
+            ok &= part("live", () -> LiveBench.run(stack, o, report));
+        }
         WebhookBench.Hook[] intake = new WebhookBench.Hook[1];
         if (o.runs("webhooks") || o.runs("gateway")) {
             ok &= part("setup", () -> intake[0] = WebhookBench.intakeProcedure(stack));

@@ -7,11 +7,11 @@ import java.util.List;
 
 /** Every knob of a bench run; defaults keep a full run under about ten minutes on two cores. */
 public final class BenchOptions {
-    public static final List<String> PARTS = List.of("push", "deployments", "dashboard", "gateway", "fanout", "rollout", "webhooks",
+    public static final List<String> PARTS = List.of("push", "deployments", "dashboard", "live", "gateway", "fanout", "rollout", "webhooks",
             "memory", "builds");
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "parts to run, comma-separated: push, deployments, dashboard, gateway, fanout, rollout, webhooks,"
+            description = "parts to run, comma-separated: push, deployments, dashboard, live, gateway, fanout, rollout, webhooks,"
                     + " memory, builds (default: all; builds runs last, on stacks of its own)")
     List<String> only = PARTS;
 
@@ -55,6 +55,10 @@ public final class BenchOptions {
 
     @Option(names = "--gateway-seconds", paramLabel = "SECONDS", description = "length of each gateway run (default 5)")
     int gatewaySeconds = 5;
+
+    @Option(names = "--live-pushes", paramLabel = "N",
+            description = "pushes watched on the Deployments tab's event stream (default 10)")
+    int livePushes = 10;
 
     @Option(names = "--pushes", paramLabel = "N", description = "pushes in push → ready (default 20)")
     int pushes = 20;

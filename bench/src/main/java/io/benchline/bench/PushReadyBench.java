@@ -53,7 +53,7 @@ final class PushReadyBench {
     static void run(BenchStack stack, BenchOptions o, Report report) throws Exception {
         String section = "4. push → ready (" + o.pushes + " pushes, one at a time)";
         Path repo = stack.dir().resolve("bench-repos/push-ready");
-        createRepository(repo);
+        createRepository(repo, "bench-push-ready");
         String cloneUrl = "file://" + repo.toAbsolutePath();
         JsonNode p = stack.api("POST", "/v2/procedures", Map.of("name", "bench-push-ready",
                 "repository", Map.of("provider", "github", "clone_url", cloneUrl, "full_name", FULL_NAME),
@@ -134,10 +134,11 @@ final class PushReadyBench {
                 + " S3Proxy with the MinIO client; ratio on p50.");
     }
 
-    private static void createRepository(Path repo) throws Exception {
+    /** A procedure repository (procedure.yaml, main.py) with one commit on main. */
+    static void createRepository(Path repo, String name) throws Exception {
         Files.createDirectories(repo);
-        Files.writeString(repo.resolve("procedure.yaml"), """
-                name: bench-push-ready
+        Files.writeString(repo.resolve("procedure.yaml"), "name: " + name + """
+
                 runtime: python 3.11
                 entry_point: main.py
                 """);

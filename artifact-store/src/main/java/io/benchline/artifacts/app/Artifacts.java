@@ -1,5 +1,7 @@
 package io.benchline.artifacts.app;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.benchline.artifacts.model.Digest;
 import io.benchline.artifacts.storage.ObjectInfo;
 import io.benchline.artifacts.storage.ObjectStorage;
@@ -29,6 +31,9 @@ import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -47,12 +52,19 @@ public class Artifacts {
     private final SigningKeys keys;
     private final ArtifactsConfig config;
     private final ArtifactRecords records;
+    /**
+     * Digest to its listing. A digest names the same bytes forever, so a listing never goes stale; it is dropped only
+     * when the archive is deleted here, or to stay under {@code contents-cache-entries} file entries in all.
+     */
+    private final AsyncCache<Digest, List<Entry>> listings;
 
     public Artifacts(ObjectStorage storage, SigningKeys keys, ArtifactsConfig config, ArtifactRecords records) {
         this.storage = storage;
         this.records = records;
         this.keys = keys;
         this.config = config;
+        this.listings = Caffeine.newBuilder().maximumWeight(config.contentsCacheEntries())
+                .weigher((Digest d, List<Entry> entries) -> Math.max(1, entries.size())).buildAsync();
     }
 
     /** A stored archive and its signature by the organization's active key. */
@@ -153,6 +165,7 @@ public class Artifacts {
                 throw new UploadedAgain(digest, lastUpload.get(), unlessUploadedAfter);
             }
             storage.delete(digest.objectKey());
+            listings.synchronous().invalidate(digest);
             locked.forget();
             return null;
         });
@@ -220,8 +233,36 @@ public class Artifacts {
         return new DownloadUrl(storage.presignedGet(digest.objectKey(), ttl), expiresAt);
     }
 
-    /** The archive's file entries in archive order, each with its size and SHA-256. */
+    /**
+     * The archive's file entries in archive order, each with its size and SHA-256. The first listing of a digest
+     * reads the whole archive; later ones come from memory (concurrent first listings of one digest read it once).
+     */
     public List<Entry> contents(Digest digest) {
+        while (true) {
+            // The cache only holds the future; the first caller reads the archive on its own thread, outside the map.
+            CompletableFuture<List<Entry>> mine = new CompletableFuture<>();
+            CompletableFuture<List<Entry>> listing = listings.get(digest, (d, executor) -> mine);
+            if (listing == mine) {
+                try {
+                    mine.complete(readContents(digest));
+                } catch (RuntimeException e) {
+                    // Not kept; a caller that waited for it reads the archive itself and meets its own answer.
+                    listings.asMap().remove(digest, mine);
+                    mine.cancel(false);
+                    throw e;
+                }
+            }
+            try {
+                return listing.join();
+            } catch (CancellationException e) {
+                continue;
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+    }
+
+    private List<Entry> readContents(Digest digest) {
         InputStream in = storage.get(digest.objectKey())
                 .orElseThrow(() -> ProblemException.notFound("artifact", digest.toString()));
         Path spool = createSpoolFile();
@@ -254,7 +295,7 @@ public class Artifacts {
                     }
                     entries.add(new Entry(entry.getName(), size, HexFormat.of().formatHex(sha256.digest())));
                 }
-                return entries;
+                return List.copyOf(entries);
             }
         } catch (ZipException e) {
             throw new ProblemException(422, "unreadable-archive", "Unreadable archive",

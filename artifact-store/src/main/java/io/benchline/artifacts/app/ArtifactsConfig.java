@@ -25,6 +25,13 @@ public interface ArtifactsConfig {
     @WithDefault("20000")
     int maxContentsEntries();
 
+    /**
+     * File entries of contents listings kept in memory, over all archives (a listing of n files weighs n; about 200
+     * bytes each). Listings are read again after they were evicted; 0 keeps none.
+     */
+    @WithDefault("100000")
+    long contentsCacheEntries();
+
     /** Directory for upload spooling; defaults to the JVM's temporary directory. */
     Optional<String> tempDir();
 }

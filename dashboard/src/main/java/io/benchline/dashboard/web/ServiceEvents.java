@@ -1,11 +1,13 @@
 package io.benchline.dashboard.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
+
+import java.io.IOException;
 
 /**
  * The services' topics as the dashboard follows them (channel {@code service-events}: {@code deployment.events},
@@ -40,16 +42,41 @@ public class ServiceEvents {
         }
     }
 
-    /** The procedure an event names, or null when it names none or is not an event. */
+    /**
+     * The procedure an event names, or null when it names none or is not an event. Read as a token stream up to
+     * {@code data.procedure_id}, without building the record's tree: a fan-out sends one record per station.
+     */
     String procedureOf(String record) {
-        try {
-            JsonNode id = mapper.readTree(record).path("data").path("procedure_id");
-            if (id.isTextual() && !id.asText().isEmpty()) {
-                return id.asText();
+        try (JsonParser parser = mapper.getFactory().createParser(record)) {
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    if (parser.nextToken() == JsonToken.START_OBJECT && "data".equals(field)) {
+                        String id = procedureIdIn(parser);
+                        if (id != null) {
+                            return id;
+                        }
+                        break;
+                    }
+                    parser.skipChildren();
+                }
             }
             LOG.debugf("an event without a procedure: %.200s", record);
-        } catch (JsonProcessingException e) {
-            LOG.debugf("not an event: %s", e.getOriginalMessage());
+        } catch (IOException e) {
+            LOG.debugf("not an event: %s", e.getMessage());
+        }
+        return null;
+    }
+
+    /** Within {@code data}: its {@code procedure_id} when that is a non-empty string. */
+    private static String procedureIdIn(JsonParser parser) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if ("procedure_id".equals(field)) {
+                return value == JsonToken.VALUE_STRING && !parser.getText().isEmpty() ? parser.getText() : null;
+            }
+            parser.skipChildren();
         }
         return null;
     }

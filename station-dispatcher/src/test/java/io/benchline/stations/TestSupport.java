@@ -104,10 +104,12 @@ final class TestSupport {
                 "select count(*) from processed_events where event_id = ?", eventId) == 1);
     }
 
-    static long count(String sql, String param) {
+    static long count(String sql, String... params) {
         try (Connection c = DriverManager.getConnection(BenchlineInfra.jdbcUrl(DATABASE), BenchlineInfra.dbUser(),
                 BenchlineInfra.dbPassword()); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, param);
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -265,11 +267,15 @@ final class TestSupport {
         return id;
     }
 
-    /** Pointer moves of a station: waits for {@code expected}, then a little longer to catch extra ones. */
+    /**
+     * Pointer moves of a station: waits for {@code expected}, then until no fan-out job is open and the outbox sent
+     * every record of the station, and reads the topic to its end: an extra move of a change the caller saw
+     * committed (its event processed, its API call answered) is there by then, with no waiting window.
+     */
     static List<ConsumerRecord<String, String>> pointerMoves(String stationId, int expected) {
         recordsOf(Topics.STATION_POINTER_MOVED, stationId, rs -> rs.size() >= expected, WAIT);
-        List<ConsumerRecord<String, String>> all = recordsOf(Topics.STATION_POINTER_MOVED, stationId,
-                rs -> rs.size() > expected, Duration.ofSeconds(3));
+        await("no fan-out job open", () -> count("select count(*) from fanout_jobs where finished_at is null") == 0);
+        List<ConsumerRecord<String, String>> all = allRecordsOf(Topics.STATION_POINTER_MOVED, stationId);
         all.forEach(TestSupport::assertValidEvent);
         return all;
     }

@@ -178,6 +178,9 @@ public class FakeBenchlineApi implements QuarkusTestResourceLifecycleManager {
                     + "],\"next_cursor\":\"" + STATION_CURSOR + "\"}");
         } else if (method.equals("GET") && path.equals("/v2/stations/stn_line3")) {
             json(x, 200, station("stn_line3", "Line 3 tester", LINKS, POINTERS));
+        } else if (method.equals("GET") && path.equals("/v2/stations/stn_more")) {
+            // linked to a procedure the first page of /v2/procedures does not hold
+            json(x, 200, station("stn_more", "Line 9 tester", LINKS.replace("prc_1", "prc_paused"), "[]"));
         } else if (method.equals("GET") && path.equals("/v2/stations/stn_empty")) {
             json(x, 200, station("stn_empty", "Spare bench", "[]", "[]"));
         } else if (method.equals("GET") && path.matches("/v2/stations/stn_[a-z0-9]+/timeline")) {

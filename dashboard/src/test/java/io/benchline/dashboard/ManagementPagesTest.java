@@ -43,6 +43,16 @@ class ManagementPagesTest {
     }
 
     @Test
+    void aStationNamesAProcedureTheFirstPageOfProceduresDoesNotHold() {
+        SignedIn member = SignedIn.signIn(FakeBenchlineApi.MEMBER);
+        FakeBenchlineApi.REQUESTS.clear();
+        String html = member.page("/stations/stn_more");
+        assertThat(html).contains("<a href=\"/procedures/prc_paused\">voltage-check</a>");
+        assertThat(FakeBenchlineApi.REQUESTS).contains("GET /v2/procedures " + FakeBenchlineApi.MEMBER,
+                "GET /v2/procedures/prc_paused " + FakeBenchlineApi.MEMBER);
+    }
+
+    @Test
     void aStationShowsDesiredActualPinAgentStateLinksTimelineAndRuns() {
         SignedIn member = SignedIn.signIn(FakeBenchlineApi.MEMBER);
         FakeBenchlineApi.REQUESTS.clear();

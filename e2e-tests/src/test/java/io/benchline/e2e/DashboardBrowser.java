@@ -25,6 +25,8 @@ final class DashboardBrowser implements AutoCloseable {
     static final Path CHROMIUM = Path.of(System.getProperty("benchline.e2e.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("benchline.e2e.chromedriver", "/usr/bin/chromedriver"));
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The browser's time zone: not UTC, so that a page's local times can be told from the UTC ones. */
+    static final String TIME_ZONE = "Asia/Kolkata";
 
     private final ChromeDriverService service;
     private final ChromeDriver driver;
@@ -47,7 +49,8 @@ final class DashboardBrowser implements AutoCloseable {
         Path profile = Files.createDirectories(work.resolve("chromium-profile"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
-                .withLogFile(work.resolve("chromedriver.log").toFile()).build();
+                .withLogFile(work.resolve("chromedriver.log").toFile())
+                .withEnvironment(java.util.Map.of("TZ", TIME_ZONE)).build();
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -145,6 +148,33 @@ final class DashboardBrowser implements AutoCloseable {
         } catch (Exception e) {
             System.out.println("dashboard: no dump of the page: " + e);
         }
+    }
+
+    /**
+     * Moves the keyboard focus with Tab, as a keyboard user does, until the element matching {@code css} has it;
+     * fails after {@code maxTabs} presses.
+     */
+    void tabTo(String css, int maxTabs) {
+        for (int i = 0; i < maxTabs; i++) {
+            if (Boolean.TRUE.equals(script("return document.activeElement !== null"
+                    + " && document.activeElement.matches(arguments[0])", css))) {
+                return;
+            }
+            new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+        }
+        throw new AssertionError(css + " got no keyboard focus in " + maxTabs + " Tab presses on " + path()
+                + " (focus on " + script("return document.activeElement && document.activeElement.outerHTML") + ")");
+    }
+
+    /** Keys typed into whatever has the focus. */
+    void keys(CharSequence... keys) {
+        new org.openqa.selenium.interactions.Actions(driver).sendKeys(keys).perform();
+    }
+
+    /** How much wider than the window the page is, in CSS pixels (0: no sideways scrolling). */
+    long overflowWidth() {
+        return ((Number) script("return Math.max(0, document.documentElement.scrollWidth"
+                + " - document.documentElement.clientWidth)")).longValue();
     }
 
     /** Resizes the window, e.g. to a phone's width. */

@@ -80,13 +80,7 @@ public class StationPages {
         CompletableFuture<JsonNode> procedures = api.getAsync(session.apiKey(), "/v2/procedures");
         JsonNode s = BenchlineApi.await(station);
 
-        Map<String, String> names = new HashMap<>();
-        try {
-            BenchlineApi.await(procedures).path("data").forEach(p -> names.put(p.path("id").asText(),
-                    p.path("name").asText()));
-        } catch (ApiProblem ignored) {
-            // Names are a nicety: without them the page shows procedure ids.
-        }
+        Map<String, String> names = namesOf(session, s, procedures);
         List<ManagementViews.TimelineEntry> entries = new ArrayList<>();
         String timelineProblem = null;
         String next = null;
@@ -108,6 +102,46 @@ public class StationPages {
         return Templates.station(Pages.user(current), ManagementViews.Station.of(s, names, session.role().member()),
                 entries, timelineProblem, next == null ? null : page + "?cursor=" + segment(next),
                 Pages.blankToNull(cursor) == null ? null : page, runRows, runsProblem, ManagementViews.done(done));
+    }
+
+    /** Most procedures asked for one by one when the list's first page does not name them all. */
+    static final int MAX_NAME_LOOKUPS = 20;
+
+    /**
+     * The names of the station's procedures: from the first page of {@code /v2/procedures}, asked for beside the
+     * station; the ones that page does not hold (an organization with more procedures) one by one, at once. Names are
+     * a nicety: a procedure whose name cannot be read shows its id.
+     */
+    private Map<String, String> namesOf(Session session, JsonNode station, CompletableFuture<JsonNode> firstPage) {
+        Map<String, String> names = new HashMap<>();
+        try {
+            BenchlineApi.await(firstPage).path("data").forEach(p -> names.put(p.path("id").asText(),
+                    p.path("name").asText()));
+        } catch (ApiProblem ignored) {
+            // ids then, or the lookups below
+        }
+        java.util.Set<String> missing = new java.util.LinkedHashSet<>();
+        for (String part : List.of("links", "pointers")) {
+            station.path(part).forEach(n -> {
+                String id = n.path("procedure_id").asText("");
+                if (!id.isEmpty() && !names.containsKey(id) && missing.size() < MAX_NAME_LOOKUPS) {
+                    missing.add(id);
+                }
+            });
+        }
+        Map<String, CompletableFuture<JsonNode>> lookups = new HashMap<>();
+        missing.forEach(id -> lookups.put(id, api.getAsync(session.apiKey(), "/v2/procedures/" + segment(id))));
+        lookups.forEach((id, answer) -> {
+            try {
+                String name = BenchlineApi.await(answer).path("name").asText("");
+                if (!name.isEmpty()) {
+                    names.put(id, name);
+                }
+            } catch (ApiProblem ignored) {
+                // the id, then
+            }
+        });
+        return names;
     }
 
     /** Unpin: the pointer follows its procedure again (the API's route names the pinned deployment). */

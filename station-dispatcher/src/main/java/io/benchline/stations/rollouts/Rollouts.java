@@ -89,8 +89,11 @@ public class Rollouts {
                 throw new NotFound("deployment", request.deploymentId());
             }
             if (!d.isDeployable() || !"production".equals(d.environment)) {
+                boolean building = "pending".equals(d.status) || "building".equals(d.status);
                 throw ProblemException.conflict("not-rollable", "deployment " + d.id + " is a " + d.environment
-                        + " deployment (" + d.status + "); only a ready production deployment is rolled out");
+                        + " deployment (" + d.status + "); only a ready production deployment is rolled out"
+                        + (building ? " (station-dispatcher hears of a finished build from deployment.events, usually"
+                                + " within a second of the API showing it ready: ask again then)" : ""));
             }
             return locks.lock(d.procedureId)
                     .chain(() -> store.lockActive(d.procedureId)).invoke(active -> {

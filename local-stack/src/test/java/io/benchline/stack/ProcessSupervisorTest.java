@@ -167,7 +167,8 @@ class ProcessSupervisorTest {
 
             // The same supervisor does restart a child killed from outside, like `kill -9`.
             canary.process().toHandle().destroyForcibly();
-            await("the canary's restart", () -> canary.restarts() == 1);
+            // The restart is counted before its "started again" line is written: wait for both.
+            await("the canary's restart", () -> canary.restarts() == 1 && console.size() >= 2);
 
             assertThat(console).containsExactly(
                     "canary exited (code 137); restarting in 10 ms (restart 1 of 3), log: " + run.resolve("canary.log"),

@@ -11,17 +11,32 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Follows {@code deployment.events} from its end and hands on every ready or failed event with when it arrived. */
+/** Follows {@code deployment.events} from its end and hands on its events as they arrive. */
 final class FinalDeploymentEvents {
     interface Listener {
         void finished(DeploymentEvent event, long arrivedNanos);
     }
 
+    /** Every event, with its record's timestamp (the producer's clock, milliseconds). */
+    interface AnyListener {
+        void event(DeploymentEvent event, long recordMillis);
+    }
+
     private FinalDeploymentEvents() {
     }
 
-    /** Runs until {@code stop} is set; meant for a thread of its own. */
+    /** Every ready or failed event with when it arrived. Runs until {@code stop} is set; meant for a thread of its own. */
     static void follow(BenchStack stack, AtomicBoolean stop, Listener listener) {
+        followAll(stack, stop, (e, recordMillis) -> {
+            long now = System.nanoTime();
+            if (DeploymentEvent.READY.equals(e.change()) || DeploymentEvent.FAILED.equals(e.change())) {
+                listener.finished(e, now);
+            }
+        });
+    }
+
+    /** Every event. Runs until {@code stop} is set; meant for a thread of its own. */
+    static void followAll(BenchStack stack, AtomicBoolean stop, AnyListener listener) {
         try (KafkaConsumer<String, String> c = stack.consumer()) {
             List<TopicPartition> parts = c.partitionsFor(Topics.DEPLOYMENT_EVENTS).stream()
                     .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
@@ -30,11 +45,8 @@ final class FinalDeploymentEvents {
             parts.forEach(c::position);
             while (!stop.get()) {
                 for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(100))) {
-                    long now = System.nanoTime();
-                    DeploymentEvent e = EventCodec.data(EventCodec.parse(rec.value()), DeploymentEvent.class);
-                    if (DeploymentEvent.READY.equals(e.change()) || DeploymentEvent.FAILED.equals(e.change())) {
-                        listener.finished(e, now);
-                    }
+                    listener.event(EventCodec.data(EventCodec.parse(rec.value()), DeploymentEvent.class),
+                            rec.timestamp());
                 }
             }
         }

@@ -2,12 +2,7 @@ package io.benchline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.benchline.events.DeploymentEvent;
-import io.benchline.events.EventCodec;
-import io.benchline.events.Topics;
 import io.benchline.stack.GitPush;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -24,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,7 +28,7 @@ import java.util.regex.Pattern;
 /**
  * Live dashboard rows: how long after a deployment's lifecycle event the Deployments tab's open event stream (SSE
  * through the gateway, a real signed-in session) shows the row in that status or a later one. Real pushes of a
- * real repository build pending → building → ready. Baseline: a bare {@link KafkaConsumer} in this process reading
+ * real repository build pending → building → ready. Baseline: a bare Kafka consumer in this process reading
  * the same records of {@code deployment.events}. Both are timed from the record's own timestamp (the outbox relay's
  * send, the same machine's clock), in milliseconds.
  */
@@ -58,9 +52,7 @@ final class LiveBench {
         Path repo = stack.dir().resolve("bench-repos/live");
         PushReadyBench.createRepository(repo, "bench-live");
         String cloneUrl = "file://" + repo.toAbsolutePath();
-        JsonNode p = stack.api("POST", "/v2/procedures", Map.of("name", "bench-live",
-                "repository", Map.of("provider", "github", "clone_url", cloneUrl, "full_name", FULL_NAME),
-                "production_branch", "main", "auto_push", true));
+        JsonNode p = PushReadyBench.createProcedure(stack, "bench-live", cloneUrl, FULL_NAME);
         String procedureId = p.path("id").asText();
         String hookId = p.path("webhook").path("id").asText();
         String secret = p.path("webhook").path("secret").asText();
@@ -196,27 +188,17 @@ final class LiveBench {
     }
 
     private static void follow(BenchStack stack, String procedureId, AtomicBoolean stop, List<Event> events) {
-        try (KafkaConsumer<String, String> c = stack.consumer()) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.DEPLOYMENT_EVENTS).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            c.assign(parts);
-            c.seekToEnd(parts);
-            parts.forEach(c::position);
-            while (!stop.get()) {
-                for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(100))) {
-                    long now = System.currentTimeMillis();
-                    DeploymentEvent e = EventCodec.data(EventCodec.parse(rec.value()), DeploymentEvent.class);
-                    String status = switch (e.change()) {
-                        case DeploymentEvent.CREATED -> "pending";
-                        case DeploymentEvent.BUILDING, DeploymentEvent.READY, DeploymentEvent.FAILED -> e.change();
-                        default -> null; // management changes (pins, promotions) do not move a row's status
-                    };
-                    if (procedureId.equals(e.procedureId()) && status != null) {
-                        events.add(new Event(e.deploymentId(), status, rec.timestamp(), now));
-                    }
-                }
+        FinalDeploymentEvents.followAll(stack, stop, (e, recordMillis) -> {
+            long now = System.currentTimeMillis();
+            String status = switch (e.change()) {
+                case DeploymentEvent.CREATED -> "pending";
+                case DeploymentEvent.BUILDING, DeploymentEvent.READY, DeploymentEvent.FAILED -> e.change();
+                default -> null; // management changes (pins, promotions) do not move a row's status
+            };
+            if (procedureId.equals(e.procedureId()) && status != null) {
+                events.add(new Event(e.deploymentId(), status, recordMillis, now));
             }
-        }
+        });
     }
 
     /** Reads the stream's events (the stream ends after live-lifetime: then it opens a new one, as browsers do). */

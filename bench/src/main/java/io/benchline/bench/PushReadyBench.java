@@ -55,9 +55,7 @@ final class PushReadyBench {
         Path repo = stack.dir().resolve("bench-repos/push-ready");
         createRepository(repo, "bench-push-ready");
         String cloneUrl = "file://" + repo.toAbsolutePath();
-        JsonNode p = stack.api("POST", "/v2/procedures", Map.of("name", "bench-push-ready",
-                "repository", Map.of("provider", "github", "clone_url", cloneUrl, "full_name", FULL_NAME),
-                "production_branch", "main", "auto_push", true));
+        JsonNode p = createProcedure(stack, "bench-push-ready", cloneUrl, FULL_NAME);
         String procedureId = p.path("id").asText();
         String hookId = p.path("webhook").path("id").asText();
         String secret = p.path("webhook").path("secret").asText();
@@ -132,6 +130,13 @@ final class PushReadyBench {
         report.note("4: baseline = in this process, per pushed commit: JGit clone of the same file:// repository,"
                 + " deterministic zip (java.util.zip: manifest first, entries sorted, fixed times), one PUT to"
                 + " S3Proxy with the MinIO client; ratio on p50.");
+    }
+
+    /** A GitHub procedure of a file:// repository, production branch main, auto-push on. */
+    static JsonNode createProcedure(BenchStack stack, String name, String cloneUrl, String fullName) throws Exception {
+        return stack.api("POST", "/v2/procedures", Map.of("name", name,
+                "repository", Map.of("provider", "github", "clone_url", cloneUrl, "full_name", fullName),
+                "production_branch", "main", "auto_push", true));
     }
 
     /** A procedure repository (procedure.yaml, main.py) with one commit on main. */

@@ -3,12 +3,14 @@
 (function () {
   "use strict";
   const local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  // A build log's lines: the time of day only (the date and UTC are in the title).
+  const clock = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 
   function localize(root) {
     root.querySelectorAll("time[datetime]").forEach(function (t) {
       const at = new Date(t.getAttribute("datetime"));
       if (!isNaN(at)) {
-        t.textContent = local.format(at); // the UTC text stays in the title (hover)
+        t.textContent = (t.closest(".log") ? clock : local).format(at); // the UTC text stays in the title (hover)
       }
     });
   }
@@ -17,8 +19,8 @@
     const t = document.createElement("time");
     t.setAttribute("datetime", iso);
     t.title = iso.replace("T", " ").replace(/\.\d+Z$|Z$/, "") + " UTC";
-    t.textContent = t.title;
-    localize({ querySelectorAll: function () { return [t]; } });
+    const at = new Date(iso);
+    t.textContent = isNaN(at) ? t.title : clock.format(at);
     return t;
   }
 

@@ -791,6 +791,7 @@ class PushToStationIT {
             assertThat(linesAtEnd).as("log lines streamed in").isGreaterThan(linesAtLoad);
             assertThat(b.script("return window.benchlineLoadedOnce === true")).isEqualTo(true);
             assertThat(b.all("#log li time")).as("each streamed line has its time").hasSize(linesAtEnd);
+            assertLocalTime(b, "#log li:last-child time"); // a streamed line's, in the viewer's zone too
             b.open("/deployments/" + preview);
             b.await("the contents tree", ".tree a[href$='/files/main.py']");
             assertThat(b.text(".tree")).contains("fixtures").contains("limits.csv").contains("procedure.yaml");

@@ -792,6 +792,8 @@ class PushToStationIT {
             assertThat(b.script("return window.benchlineLoadedOnce === true")).isEqualTo(true);
             assertThat(b.all("#log li time")).as("each streamed line has its time").hasSize(linesAtEnd);
             assertLocalTime(b, "#log li:last-child time"); // a streamed line's, in the viewer's zone too
+            assertThat(b.text("#log li:last-child time")).as("a log line shows the time of day only")
+                    .doesNotContain(String.valueOf(java.time.Year.now(java.time.ZoneOffset.UTC).getValue()));
             b.open("/deployments/" + preview);
             b.await("the contents tree", ".tree a[href$='/files/main.py']");
             assertThat(b.text(".tree")).contains("fixtures").contains("limits.csv").contains("procedure.yaml");

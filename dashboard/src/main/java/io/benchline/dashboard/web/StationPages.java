@@ -21,8 +21,10 @@ import org.jboss.resteasy.reactive.RestQuery;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import static io.benchline.dashboard.api.BenchlineApi.param;
@@ -105,7 +107,7 @@ public class StationPages {
     }
 
     /** Most procedures asked for one by one when the list's first page does not name them all. */
-    static final int MAX_NAME_LOOKUPS = 20;
+    private static final int MAX_NAME_LOOKUPS = 20;
 
     /**
      * The names of the station's procedures: from the first page of {@code /v2/procedures}, asked for beside the
@@ -120,7 +122,7 @@ public class StationPages {
         } catch (ApiProblem ignored) {
             // ids then, or the lookups below
         }
-        java.util.Set<String> missing = new java.util.LinkedHashSet<>();
+        Set<String> missing = new LinkedHashSet<>();
         for (String part : List.of("links", "pointers")) {
             station.path(part).forEach(n -> {
                 String id = n.path("procedure_id").asText("");
